@@ -1,0 +1,171 @@
+//! `external/command/eval` and the async-job endpoints, on julia-lite.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::RunningServer;
+use crate::julia_lite;
+use crate::error::julia_lite_error::CommandError;
+use crate::error::{ApiError, ApiJson};
+use crate::files::FileStore;
+use crate::jobs::JobOutcome;
+use crate::lifecycle::Session;
+use crate::state::AppState;
+
+/// What julia-lite sees of the mock: its clock and the user's `/user` store.
+struct MockHost {
+    clock: mock_kit::Clock,
+    files: FileStore,
+    prefix: String,
+}
+
+impl julia_lite::Host for MockHost {
+    fn sleep(&self, d: Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        let clock = self.clock.clone();
+        Box::pin(async move { clock.sleep(d).await })
+    }
+    fn now(&self) -> f64 {
+        let now = self.clock.now();
+        now.timestamp() as f64 + f64::from(now.timestamp_subsec_micros()) / 1e6
+    }
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        self.files.read_file(&self.prefix, path)
+    }
+    fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String> {
+        self.files.write_file(&self.prefix, path, data)
+    }
+}
+
+fn limits(state: &AppState) -> julia_lite::Limits {
+    let j = &state.config.julia;
+    julia_lite::Limits {
+        max_steps: j.max_steps,
+        max_wall: Duration::from_millis(j.max_wall_ms),
+        max_memory_bytes: j.max_memory_bytes,
+        max_depth: j.max_depth,
+        max_output_bytes: j.max_output_bytes,
+    }
+}
+
+fn command_error(e: julia_lite::JuliaError) -> CommandError {
+    CommandError {
+        type_name: e.type_name,
+        short_description: e.short_description,
+        full_description: e.full_description,
+    }
+}
+
+/// The error a job or eval gets when its server stops under it.
+fn interrupted() -> CommandError {
+    CommandError {
+        type_name: "InterruptException".into(),
+        short_description: "InterruptException()".into(),
+        full_description: "InterruptException:\nthe Engee server was stopped while the code ran\n\nStacktrace:\n  [1] top-level scope\n    @ none:1".into(),
+    }
+}
+
+/// Runs `code` in the session's workspace until it finishes or the server stops.
+async fn run(state: &AppState, session: &Session, prefix: String, code: &str) -> Result<julia_lite::Evaluated, CommandError> {
+    let host = Arc::new(MockHost {
+        clock: state.clock.clone(),
+        files: state.files.clone(),
+        prefix,
+    });
+    let limits = limits(state);
+    tokio::select! {
+        r = julia_lite::eval(&session.workspace, code, host, &limits) => r.map_err(command_error),
+        _ = session.ended.cancelled() => Err(interrupted()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EvalBody {
+    command: String,
+}
+
+pub async fn command_eval(
+    State(state): State<AppState>,
+    server: RunningServer,
+    ApiJson(body): ApiJson<EvalBody>,
+) -> Result<Json<Value>, ApiError> {
+    let evaluated = run(&state, &server.session, server.user.prefix(), &body.command)
+        .await
+        .map_err(ApiError::Command)?;
+    let mut answer = json!({ "result": evaluated.result });
+    if !evaluated.output.is_empty() {
+        answer["output"] = Value::String(evaluated.output);
+    }
+    Ok(Json(answer))
+}
+
+#[derive(Deserialize)]
+pub struct CreateJob {
+    job_id: String,
+    job_type: String,
+    code: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+pub async fn job_create(
+    State(state): State<AppState>,
+    server: RunningServer,
+    ApiJson(body): ApiJson<CreateJob>,
+) -> Result<Response, ApiError> {
+    let job_id = uuid::Uuid::parse_str(&body.job_id)
+        .map_err(|_| ApiError::bad_request(format!("job_id {:?} is not a UUID", body.job_id)))?;
+    if body.job_type != "EVAL" {
+        return Err(ApiError::bad_request(format!(
+            "job_type {:?} is not supported; the only job type is \"EVAL\"",
+            body.job_type
+        )));
+    }
+    let user = server.user.nickname.clone();
+    let job = state
+        .jobs
+        .create(&user, job_id, body.name, state.clock.now())
+        .map_err(|_| ApiError::Conflict(format!("a job with job_id {job_id} already exists")))?;
+    let answer = job.to_json();
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        let outcome = match run(&task_state, &server.session, server.user.prefix(), &body.code).await {
+            Ok(ev) => JobOutcome::Success(ev.result),
+            Err(e) => JobOutcome::Error(e),
+        };
+        task_state
+            .jobs
+            .finish(&user, job_id, outcome, task_state.clock.now());
+    });
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+}
+
+pub async fn job_result(
+    State(state): State<AppState>,
+    server: RunningServer,
+    Path((_prefix, job_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let id = uuid::Uuid::parse_str(&job_id)
+        .map_err(|_| ApiError::bad_request(format!("job_id {job_id:?} is not a UUID")))?;
+    let job = state
+        .jobs
+        .get(&server.user.nickname, id)
+        .ok_or_else(|| ApiError::NotFound(format!("no job with job_id {job_id}")))?;
+    Ok(Json(job.to_json()))
+}
+
+pub async fn job_list(State(state): State<AppState>, server: RunningServer) -> Json<Value> {
+    let jobs: Vec<Value> = state
+        .jobs
+        .list(&server.user.nickname)
+        .iter()
+        .map(|j| j.to_json())
+        .collect();
+    Json(json!({ "jobs": jobs }))
+}

@@ -1,0 +1,152 @@
+//! Async jobs: a per-user table of jobs, created at most once per id. Plain domain code;
+//! running a job is [`crate::eval::spawn_job`]'s business.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use mock_kit::iso_millis;
+use serde_json::{Value, json};
+
+use crate::error::julia_lite_error::CommandError;
+
+#[derive(Clone, Debug)]
+pub enum JobOutcome {
+    Success(String),
+    Error(CommandError),
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub job_id: uuid::Uuid,
+    pub name: Option<String>,
+    pub start_time: DateTime<Utc>,
+    pub end_time: Option<DateTime<Utc>>,
+    pub outcome: Option<JobOutcome>,
+    /// Creation order, the tie-breaker when start times are equal.
+    seq: u64,
+}
+
+impl Job {
+    pub fn to_json(&self) -> Value {
+        let result = match &self.outcome {
+            None => Value::Null,
+            Some(JobOutcome::Success(text)) => json!({"type": "success", "data": {"text": text}}),
+            Some(JobOutcome::Error(e)) => json!({"type": "error", "data": e}),
+        };
+        json!({
+            "job_id": self.job_id.to_string(),
+            "name": self.name,
+            "job_type": "EVAL",
+            "status": if self.outcome.is_some() { "DONE" } else { "IN_PROGRESS" },
+            "start_time": iso_millis(self.start_time),
+            "end_time": self.end_time.map(iso_millis),
+            "result": result,
+        })
+    }
+}
+
+#[derive(Default)]
+struct UserJobs {
+    jobs: HashMap<uuid::Uuid, Job>,
+}
+
+/// Jobs of every user. Creation checks and inserts under one lock: a job id can never be
+/// created twice, however many requests race for it.
+#[derive(Clone)]
+pub struct JobStore {
+    inner: Arc<Mutex<HashMap<String, UserJobs>>>,
+    next_seq: Arc<std::sync::atomic::AtomicU64>,
+    max_finished: usize,
+}
+
+/// The id is taken already.
+#[derive(Debug)]
+pub struct DuplicateJob;
+
+impl JobStore {
+    pub fn new(max_finished: usize) -> Self {
+        Self {
+            inner: Arc::default(),
+            next_seq: Arc::default(),
+            max_finished,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, UserJobs>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn create(
+        &self,
+        user: &str,
+        job_id: uuid::Uuid,
+        name: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Job, DuplicateJob> {
+        let mut map = self.lock();
+        let jobs = &mut map.entry(user.to_owned()).or_default().jobs;
+        if jobs.contains_key(&job_id) {
+            return Err(DuplicateJob);
+        }
+        let job = Job {
+            job_id,
+            name,
+            start_time: now,
+            end_time: None,
+            outcome: None,
+            seq: self
+                .next_seq
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
+        jobs.insert(job_id, job.clone());
+        Ok(job)
+    }
+
+    pub fn finish(&self, user: &str, job_id: uuid::Uuid, outcome: JobOutcome, now: DateTime<Utc>) {
+        let mut map = self.lock();
+        let Some(user_jobs) = map.get_mut(user) else {
+            return;
+        };
+        if let Some(job) = user_jobs.jobs.get_mut(&job_id) {
+            job.end_time = Some(now);
+            job.outcome = Some(outcome);
+        }
+        Self::evict(&mut user_jobs.jobs, self.max_finished);
+    }
+
+    /// Drops the oldest finished jobs beyond the bound; running jobs are never dropped.
+    fn evict(jobs: &mut HashMap<uuid::Uuid, Job>, max_finished: usize) {
+        let mut finished: Vec<(DateTime<Utc>, u64, uuid::Uuid)> = jobs
+            .values()
+            .filter_map(|j| j.end_time.map(|t| (t, j.seq, j.job_id)))
+            .collect();
+        if finished.len() <= max_finished {
+            return;
+        }
+        finished.sort();
+        let excess = finished.len() - max_finished;
+        for (_, _, id) in finished.into_iter().take(excess) {
+            jobs.remove(&id);
+        }
+    }
+
+    pub fn get(&self, user: &str, job_id: uuid::Uuid) -> Option<Job> {
+        self.lock().get(user)?.jobs.get(&job_id).cloned()
+    }
+
+    /// Every job of the user, by start time (creation order on ties).
+    pub fn list(&self, user: &str) -> Vec<Job> {
+        let map = self.lock();
+        let mut jobs: Vec<Job> = map
+            .get(user)
+            .map(|u| u.jobs.values().cloned().collect())
+            .unwrap_or_default();
+        jobs.sort_by_key(|j| (j.start_time, j.seq));
+        jobs
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}

@@ -1,0 +1,254 @@
+//! The per-user Engee server state machine: `stopped → starting → running → stopping →
+//! stopped`, driven by the mock's clock. Transitions that are due (start/stop delays,
+//! inactivity, the session's hard end) are applied by [`Servers::refresh`] at the instant
+//! they fell due, so the timestamps are exact whenever the clock is read.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::LifecycleConfig;
+use crate::julia_lite;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Running => "running",
+            Self::Stopping => "stopping",
+            Self::Stopped => "stopped",
+        }
+    }
+}
+
+/// What lives only while a server runs: its Julia workspace and the signal that ends
+/// the jobs running in it.
+#[derive(Clone)]
+pub struct Session {
+    pub id: u64,
+    pub started_at: DateTime<Utc>,
+    pub workspace: julia_lite::Workspace,
+    pub ended: CancellationToken,
+}
+
+/// One user's server, as `info` reports it.
+#[derive(Clone)]
+pub struct ServerRecord {
+    pub status: Status,
+    pub starting_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub stopping_at: Option<DateTime<Utc>>,
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// Seconds without user-API calls before the server stops itself; 0 = never.
+    pub inactivity_timeout: u64,
+    pub stop_session_at: Option<DateTime<Utc>>,
+    pub session: Option<Session>,
+}
+
+impl Default for ServerRecord {
+    fn default() -> Self {
+        Self {
+            status: Status::Stopped,
+            starting_at: None,
+            started_at: None,
+            stopping_at: None,
+            stopped_at: None,
+            last_activity_at: None,
+            inactivity_timeout: 0,
+            stop_session_at: None,
+            session: None,
+        }
+    }
+}
+
+fn ms(v: u64) -> Duration {
+    Duration::milliseconds(i64::try_from(v).unwrap_or(i64::MAX / 2))
+}
+fn secs(v: u64) -> Duration {
+    Duration::seconds(i64::try_from(v).unwrap_or(i64::MAX / 2_000))
+}
+
+impl ServerRecord {
+    /// The next instant at which this server changes state by itself, if any.
+    pub fn next_deadline(&self, cfg: &LifecycleConfig) -> Option<DateTime<Utc>> {
+        match self.status {
+            Status::Starting => self.starting_at.map(|t| t + ms(cfg.start_delay_ms)),
+            Status::Stopping => self.stopping_at.map(|t| t + ms(cfg.stop_delay_ms)),
+            Status::Running => {
+                let idle = (self.inactivity_timeout > 0)
+                    .then(|| self.last_activity_at.map(|t| t + secs(self.inactivity_timeout)))
+                    .flatten();
+                match (idle, self.stop_session_at) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            }
+            Status::Stopped => None,
+        }
+    }
+
+    /// Applies every transition due at or before `now`, each at the instant it fell due.
+    fn refresh(&mut self, now: DateTime<Utc>, cfg: &LifecycleConfig) {
+        while let Some(due) = self.next_deadline(cfg) {
+            if due > now {
+                break;
+            }
+            match self.status {
+                Status::Starting => {
+                    self.status = Status::Running;
+                    self.started_at = Some(due);
+                    self.last_activity_at = Some(due);
+                }
+                Status::Running => self.begin_stop(due),
+                Status::Stopping => self.finish_stop(due),
+                Status::Stopped => break,
+            }
+        }
+    }
+
+    fn begin_stop(&mut self, at: DateTime<Utc>) {
+        self.status = Status::Stopping;
+        self.stopping_at = Some(at);
+        self.stopped_at = None;
+    }
+
+    fn finish_stop(&mut self, at: DateTime<Utc>) {
+        self.status = Status::Stopped;
+        self.stopped_at = Some(at);
+        if let Some(session) = self.session.take() {
+            session.ended.cancel();
+        }
+    }
+}
+
+/// Every user's server, keyed by nickname.
+#[derive(Clone)]
+pub struct Servers {
+    inner: Arc<Mutex<HashMap<String, ServerRecord>>>,
+    cfg: LifecycleConfig,
+    next_session: Arc<std::sync::atomic::AtomicU64>,
+    /// Woken when a deadline may have moved earlier, so the reaper re-plans.
+    pub changed: Arc<tokio::sync::Notify>,
+}
+
+impl Servers {
+    pub fn new(cfg: LifecycleConfig) -> Self {
+        Self {
+            inner: Arc::default(),
+            cfg,
+            next_session: Arc::new(1.into()),
+            changed: Arc::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ServerRecord>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The user's server as of `now`.
+    pub fn get(&self, user: &str, now: DateTime<Utc>) -> ServerRecord {
+        let mut map = self.lock();
+        let rec = map.entry(user.to_owned()).or_default();
+        rec.refresh(now, &self.cfg);
+        rec.clone()
+    }
+
+    /// Starts the server (idempotent while starting or running). A start during
+    /// `stopping` completes the stop at once and starts afresh.
+    pub fn start(&self, user: &str, now: DateTime<Utc>, inactivity_timeout: Option<u64>) -> ServerRecord {
+        let rec = {
+            let mut map = self.lock();
+            let rec = map.entry(user.to_owned()).or_default();
+            rec.refresh(now, &self.cfg);
+            if rec.status == Status::Stopping {
+                rec.finish_stop(now);
+            }
+            if rec.status == Status::Stopped {
+                let id = self
+                    .next_session
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                *rec = ServerRecord {
+                    status: Status::Starting,
+                    starting_at: Some(now),
+                    inactivity_timeout: inactivity_timeout
+                        .unwrap_or(self.cfg.default_inactivity_timeout_secs),
+                    stop_session_at: (self.cfg.max_session_secs > 0)
+                        .then(|| now + secs(self.cfg.max_session_secs)),
+                    session: Some(Session {
+                        id,
+                        started_at: now,
+                        workspace: julia_lite::Workspace::new(),
+                        ended: CancellationToken::new(),
+                    }),
+                    ..ServerRecord::default()
+                };
+                rec.refresh(now, &self.cfg);
+            } else if let Some(t) = inactivity_timeout {
+                rec.inactivity_timeout = t;
+            }
+            rec.clone()
+        };
+        self.changed.notify_one();
+        rec
+    }
+
+    /// Stops the server (a no-op when already stopping or stopped).
+    pub fn stop(&self, user: &str, now: DateTime<Utc>) -> ServerRecord {
+        let rec = {
+            let mut map = self.lock();
+            let rec = map.entry(user.to_owned()).or_default();
+            rec.refresh(now, &self.cfg);
+            if matches!(rec.status, Status::Starting | Status::Running) {
+                rec.begin_stop(now);
+                rec.refresh(now, &self.cfg);
+            }
+            rec.clone()
+        };
+        self.changed.notify_one();
+        rec
+    }
+
+    /// Records a user-API call: the inactivity timer starts again.
+    pub fn touch(&self, user: &str, now: DateTime<Utc>) {
+        let mut map = self.lock();
+        if let Some(rec) = map.get_mut(user) {
+            rec.refresh(now, &self.cfg);
+            if rec.status == Status::Running {
+                rec.last_activity_at = Some(now);
+            }
+        }
+    }
+
+    /// Applies due transitions to every server; returns the earliest future deadline.
+    pub fn refresh_all(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut map = self.lock();
+        map.values_mut()
+            .filter_map(|rec| {
+                rec.refresh(now, &self.cfg);
+                rec.next_deadline(&self.cfg)
+            })
+            .min()
+    }
+
+    /// Stops every server at once (reset, shutdown): their jobs end.
+    pub fn clear(&self, now: DateTime<Utc>) {
+        let mut map = self.lock();
+        for rec in map.values_mut() {
+            if rec.status != Status::Stopped {
+                rec.finish_stop(now);
+            }
+        }
+        map.clear();
+    }
+}

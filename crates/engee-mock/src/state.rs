@@ -1,0 +1,56 @@
+//! The one shared state of the mock: cheap to clone, a few owned stores, each with its
+//! own lock.
+
+use std::sync::Arc;
+
+use mock_kit::Clock;
+
+use crate::config::Config;
+use crate::files::FileStore;
+use crate::jobs::JobStore;
+use crate::lifecycle::Servers;
+use crate::tokens::TokenStore;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub tokens: TokenStore,
+    pub servers: Servers,
+    pub files: FileStore,
+    pub jobs: JobStore,
+}
+
+impl AppState {
+    pub fn new(config: Config, files: FileStore) -> Self {
+        let clock = config.clock.clone();
+        let state = Self {
+            tokens: TokenStore::default(),
+            servers: Servers::new(config.lifecycle.clone()),
+            jobs: JobStore::new(config.jobs.max_finished_jobs),
+            files,
+            clock,
+            config: Arc::new(config),
+        };
+        state.seed();
+        state
+    }
+
+    /// Puts the configured PATs in place. PATs from the config predate every server start.
+    fn seed(&self) {
+        let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        for pat in &self.config.pats {
+            self.tokens.add_pat(pat.token.clone(), pat.user.clone(), epoch);
+        }
+    }
+
+    /// Back to the configured state: no tokens but the configured PATs, every server
+    /// stopped, no jobs, an empty `/user` for everyone.
+    pub fn reset(&self) {
+        self.servers.clear(self.clock.now());
+        self.jobs.clear();
+        self.tokens.clear();
+        self.files.clear();
+        self.seed();
+    }
+}
