@@ -99,7 +99,10 @@ pub enum TokenRejection {
 #[derive(Debug)]
 pub enum Redeemed {
     /// First use: the code (now spent) and the id of the grant its tokens belong to.
-    Fresh { code: AuthCode, grant: String },
+    Fresh {
+        code: AuthCode,
+        grant: String,
+    },
     /// The code was spent before; every token issued from it has just been revoked
     /// (RFC 6749 §4.1.2).
     Reused,
@@ -224,7 +227,11 @@ impl TokenStore {
     }
 
     /// Resolves a bearer token (access token or PAT) at time `now`.
-    pub fn authenticate(&self, token: &str, now: DateTime<Utc>) -> Result<Principal, TokenRejection> {
+    pub fn authenticate(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, TokenRejection> {
         let t = self.lock();
         if let Some(a) = t.access.get(token) {
             if now >= a.expires_at {

@@ -1,0 +1,77 @@
+//! Admin API for personal access tokens:
+//!
+//! - `POST /__admin/engee/pats` `{"token"?: string, "user": nickname}` → 201 `{"token", "user"}`
+//!   (a random token when absent). Created now on the mock's clock, so, as in Engee, it
+//!   works for Engee APIs only from the user's next server start.
+//! - `DELETE /__admin/engee/pats/{token}` → 204, or 404 when there is no such PAT.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiJson};
+use crate::state::AppState;
+use crate::tokens::{TokenRejection, random_token};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPat {
+    #[serde(default)]
+    pub token: Option<String>,
+    pub user: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedPat {
+    pub token: String,
+    pub user: String,
+}
+
+pub async fn pat_create(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<NewPat>,
+) -> Result<(StatusCode, Json<CreatedPat>), ApiError> {
+    if state.config.user(&req.user).is_none() {
+        return Err(ApiError::bad_request(format!(
+            "no user with nickname {:?}",
+            req.user
+        )));
+    }
+    let token = match req.token {
+        Some(t) if t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err(ApiError::bad_request(
+                "a PAT must be non-empty printable ASCII without spaces",
+            ));
+        }
+        Some(t) => t,
+        None => random_token("ep_"),
+    };
+    let now = state.clock.now();
+    if !matches!(
+        state.tokens.authenticate(&token, now),
+        Err(TokenRejection::Unknown)
+    ) {
+        return Err(ApiError::Conflict("this token already exists".into()));
+    }
+    state.tokens.add_pat(token.clone(), req.user.clone(), now);
+    tracing::info!(user = %req.user, "PAT created via the admin API");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedPat {
+            token,
+            user: req.user,
+        }),
+    ))
+}
+
+pub async fn pat_delete(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if state.tokens.remove_pat(&token) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("no such personal access token".into()))
+    }
+}

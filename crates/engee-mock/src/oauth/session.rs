@@ -1,0 +1,32 @@
+//! `GET /account/api/oauth2/session`: who the bearer token (access token or PAT) speaks for.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+
+use crate::auth::Bearer;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// SPEC shape: `{"sub","nickname","email"}`.
+#[derive(Debug, Serialize)]
+pub struct Session {
+    pub sub: String,
+    pub nickname: String,
+    pub email: String,
+}
+
+pub async fn session_get(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+) -> Result<Json<Session>, ApiError> {
+    let user = state
+        .config
+        .user(principal.user())
+        .ok_or_else(|| ApiError::InvalidToken("the token's user no longer exists".into()))?;
+    Ok(Json(Session {
+        sub: user.sub(),
+        nickname: user.nickname.clone(),
+        email: user.email(),
+    }))
+}
