@@ -1,1 +1,108 @@
+//! A high-fidelity mock of the Apache Linkis 1.x gateway/entrance REST API.
+//!
+//! Start it from Rust with [`MockServer::start`], or run the `linkis-mock` binary. Jobs
+//! really run (SQL on an embedded engine, text results for other run types) on the mock's
+//! [`mock_kit::Clock`], so tests move time instead of sleeping. See the crate README.
 
+pub mod auth;
+pub mod config;
+pub mod engines;
+pub mod entrance;
+pub mod envelope;
+pub mod error;
+pub mod extract;
+pub mod filesystem;
+pub mod history;
+pub mod joblog;
+pub mod jobs;
+pub mod profile;
+pub mod proxy_file;
+pub mod routes;
+pub mod state;
+pub mod user;
+
+use std::time::Duration;
+
+pub use config::Config;
+pub use error::LinkisError;
+use mock_kit::{Clock, Control, RunningServer};
+pub use profile::Profile;
+pub use state::AppState;
+
+/// A running mock. Dropping it stops the server; prefer [`MockServer::shutdown`] in tests
+/// to wait for in-flight requests.
+pub struct MockServer {
+    server: RunningServer,
+    state: AppState,
+    control: Control,
+}
+
+impl MockServer {
+    /// Binds `config.addr` (use port 0 for a free port) and serves. Ready when it returns.
+    pub async fn start(config: Config) -> std::io::Result<MockServer> {
+        config
+            .validate()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        let addr = config.addr;
+        let state = AppState::new(config)?;
+        let for_reset = state.clone();
+        let control = Control::new(state.clock.clone(), move || for_reset.reset());
+        let router = control.clone().wrap(routes::app(state.clone()));
+        let server = RunningServer::start(router, addr).await?;
+        Ok(MockServer {
+            server,
+            state,
+            control,
+        })
+    }
+
+    /// `http://HOST:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.server.addr()
+    }
+
+    /// The mock's clock (shared with the admin API).
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    /// Moves the mock's clock forward; jobs advance accordingly.
+    pub fn advance(&self, d: Duration) {
+        self.state.clock.advance(d);
+    }
+
+    /// Forgets sessions, jobs, the journal and faults; re-seeds the SQL catalog.
+    pub fn reset(&self) {
+        self.control.reset();
+    }
+
+    /// The state handlers share, for white-box tests.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The control plane (journal, faults).
+    pub fn control(&self) -> &Control {
+        &self.control
+    }
+
+    /// Stops accepting connections and waits for in-flight requests.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+
+    /// Waits until the server stops (binaries).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.server.wait().await
+    }
+
+    /// A handle that stops the server when sent to.
+    pub fn take_shutdown(&mut self) -> Option<tokio::sync::oneshot::Sender<()>> {
+        self.server.take_shutdown()
+    }
+}

@@ -1,0 +1,232 @@
+//! The mock's configuration: users, tokens, the proxy file, timing, limits, profile.
+//!
+//! `Config::demo()` parses the embedded `fixtures/linkis.toml`, so a binary or a test
+//! works without any file on disk; `Config::load` reads a TOML file of the same shape.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use mock_kit::Clock;
+use serde::Deserialize;
+
+pub use crate::profile::Profile;
+
+/// The default config, embedded at build time.
+pub const DEMO_TOML: &str = include_str!("../../../fixtures/linkis.toml");
+/// The default proxy file, used when the configured one cannot be read.
+pub const DEMO_PROXY: &str = include_str!("../../../fixtures/proxy.properties");
+/// The default SQL catalog.
+pub const DEMO_CATALOG: &str = include_str!("../../../fixtures/linkis-catalog.sql");
+
+/// Everything the mock needs to start. Build it with [`Config::demo`] or [`Config::load`]
+/// and adjust fields; tests usually set `clock: Clock::frozen_now()` and `addr` port 0.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default = "Config::bare")]
+pub struct Config {
+    /// The clock every deadline is measured on (not in TOML).
+    #[serde(skip)]
+    pub clock: Clock,
+    /// Address to bind; port 0 picks a free port.
+    pub addr: SocketAddr,
+    pub profile: Profile,
+    pub session_timeout_secs: u64,
+    /// `host:port` written into execIDs and job history.
+    pub entrance_instance: String,
+    /// Accept the SEED's `Proxy-User` + `Validation-Code` headers.
+    pub header_proxy: bool,
+    /// Path of `proxy.properties`; `None` uses the embedded fixture (no hot reload).
+    pub proxy_file: Option<PathBuf>,
+    /// Path of the SQL catalog; `None` uses the embedded fixture.
+    pub catalog_file: Option<PathBuf>,
+    pub users: Vec<UserEntry>,
+    pub tokens: Vec<TokenEntry>,
+    pub timing: Timing,
+    pub limits: Limits,
+}
+
+/// A user who can log in with a password.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEntry {
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// One row of the token table (`linkis_mg_gateway_auth_token`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenEntry {
+    pub name: String,
+    /// Legal users, or `["*"]`.
+    #[serde(default = "star")]
+    pub users: Vec<String>,
+    /// Legal client hosts, or `["*"]`.
+    #[serde(default = "star")]
+    pub hosts: Vec<String>,
+    /// Days after server start until the token expires; -1 never.
+    #[serde(default = "never")]
+    pub elapse_days: i64,
+}
+
+fn star() -> Vec<String> {
+    vec!["*".into()]
+}
+fn never() -> i64 {
+    -1
+}
+
+/// Lifecycle delays on the mock's clock, in milliseconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default = "Timing::standard")]
+pub struct Timing {
+    pub queue_ms: u64,
+    pub start_ms: u64,
+    pub run_ms: u64,
+    /// Zero delays unless a directive asks for more (CI).
+    pub fast: bool,
+}
+
+impl Timing {
+    pub fn standard() -> Self {
+        Self {
+            queue_ms: 1000,
+            start_ms: 1000,
+            run_ms: 3000,
+            fast: false,
+        }
+    }
+    /// Jobs finish as soon as their work is done.
+    pub fn fast() -> Self {
+        Self {
+            fast: true,
+            ..Self::standard()
+        }
+    }
+}
+
+/// Memory bounds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default = "Limits::standard")]
+pub struct Limits {
+    pub max_jobs: usize,
+    pub max_log_lines: usize,
+    pub max_result_rows: usize,
+    pub max_total_result_rows: usize,
+    pub max_sessions: usize,
+    pub sql_timeout_ms: u64,
+    pub max_open_log_lines: usize,
+    pub max_synthetic_log_lines: u64,
+}
+
+impl Limits {
+    pub fn standard() -> Self {
+        Self {
+            max_jobs: 1000,
+            max_log_lines: 20_000,
+            max_result_rows: 50_000,
+            max_total_result_rows: 500_000,
+            max_sessions: 10_000,
+            sql_timeout_ms: 2000,
+            max_open_log_lines: 200_000,
+            max_synthetic_log_lines: 100_000_000,
+        }
+    }
+}
+
+/// Why a config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    File(#[from] mock_kit::config::ConfigError),
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Built-in values for every key, with no users and no tokens.
+    pub fn bare() -> Self {
+        Self {
+            clock: Clock::system(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            profile: Profile::Linkis1x,
+            session_timeout_secs: 7200,
+            entrance_instance: "127.0.0.1:9104".into(),
+            header_proxy: true,
+            proxy_file: None,
+            catalog_file: None,
+            users: Vec::new(),
+            tokens: Vec::new(),
+            timing: Timing::standard(),
+            limits: Limits::standard(),
+        }
+    }
+
+    /// The fixtures' defaults (users hadoop/alice/bob/carol, token `LINKIS-AUTH`, the
+    /// proxy file and SQL catalog in `fixtures/`), bound to `127.0.0.1:0`. Needs no file:
+    /// the TOML is embedded, and the proxy file and catalog fall back to embedded copies.
+    pub fn demo() -> Self {
+        let mut cfg: Config = mock_kit::config::parse_toml(DEMO_TOML)
+            .unwrap_or_else(|e| panic!("embedded fixtures/linkis.toml is invalid: {e}"));
+        cfg.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let dir = mock_kit::config::fixtures_dir();
+        cfg.proxy_file = cfg.proxy_file.map(|p| dir.join(p));
+        cfg.catalog_file = None;
+        cfg
+    }
+
+    /// The demo config in fast mode on a frozen clock: what most tests want.
+    pub fn testing() -> Self {
+        Self {
+            clock: Clock::frozen_now(),
+            timing: Timing::fast(),
+            ..Self::demo()
+        }
+    }
+
+    /// Reads a TOML config; relative file paths are resolved against its folder.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let mut cfg: Config = mock_kit::config::load_toml(path)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        cfg.proxy_file = cfg.proxy_file.map(|p| dir.join(p));
+        cfg.catalog_file = cfg.catalog_file.map(|p| dir.join(p));
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks what serde cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.session_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "session_timeout_secs must be > 0".into(),
+            ));
+        }
+        if self.limits.max_jobs == 0 {
+            return Err(ConfigError::Invalid("limits.max_jobs must be > 0".into()));
+        }
+        for u in &self.users {
+            if u.name.trim().is_empty() {
+                return Err(ConfigError::Invalid("a user has an empty name".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// True when the config still holds the fixtures' well-known passwords.
+    pub fn has_demo_credentials(&self) -> bool {
+        self.users.iter().any(|u| u.name == u.password)
+            || self.tokens.iter().any(|t| t.name == "LINKIS-AUTH")
+    }
+
+    pub fn admin(&self, user: &str) -> bool {
+        self.users.iter().any(|u| u.name == user && u.admin)
+    }
+}
+
+impl Default for Config {
+    /// Same as [`Config::demo`].
+    fn default() -> Self {
+        Self::demo()
+    }
+}

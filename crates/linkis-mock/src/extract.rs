@@ -1,0 +1,107 @@
+//! Request helpers: the authenticated [`Caller`] extractor (its rejection is the Linkis
+//! envelope), cookies, query strings and JSON bodies that fail in the envelope too.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use serde_json::Value;
+
+use crate::auth::{Caller, NOT_LOGGED_IN, TICKET_COOKIE};
+use crate::envelope::Envelope;
+use crate::error::LinkisError;
+use crate::state::AppState;
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Envelope;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Envelope> {
+        authenticate(parts, st).map_err(|e| {
+            tracing::info!(path = %parts.uri.path(), reason = %e, "request refused: not authenticated");
+            e.envelope(Some(parts.uri.path().to_owned()))
+        })
+    }
+}
+
+pub(crate) fn authenticate(parts: &Parts, st: &AppState) -> Result<Caller, LinkisError> {
+    let cfg = &st.cfg;
+    let cookies = cookies(&parts.headers);
+    let value = |name: &str| header(&parts.headers, name).or_else(|| cookies.get(name).cloned());
+    let host = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let base = match (value("Token-Code"), value("Token-User")) {
+        (Some(code), Some(user)) => Some(st.auth.token(cfg, &code, &user, &host)?),
+        _ => match cookies.get(TICKET_COOKIE).filter(|t| !t.is_empty()) {
+            Some(ticket) => Some(st.auth.session(cfg, ticket)?),
+            None => None,
+        },
+    };
+    let proxy_user = header(&parts.headers, "Proxy-User");
+    let code = header(&parts.headers, "Validation-Code");
+    if cfg.header_proxy && (proxy_user.is_some() || code.is_some()) {
+        return st.auth.header_proxy(
+            cfg,
+            base,
+            proxy_user.as_deref().unwrap_or(""),
+            code.as_deref().unwrap_or(""),
+        );
+    }
+    base.ok_or_else(|| LinkisError::NotLoggedIn(NOT_LOGGED_IN.into()))
+}
+
+pub fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_owned())
+}
+
+/// All cookies of the request (later duplicates win).
+pub fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// The query string as a map (last value wins).
+pub fn query(raw: Option<&str>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// A JSON body; empty means `{}`. Anything else that is not JSON is a client error.
+pub fn json_body(body: &[u8]) -> Result<Value, LinkisError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        LinkisError::Invalid(format!(
+            "The request body is not valid JSON(请求体不是合法的JSON): {e}"
+        ))
+    })
+}
+
+/// Parses an integer query parameter, with a clear message when it is not one.
+pub fn int_param(q: &HashMap<String, String>, name: &str) -> Result<Option<i64>, LinkisError> {
+    match q.get(name).map(|s| s.trim()) {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse::<i64>().map(Some).map_err(|_| {
+            LinkisError::Invalid(format!(
+                "Parameter {name} must be an integer between {} and {}, got: {s}",
+                i64::MIN,
+                i64::MAX
+            ))
+        }),
+    }
+}

@@ -1,0 +1,563 @@
+//! Jobs: the state machine on the mock's clock, the bounded store, kill.
+//!
+//! A job's timeline (scheduled, running, finished) is fixed when it is created and only
+//! shortened by a kill, so its state at any instant is a pure function of the clock:
+//! moving the clock moves every job, and no background task is needed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::auth::lock;
+use crate::config::Config;
+use crate::engines::directives::Directives;
+use crate::engines::{EngineRun, ResultSet};
+use crate::error::LinkisError;
+use crate::joblog::{JobLog, Level};
+
+/// Scheduler states, in upstream order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Inited,
+    WaitForRetry,
+    Scheduled,
+    Running,
+    Succeed,
+    Failed,
+    Cancelled,
+    Timeout,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Inited => "Inited",
+            State::WaitForRetry => "WaitForRetry",
+            State::Scheduled => "Scheduled",
+            State::Running => "Running",
+            State::Succeed => "Succeed",
+            State::Failed => "Failed",
+            State::Cancelled => "Cancelled",
+            State::Timeout => "Timeout",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        [
+            State::Inited,
+            State::WaitForRetry,
+            State::Scheduled,
+            State::Running,
+            State::Succeed,
+            State::Failed,
+            State::Cancelled,
+            State::Timeout,
+        ]
+        .into_iter()
+        .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            State::Succeed | State::Failed | State::Cancelled | State::Timeout
+        )
+    }
+}
+
+/// A validated submission.
+#[derive(Clone, Debug)]
+pub struct JobRequest {
+    pub submit_user: String,
+    pub execute_user: String,
+    pub creator: String,
+    pub engine_type: String,
+    pub engine_version: String,
+    pub run_type: String,
+    pub code: String,
+    pub params: Value,
+    pub source: Value,
+    pub labels: Vec<String>,
+    /// Came through `/execute` (log text differs).
+    pub via_execute: bool,
+    pub directives: Directives,
+}
+
+/// One job, live or finished.
+#[derive(Debug)]
+pub struct Job {
+    pub task_id: u64,
+    pub exec_id: String,
+    pub short_id: String,
+    pub instance: String,
+    pub req: JobRequest,
+    pub created: DateTime<Utc>,
+    pub scheduled_at: DateTime<Utc>,
+    pub running_at: DateTime<Utc>,
+    pub finish_at: DateTime<Utc>,
+    pub end_state: State,
+    pub err_code: Option<i64>,
+    pub err_desc: Option<String>,
+    pub tasks: u32,
+    pub log: JobLog,
+    /// `None` once evicted to stay within `limits.max_total_result_rows`.
+    pub results: Option<Vec<Arc<ResultSet>>>,
+    pub result_location: String,
+    pub log_path: String,
+}
+
+impl Job {
+    pub fn state(&self, now: DateTime<Utc>) -> State {
+        if now >= self.finish_at {
+            self.end_state
+        } else if now >= self.running_at {
+            State::Running
+        } else if now >= self.scheduled_at {
+            State::Scheduled
+        } else {
+            State::Inited
+        }
+    }
+
+    /// Fraction of the run done at `now` (0 before Running, 1 when finished).
+    fn fraction(&self, now: DateTime<Utc>) -> f64 {
+        if now >= self.finish_at {
+            return 1.0;
+        }
+        if now < self.running_at {
+            return 0.0;
+        }
+        let span = (self.finish_at - self.running_at).num_milliseconds().max(1) as f64;
+        let done = (now - self.running_at).num_milliseconds() as f64;
+        ((done / span) * 10000.0).floor() / 10000.0
+    }
+
+    /// `progress` and `progressInfo` as the entrance reports them.
+    pub fn progress(&self, now: DateTime<Utc>) -> (f64, Value) {
+        let state = self.state(now);
+        let frac = self.fraction(now);
+        if state == State::Inited || state == State::Scheduled {
+            return (0.0, json!([]));
+        }
+        let total = self.tasks;
+        let (succeed, failed, running) = match state {
+            State::Running => {
+                let s = ((frac * f64::from(total)).floor() as u32).min(total.saturating_sub(1));
+                (s, 0, total - s)
+            }
+            State::Succeed => (total, 0, 0),
+            State::Cancelled => {
+                let at_kill = (self.finish_at - self.running_at).num_milliseconds().max(0) as f64;
+                let planned = at_kill.max(1.0);
+                let s = ((at_kill / planned) * f64::from(total)) as u32;
+                (s.min(total), 0, 0)
+            }
+            _ => (total.saturating_sub(1), 1.min(total), 0),
+        };
+        let progress = if state.is_terminal() { 1.0 } else { frac };
+        let info = json!([{"id": "job-1", "succeedTasks": succeed, "failedTasks": failed,
+                           "runningTasks": running, "totalTasks": total}]);
+        (progress, info)
+    }
+
+    /// Time of the last state change visible at `now`.
+    pub fn updated(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        [
+            self.finish_at,
+            self.running_at,
+            self.scheduled_at,
+            self.created,
+        ]
+        .into_iter()
+        .find(|t| *t <= now)
+        .unwrap_or(self.created)
+    }
+
+    /// Result sets, available once the job finished (none for Cancelled).
+    pub fn visible_results(&self, now: DateTime<Utc>) -> Option<&[Arc<ResultSet>]> {
+        if !self.state(now).is_terminal() {
+            return None;
+        }
+        self.results.as_deref()
+    }
+
+    /// May `user` (admin or not) see or kill this job?
+    pub fn owned_by(&self, user: &str) -> bool {
+        self.req.execute_user == user || self.req.submit_user == user
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    jobs: BTreeMap<u64, Job>,
+    by_short: HashMap<String, u64>,
+    counters: HashMap<String, u64>,
+    next_task: u64,
+    total_rows: usize,
+}
+
+/// All jobs, behind one lock.
+pub struct JobStore {
+    inner: Mutex<Inner>,
+}
+
+impl Default for JobStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JobStore {
+    pub fn new() -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                next_task: 1,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    pub fn reset(&self) {
+        *lock(&self.inner) = Inner {
+            next_task: 1,
+            ..Inner::default()
+        };
+    }
+
+    /// Creates a job from a validated request and what its engine computed.
+    pub fn create(
+        &self,
+        cfg: &Config,
+        now: DateTime<Utc>,
+        req: JobRequest,
+        run: EngineRun,
+    ) -> Result<(u64, String), LinkisError> {
+        let mut inner = lock(&self.inner);
+        let live = inner
+            .jobs
+            .values()
+            .filter(|j| !j.state(now).is_terminal())
+            .count();
+        if live >= cfg.limits.max_jobs {
+            return Err(LinkisError::Invalid(format!(
+                "The mock already holds {live} unfinished jobs (limits.max_jobs = {}); wait for some to finish or kill them",
+                cfg.limits.max_jobs
+            )));
+        }
+        let task_id = inner.next_task;
+        inner.next_task += 1;
+        let group = format!("{}_{}_{}", req.creator, req.execute_user, req.engine_type);
+        let index = {
+            let c = inner.counters.entry(group).or_insert(0);
+            let i = *c;
+            *c += 1;
+            i
+        };
+        let p = cfg.profile;
+        let short = p.short_exec_id(&req.creator, &req.execute_user, &req.engine_type, index);
+        let exec_id = p.exec_id(
+            &req.creator,
+            &req.engine_type,
+            &cfg.entrance_instance,
+            &short,
+        );
+        let job = build(cfg, now, task_id, exec_id.clone(), short.clone(), req, run);
+        inner.total_rows += job
+            .results
+            .as_ref()
+            .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
+        inner.by_short.insert(short, task_id);
+        inner.jobs.insert(task_id, job);
+        evict(&mut inner, cfg, now);
+        Ok((task_id, exec_id))
+    }
+
+    /// The taskID behind a short exec id.
+    pub fn find_short(&self, short: &str) -> Option<u64> {
+        lock(&self.inner).by_short.get(short).copied()
+    }
+
+    /// Runs `f` on a job.
+    pub fn with<R>(&self, task_id: u64, f: impl FnOnce(&Job) -> R) -> Option<R> {
+        lock(&self.inner).jobs.get(&task_id).map(f)
+    }
+
+    /// Runs `f` on every job, newest first, until it returns false.
+    pub fn scan(&self, mut f: impl FnMut(&Job) -> bool) {
+        let inner = lock(&self.inner);
+        for job in inner.jobs.values().rev() {
+            if !f(job) {
+                break;
+            }
+        }
+    }
+
+    /// Cancels a job that has not finished. `who` is the acting user; admins may kill any.
+    pub fn kill(
+        &self,
+        task_id: u64,
+        now: DateTime<Utc>,
+        who: &str,
+        admin: bool,
+    ) -> Result<(), LinkisError> {
+        let mut inner = lock(&self.inner);
+        let Some(job) = inner.jobs.get_mut(&task_id) else {
+            return Err(LinkisError::NotFound(
+                "Get job by ID error, kill failed.(获取job时发生异常，kill失败)".into(),
+            ));
+        };
+        if !admin && job.req.execute_user != who {
+            return Err(LinkisError::Forbidden(format!(
+                "You have no permission to kill this job, excecute by user:{}",
+                job.req.execute_user
+            )));
+        }
+        if job.state(now).is_terminal() {
+            return Err(LinkisError::Invalid(
+                "The job already completed. Do not support kill.(任务已经结束，不支持kill)".into(),
+            ));
+        }
+        job.finish_at = now;
+        job.scheduled_at = job.scheduled_at.min(now);
+        job.running_at = job.running_at.min(now);
+        job.end_state = State::Cancelled;
+        job.err_code = None;
+        job.err_desc = None;
+        job.log.truncate_after(now);
+        job.log.push(
+            now,
+            Level::Info,
+            format!("Job {task_id} was kill by user successfully(任务{task_id}已成功取消)"),
+        );
+        job.log
+            .push(now, Level::Error, final_line(State::Cancelled));
+        let freed: usize = job
+            .results
+            .as_ref()
+            .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
+        job.results = Some(Vec::new());
+        inner.total_rows -= freed.min(inner.total_rows);
+        Ok(())
+    }
+
+    /// Number of jobs not yet finished.
+    pub fn running(&self, now: DateTime<Utc>) -> usize {
+        lock(&self.inner)
+            .jobs
+            .values()
+            .filter(|j| !j.state(now).is_terminal())
+            .count()
+    }
+}
+
+fn evict(inner: &mut Inner, cfg: &Config, now: DateTime<Utc>) {
+    while inner.jobs.len() > cfg.limits.max_jobs {
+        let oldest = inner
+            .jobs
+            .iter()
+            .find(|(_, j)| j.state(now).is_terminal())
+            .map(|(id, _)| *id);
+        let Some(id) = oldest else { break };
+        if let Some(job) = inner.jobs.remove(&id) {
+            inner.by_short.remove(&job.short_id);
+            let rows: usize = job
+                .results
+                .as_ref()
+                .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
+            inner.total_rows -= rows.min(inner.total_rows);
+            tracing::debug!(task_id = id, "evicted finished job (limits.max_jobs)");
+        }
+    }
+    while inner.total_rows > cfg.limits.max_total_result_rows {
+        let victim = inner
+            .jobs
+            .iter_mut()
+            .find(|(_, j)| j.results.as_ref().is_some_and(|r| !r.is_empty()));
+        let Some((id, job)) = victim else { break };
+        let rows: usize = job
+            .results
+            .take()
+            .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
+        inner.total_rows -= rows.min(inner.total_rows);
+        tracing::debug!(
+            task_id = *id,
+            rows,
+            "evicted result sets (limits.max_total_result_rows)"
+        );
+    }
+}
+
+fn ms(v: u64) -> Duration {
+    Duration::milliseconds(i64::try_from(v).unwrap_or(i64::MAX / 4))
+}
+
+fn std_dur(d: std::time::Duration) -> Duration {
+    Duration::from_std(d).unwrap_or(Duration::days(7))
+}
+
+fn final_line(state: State) -> String {
+    match state {
+        State::Succeed => "Congratulations. Your job completed with status Success.".into(),
+        s => format!(
+            "Sorry. Your job completed with a status {}. You can view logs for the reason.",
+            s.as_str()
+        ),
+    }
+}
+
+fn build(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    task_id: u64,
+    exec_id: String,
+    short: String,
+    req: JobRequest,
+    run: EngineRun,
+) -> Job {
+    let t = &cfg.timing;
+    let d = &req.directives;
+    let queue = d.queue.map(std_dur).unwrap_or(if t.fast {
+        Duration::zero()
+    } else {
+        ms(t.queue_ms)
+    });
+    let start = if t.fast {
+        Duration::zero()
+    } else {
+        ms(t.start_ms)
+    };
+    let mut run_for = d.duration.map(std_dur).unwrap_or(if t.fast {
+        Duration::zero()
+    } else {
+        ms(t.run_ms)
+    });
+    let scheduled_at = now + queue;
+    let running_at = scheduled_at + start;
+    let (mut end_state, mut err_code, mut err_desc) = (State::Succeed, None, None);
+    if let Some(msg) = &run.error {
+        (end_state, err_code, err_desc) = (State::Failed, Some(40001), Some(msg.clone()));
+    } else if let Some(msg) = &d.fail {
+        (end_state, err_code, err_desc) = (
+            State::Failed,
+            Some(d.error_code.unwrap_or(10001)),
+            Some(msg.clone()),
+        );
+    }
+    if let Some(limit) = d.timeout {
+        let limit = limit.map(std_dur).unwrap_or(run_for);
+        if limit <= run_for {
+            run_for = limit;
+            end_state = State::Timeout;
+            err_code = Some(10002);
+            err_desc = Some(format!(
+                "Job run time exceeded the timeout of {}s(任务运行超时)",
+                limit.num_milliseconds() as f64 / 1000.0
+            ));
+        }
+    }
+    let finish_at = running_at + run_for;
+    let date = now.format("%Y-%m-%d");
+    let user = &req.execute_user;
+    let creator = &req.creator;
+    let result_location = format!(
+        "hdfs:///tmp/linkis/{user}/linkis/{date}/{}/{creator}/{task_id}",
+        now.format("%H%M%S")
+    );
+    let log_path = format!("hdfs:///tmp/linkis/log/{date}/{creator}/{user}/{task_id}.log");
+
+    let mut log = JobLog::new(cfg.limits.max_log_lines);
+    let accepted = if req.via_execute {
+        format!(
+            "Your job is accepted,  jobID is {exec_id} and taskID is {task_id} in {}. Please wait it to be scheduled",
+            cfg.entrance_instance
+        )
+    } else {
+        format!(
+            "Your job is accepted,  jobID is {exec_id} and jobReqId is {task_id} in {}. Please wait it to be scheduled",
+            cfg.entrance_instance
+        )
+    };
+    log.push(now, Level::Info, accepted);
+    log.push(
+        scheduled_at,
+        Level::Info,
+        "Your job is Scheduled. Please wait it to run.(您的任务已经调度运行中)",
+    );
+    log.push(
+        running_at,
+        Level::Info,
+        "Your job is Running now. Please wait it to complete.(您的任务已经在运行中)",
+    );
+    let synthetic = d.log_lines.unwrap_or(0);
+    let engine_end = if synthetic > 0 {
+        running_at + run_for / 2
+    } else {
+        finish_at
+    };
+    let n = run.log.len() as i64;
+    let espan = (engine_end - running_at).num_milliseconds().max(0);
+    for (i, (level, text)) in run.log.iter().enumerate() {
+        let at = running_at + Duration::milliseconds(espan * i as i64 / n.max(1));
+        log.push_engine(at, *level, text.clone());
+    }
+    if let Some(msg) = &d.fail
+        && run.error.is_none()
+        && end_state == State::Failed
+    {
+        log.push_engine(engine_end, Level::Error, msg.clone());
+    }
+    log.push_synthetic(synthetic, engine_end, finish_at);
+    if log.dropped() > 0 {
+        log.push(
+            finish_at,
+            Level::Warn,
+            format!(
+                "{} engine log lines were dropped (limits.max_log_lines)",
+                log.dropped()
+            ),
+        );
+    }
+    if let Some(desc) = &err_desc {
+        log.push(
+            finish_at,
+            Level::Error,
+            format!("Sorry, your job executed failed with reason: {desc}"),
+        );
+    }
+    log.push(
+        finish_at,
+        if end_state == State::Succeed {
+            Level::Info
+        } else {
+            Level::Error
+        },
+        final_line(end_state),
+    );
+
+    let results = if end_state == State::Succeed || end_state == State::Failed {
+        run.results.into_iter().map(Arc::new).collect()
+    } else {
+        Vec::new()
+    };
+    Job {
+        task_id,
+        exec_id,
+        short_id: short,
+        instance: cfg.entrance_instance.clone(),
+        tasks: d.progress_tasks.unwrap_or(1),
+        req,
+        created: now,
+        scheduled_at,
+        running_at,
+        finish_at,
+        end_state,
+        err_code,
+        err_desc,
+        log,
+        results: Some(results),
+        result_location,
+        log_path,
+    }
+}

@@ -1,0 +1,175 @@
+//! `proxy.properties`: token → allowed users (`user1,user2` or `*`), also read as the
+//! login-name mapping. Parsed line by line so a broken line is reported (in the log) and
+//! skipped while the good lines still apply; re-read whenever the file changes.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// The parsed file plus what is needed to notice it changed.
+pub struct ProxyFile {
+    path: Option<PathBuf>,
+    fallback: String,
+    stamp: Option<(SystemTime, u64)>,
+    entries: HashMap<String, String>,
+}
+
+/// What `validate` concluded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ProxyCheck {
+    Allowed,
+    UnknownToken,
+    UserNotAllowed,
+}
+
+impl ProxyFile {
+    /// `path` is re-read on change; `fallback` is used when it cannot be read.
+    pub fn new(path: Option<PathBuf>, fallback: &str) -> Self {
+        let mut me = Self {
+            path,
+            fallback: fallback.to_owned(),
+            stamp: None,
+            entries: HashMap::new(),
+        };
+        me.reload(true);
+        me
+    }
+
+    /// Re-reads the file if its modification time or size changed.
+    pub fn refresh(&mut self) {
+        self.reload(false);
+    }
+
+    fn reload(&mut self, force: bool) {
+        let Some(path) = self.path.clone() else {
+            if force {
+                self.entries = parse(&self.fallback, "embedded proxy.properties");
+            }
+            return;
+        };
+        let stamp = std::fs::metadata(&path)
+            .ok()
+            .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
+        if !force && stamp == self.stamp {
+            return;
+        }
+        self.stamp = stamp;
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                self.entries = parse(&text, &path.display().to_string());
+                tracing::info!(file = %path.display(), entries = self.entries.len(), "loaded proxy.properties");
+            }
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "cannot read proxy.properties; using the embedded default");
+                self.entries = parse(&self.fallback, "embedded proxy.properties");
+            }
+        }
+    }
+
+    /// `props[code]` allows `user`? (`*` allows anyone; otherwise an exact list entry.)
+    pub fn validate(&self, code: &str, user: &str) -> ProxyCheck {
+        match self.entries.get(code) {
+            None => ProxyCheck::UnknownToken,
+            Some(v) if v.trim() == "*" => ProxyCheck::Allowed,
+            Some(v) if v.split(',').any(|u| u.trim() == user) => ProxyCheck::Allowed,
+            Some(_) => ProxyCheck::UserNotAllowed,
+        }
+    }
+
+    /// The login-name mapping: `props[login]` when it names one user.
+    pub fn mapped_user(&self, login: &str) -> Option<String> {
+        let v = self.entries.get(login)?.trim();
+        if v.is_empty() || v == "*" || v.contains(',') {
+            return None;
+        }
+        Some(v.to_owned())
+    }
+}
+
+/// Parses Java-properties text; each broken logical line is logged and skipped.
+pub fn parse(text: &str, source: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut logical = String::new();
+    let mut first_line = 0;
+    for (n, raw) in text.lines().enumerate() {
+        if logical.is_empty() {
+            first_line = n + 1;
+            let t = raw.trim_start();
+            if t.is_empty() || t.starts_with('#') || t.starts_with('!') {
+                continue;
+            }
+        }
+        logical.push_str(raw.trim_start());
+        logical.push('\n');
+        let backslashes = raw.chars().rev().take_while(|c| *c == '\\').count();
+        if backslashes % 2 == 1 {
+            continue; // continuation
+        }
+        let line = std::mem::take(&mut logical);
+        match parse_line(&line) {
+            Ok((k, v)) => {
+                out.insert(k, v);
+            }
+            Err(why) => {
+                tracing::warn!(file = source, line = first_line, reason = %why, "ignoring broken line in proxy.properties");
+            }
+        }
+    }
+    if !logical.is_empty() {
+        tracing::warn!(
+            file = source,
+            line = first_line,
+            reason = "unterminated continuation",
+            "ignoring broken line in proxy.properties"
+        );
+    }
+    out
+}
+
+fn parse_line(line: &str) -> Result<(String, String), String> {
+    let props = java_properties::read(line.as_bytes()).map_err(|e| e.to_string())?;
+    let (k, v) = props
+        .into_iter()
+        .next()
+        .ok_or_else(|| "no key".to_string())?;
+    if k.trim().is_empty() {
+        return Err("empty token (nothing before `=`)".into());
+    }
+    if !line.contains('=') && !line.contains(':') {
+        return Err("no `=` separating the token from its users".into());
+    }
+    if v.trim().is_empty() || v.split(',').any(|u| u.trim().is_empty()) {
+        return Err(format!(
+            "token `{k}` has an empty user list or an empty entry"
+        ));
+    }
+    Ok((k, v.trim().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_lines_survive_broken_ones() {
+        let m = parse(
+            "# c\nA=alice,bob\n=x\nnoequals\nB=\nC=*\nD=x,,y\nE=\\uZZZZ\nF=a,\\\n  b\n",
+            "t",
+        );
+        assert_eq!(m.get("A").unwrap(), "alice,bob");
+        assert_eq!(m.get("C").unwrap(), "*");
+        assert_eq!(m.get("F").unwrap(), "a,b");
+        assert_eq!(m.len(), 3, "{m:?}");
+    }
+
+    #[test]
+    fn validation() {
+        let f = ProxyFile::new(None, "T=alice,bob\nANY=*\ncarol=etl\n");
+        assert_eq!(f.validate("T", "alice"), ProxyCheck::Allowed);
+        assert_eq!(f.validate("T", "ali"), ProxyCheck::UserNotAllowed);
+        assert_eq!(f.validate("ANY", "zed"), ProxyCheck::Allowed);
+        assert_eq!(f.validate("nope", "alice"), ProxyCheck::UnknownToken);
+        assert_eq!(f.mapped_user("carol").as_deref(), Some("etl"));
+        assert_eq!(f.mapped_user("T"), None);
+    }
+}

@@ -1,0 +1,76 @@
+//! The one place the router is assembled. Every route answers in the Linkis envelope,
+//! including unknown paths (404) and wrong methods (405).
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+
+use crate::envelope::Envelope;
+use crate::state::AppState;
+use crate::{entrance, filesystem, history, user};
+
+/// | prefix | module |
+/// |---|---|
+/// | `/api/rest_j/v1/user/*` | [`user`] (gateway: login, logout, userInfo, heartbeat, proxy, …) |
+/// | `/api/rest_j/v1/entrance/*` and the seed's `/api/rest_j/entrance/*` | [`entrance`] |
+/// | `/api/rest_j/v1/jobhistory/*` | [`history`] |
+/// | `/api/rest_j/v1/filesystem/*` | [`filesystem`] |
+pub fn app(state: AppState) -> Router {
+    let part = |r: Router<AppState>| r.method_not_allowed_fallback(method_not_allowed);
+    Router::new()
+        .nest("/api/rest_j/v1/user", part(user::router()))
+        .nest("/api/rest_j/v1/entrance", part(entrance::router()))
+        .nest("/api/rest_j/entrance", part(entrance::router()))
+        .nest("/api/rest_j/v1/jobhistory", part(history::router()))
+        .nest("/api/rest_j/v1/filesystem", part(filesystem::router()))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(cors))
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri, method: Method) -> Envelope {
+    let path = uri.path().to_owned();
+    if let Some(rest) = path.strip_prefix("/api/rest_j/")
+        && let Some(version) = rest.split('/').next()
+        && version.starts_with('v')
+        && version != "v1"
+        && version[1..].bytes().all(|b| b.is_ascii_digit())
+    {
+        return Envelope::error(
+            Some(path.clone()),
+            format!("The gatewayv1 not support version {version}."),
+        );
+    }
+    Envelope::error(
+        Some(path.clone()),
+        format!("No handler found for {method} {path}(找不到对应的接口)"),
+    )
+    .with_http(StatusCode::NOT_FOUND)
+}
+
+async fn method_not_allowed(uri: Uri, method: Method) -> Envelope {
+    Envelope::error(
+        Some(uri.path().to_owned()),
+        format!("Request method '{method}' not supported(不支持的请求方法)"),
+    )
+    .with_http(StatusCode::METHOD_NOT_ALLOWED)
+}
+
+async fn cors(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-allow-credentials",
+        HeaderValue::from_static("true"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("authorization,Content-Type"),
+    );
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("POST, GET, OPTIONS, PUT, HEAD, DELETE"),
+    );
+    resp
+}

@@ -1,0 +1,54 @@
+//! The one cheap-to-clone state every handler gets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mock_kit::Clock;
+
+use crate::auth::AuthStore;
+use crate::config::{Config, DEMO_CATALOG};
+use crate::engines::sql::SqlEngine;
+use crate::jobs::JobStore;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub cfg: Arc<Config>,
+    pub clock: Clock,
+    pub auth: Arc<AuthStore>,
+    pub jobs: Arc<JobStore>,
+    pub sql: Arc<SqlEngine>,
+}
+
+impl AppState {
+    pub fn new(cfg: Config) -> std::io::Result<Self> {
+        let catalog = match &cfg.catalog_file {
+            Some(p) => std::fs::read_to_string(p).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot read SQL catalog {}: {e}", p.display()),
+                )
+            })?,
+            None => DEMO_CATALOG.to_owned(),
+        };
+        let sql = SqlEngine::new(
+            &catalog,
+            Duration::from_millis(cfg.limits.sql_timeout_ms),
+            cfg.limits.max_result_rows,
+        )
+        .map_err(std::io::Error::other)?;
+        Ok(Self {
+            clock: cfg.clock.clone(),
+            auth: Arc::new(AuthStore::new(&cfg)),
+            jobs: Arc::new(JobStore::new()),
+            sql: Arc::new(sql),
+            cfg: Arc::new(cfg),
+        })
+    }
+
+    /// Back to the configured initial state.
+    pub fn reset(&self) {
+        self.auth.reset();
+        self.jobs.reset();
+        self.sql.reset();
+    }
+}
