@@ -1183,3 +1183,77 @@ async fn an_oauth_token_drives_the_engee_apis() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn redirect_uri_may_be_omitted_when_only_one_is_registered() {
+    let app = TestApp::start().await;
+    let u = app.approve(&authz(&[("redirect_uri", "")])).await;
+    assert!(u.as_str().starts_with(CB), "{u}");
+    let code = param(&u, "code").unwrap();
+    // Not in the authorization request, so optional in the token request.
+    let t = app
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("client_id", CLIENT_ID),
+            ("client_secret", SECRET),
+        ])
+        .await;
+    assert_eq!(t.status, 200, "{}", t.body);
+}
+
+#[tokio::test]
+async fn an_authorization_request_by_post_shows_the_page() {
+    let app = TestApp::start().await;
+    let r = app
+        .authorize_post(&authz(&[("state", "\"><script>")]))
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("value=\"approve\""));
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(hidden_fields(&html).contains(&("state".into(), "\"><script>".into())));
+}
+
+#[tokio::test]
+async fn repeated_parameters_are_refused() {
+    let app = TestApp::start().await;
+    let mut params = authz(&[]);
+    params.push(("scope", "engee"));
+    let u = location(&app.authorize_get(&params).await);
+    assert_eq!(param(&u, "error").as_deref(), Some("invalid_request"));
+    let mut params = authz(&[]);
+    params.push(("client_id", CLIENT_ID));
+    let r = app.authorize_get(&params).await;
+    assert_eq!(r.status(), 400);
+    assert!(!r.headers().contains_key(LOCATION));
+}
+
+#[tokio::test]
+async fn reset_forgets_issued_tokens_and_admin_pats() {
+    let app = TestApp::start().await;
+    let t = app.exchange(&app.code().await).await;
+    let r = app
+        .http
+        .post(app.url("/__admin/engee/pats"))
+        .json(&json!({"token": "temp-pat", "user": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app
+        .http
+        .post(app.url("/__admin/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(app.session(&t.access()).await.0, 401);
+    assert_eq!(app.session("temp-pat").await.0, 401);
+    assert_eq!(
+        app.session(DEMO_PAT).await.0,
+        200,
+        "configured PATs survive a reset"
+    );
+    assert_eq!(app.refresh(&t.refresh()).await.error(), "invalid_grant");
+}
