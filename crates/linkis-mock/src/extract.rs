@@ -19,8 +19,9 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Envelope> {
         authenticate(parts, st).map_err(|e| {
-            tracing::info!(path = %parts.uri.path(), reason = %e, "request refused: not authenticated");
-            e.envelope(Some(parts.uri.path().to_owned()))
+            let path = full_path(parts);
+            tracing::info!(path = %path, reason = %e, "request refused: not authenticated");
+            e.envelope(Some(path))
         })
     }
 }
@@ -52,6 +53,15 @@ pub(crate) fn authenticate(parts: &Parts, st: &AppState) -> Result<Caller, Linki
         );
     }
     base.ok_or_else(|| LinkisError::NotLoggedIn(NOT_LOGGED_IN.into()))
+}
+
+/// The request path as the client sent it (nested routers see only their suffix).
+pub fn full_path(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.path().to_owned())
+        .unwrap_or_else(|| parts.uri.path().to_owned())
 }
 
 pub fn header(headers: &HeaderMap, name: &str) -> Option<String> {

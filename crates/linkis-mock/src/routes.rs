@@ -2,7 +2,8 @@
 //! including unknown paths (404) and wrong methods (405).
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::extract::OriginalUri;
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::Response;
 
 use crate::envelope::Envelope;
@@ -29,7 +30,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found(uri: Uri, method: Method) -> Envelope {
+async fn not_found(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
     let path = uri.path().to_owned();
     if let Some(rest) = path.strip_prefix("/api/rest_j/")
         && let Some(version) = rest.split('/').next()
@@ -49,7 +50,7 @@ async fn not_found(uri: Uri, method: Method) -> Envelope {
     .with_http(StatusCode::NOT_FOUND)
 }
 
-async fn method_not_allowed(uri: Uri, method: Method) -> Envelope {
+async fn method_not_allowed(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
     Envelope::error(
         Some(uri.path().to_owned()),
         format!("Request method '{method}' not supported(不支持的请求方法)"),

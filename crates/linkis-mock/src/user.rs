@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::auth::{Login, TICKET_COOKIE};
 use crate::envelope::Envelope;
 use crate::error::LinkisError;
-use crate::extract::{authenticate, cookies, header, json_body, query};
+use crate::extract::{authenticate, cookies, full_path, header, json_body, query};
 use crate::proxy_file::ProxyCheck;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ async fn user_any(
     let body = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
-    let uri = Some(parts.uri.path().to_owned());
+    let uri = Some(full_path(&parts));
     let q = query(q.as_deref());
     match rest.trim_end_matches('/') {
         "login" => login(&st, &parts, &q, &body),
@@ -101,7 +101,7 @@ fn login(
     q: &std::collections::HashMap<String, String>,
     body: &Bytes,
 ) -> Envelope {
-    let uri = Some(parts.uri.path().to_owned());
+    let uri = Some(full_path(parts));
     let timeout_ms = st.cfg.session_timeout_secs.saturating_mul(1000);
     let decorate = |e: Envelope| {
         e.with("sessionTimeOut", timeout_ms)

@@ -225,6 +225,7 @@ impl SqlEngine {
             .map(|c| (c.name().to_string(), c.decl_type().map(hive_type)))
             .collect();
         let n = decl.len();
+        let shapes: Vec<Shape> = decl.iter().map(|(_, d)| shape(d.as_deref())).collect();
         let mut observed: Vec<Option<&'static str>> = vec![None; n];
         let mut out = Vec::new();
         let mut rows = st.raw_query();
@@ -234,16 +235,22 @@ impl SqlEngine {
             }
             let mut vals = Vec::with_capacity(n);
             for (i, seen) in observed.iter_mut().enumerate() {
+                let i: usize = i;
                 let v = row.get_ref(i).map_err(err)?;
-                let (s, ty) = match v {
+                let (s, ty) = match (v, shapes[i]) {
+                    (ValueRef::Integer(x), Shape::Bool) => (Some((x != 0).to_string()), Some("boolean")),
+                    (ValueRef::Integer(x), Shape::Decimal(scale)) => (Some(format!("{:.*}", scale, x as f64)), Some("decimal")),
+                    (ValueRef::Real(x), Shape::Decimal(scale)) => (Some(format!("{x:.scale$}")), Some("decimal")),
+                    _ => match v {
                     ValueRef::Null => (None, None),
                     ValueRef::Integer(x) => (Some(x.to_string()), Some("bigint")),
-                    ValueRef::Real(x) => (Some(x.to_string()), Some("double")),
+                    ValueRef::Real(x) => (Some(real(x)), Some("double")),
                     ValueRef::Text(t) => (
                         Some(String::from_utf8_lossy(t).into_owned()),
                         Some("string"),
                     ),
                     ValueRef::Blob(b) => (Some(format!("{b:02x?}")), Some("binary")),
+                    },
                 };
                 if seen.is_none() {
                     *seen = ty;
@@ -269,6 +276,37 @@ fn seeded(catalog: &str) -> Result<Connection, String> {
     conn.execute_batch(catalog)
         .map_err(|e| format!("catalog script failed: {e}"))?;
     Ok(conn)
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Plain,
+    Bool,
+    Decimal(usize),
+}
+
+/// How a declared (Hive) type renders values.
+fn shape(hive: Option<&str>) -> Shape {
+    match hive {
+        Some("boolean") => Shape::Bool,
+        Some(d) if d.starts_with("decimal") => {
+            let scale = d
+                .split_once(',')
+                .and_then(|(_, s)| s.trim_end_matches(')').trim().parse().ok())
+                .unwrap_or(0);
+            Shape::Decimal(scale)
+        }
+        _ => Shape::Plain,
+    }
+}
+
+/// Doubles as Java prints them: `9000.0`, not `9000`.
+fn real(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e16 {
+        format!("{x:.1}")
+    } else {
+        x.to_string()
+    }
 }
 
 fn err(e: rusqlite::Error) -> String {
