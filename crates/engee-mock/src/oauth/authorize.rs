@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
 
 use super::consent_page::{self, Consent};
 use super::params::Params;
@@ -252,14 +251,13 @@ pub fn approve(
     req: &AuthorizeRequest,
     user: &User,
 ) -> String {
-    let ttl = Duration::seconds(i64::try_from(code_ttl_secs).unwrap_or(i64::MAX / 1000));
     let code = tokens.insert_code(AuthCode {
         user: user.nickname.clone(),
         client_id: req.client.client_id.clone(),
         redirect_uri: req.redirect_uri.clone(),
         redirect_uri_in_request: req.redirect_uri_in_request,
         scopes: req.scopes.clone(),
-        expires_at: now.checked_add_signed(ttl).unwrap_or(now),
+        expires_at: super::after(now, code_ttl_secs),
         code_challenge: req.challenge.as_ref().map(|(c, _)| c.clone()),
         code_challenge_method: req.challenge.as_ref().map(|(_, m)| m.as_str().to_owned()),
     });

@@ -28,6 +28,18 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// `now + secs`, saturating (lifetimes come from the config and may be huge).
+pub(crate) fn after(
+    now: chrono::DateTime<chrono::Utc>,
+    secs: u64,
+) -> chrono::DateTime<chrono::Utc> {
+    i64::try_from(secs)
+        .ok()
+        .and_then(chrono::Duration::try_seconds)
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
 /// Whether a `Content-Type` value is `application/x-www-form-urlencoded` (parameters such
 /// as `charset` allowed, case-insensitive).
 pub(crate) fn is_form_content_type(value: Option<&axum::http::HeaderValue>) -> bool {
@@ -38,4 +50,34 @@ pub(crate) fn is_form_content_type(value: Option<&axum::http::HeaderValue>) -> b
             m.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_saturates() {
+        let now = chrono::Utc::now();
+        assert_eq!(after(now, 60), now + chrono::Duration::seconds(60));
+        assert_eq!(
+            after(now, u64::MAX),
+            chrono::DateTime::<chrono::Utc>::MAX_UTC
+        );
+        assert_eq!(
+            after(now, i64::MAX as u64 / 10),
+            chrono::DateTime::<chrono::Utc>::MAX_UTC
+        );
+    }
+
+    #[test]
+    fn form_content_types() {
+        use axum::http::HeaderValue;
+        let ok = HeaderValue::from_static("Application/X-WWW-Form-Urlencoded; charset=utf-8");
+        assert!(is_form_content_type(Some(&ok)));
+        assert!(!is_form_content_type(Some(&HeaderValue::from_static(
+            "application/json"
+        ))));
+        assert!(!is_form_content_type(None));
+    }
 }

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::params::Params;
@@ -65,13 +65,8 @@ fn missing(name: &str) -> ApiError {
     )
 }
 
-fn ttl(secs: u64) -> Duration {
-    Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
-}
-
 fn plus(now: DateTime<Utc>, secs: u64) -> DateTime<Utc> {
-    now.checked_add_signed(ttl(secs))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    super::after(now, secs)
 }
 
 /// `Authorization: Basic` credentials: base64 of `id:secret`, each form-urlencoded
