@@ -1,0 +1,55 @@
+//! The envelope on everything: unknown routes, wrong methods, bad bodies, other versions.
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_the_envelope() {
+    let t = T::fast().await;
+    let c = t.login("alice").await;
+    let r = c.get("/api/rest_j/v1/nothing/here").await;
+    assert_eq!((r.http, r.status), (404, 1));
+    assert_eq!(r.method, "/api/rest_j/v1/nothing/here");
+    let r = c.get("/").await;
+    assert_eq!(r.http, 404);
+    let r = c.get("/entrance/submit").await;
+    assert_eq!((r.http, r.status), (405, 1));
+    assert!(r.message.contains("'GET' not supported"));
+    assert_eq!(r.method, "/api/rest_j/v1/entrance/submit");
+    let r = c.post("/entrance/x/status", json!({})).await;
+    assert_eq!(r.http, 405);
+    let r = c.get("/api/rest_j/v2/entrance/submit").await;
+    assert_eq!((r.http, r.status, r.message.as_str()), (400, 1, "The gatewayv1 not support version v2."));
+    let r = c.get("/user/whatever").await;
+    assert_eq!(r.message, "unknown request URI whatever");
+    let r = c.get("/user/register").await;
+    assert_eq!(r.message, "请自行实现注册方法！");
+    let r = c.get("/user/publicKey").await;
+    assert_eq!(r.status, 0);
+}
+
+#[tokio::test]
+async fn bad_bodies_never_500() {
+    let t = T::fast().await;
+    let c = t.login("alice").await;
+    for body in ["", "null", "[]", "\"x\"", "{\"executionContent\": 5, \"labels\": {\"engineType\": \"spark\"}}", "{", "\u{0}"] {
+        let r = c.post_raw("/entrance/submit", body).await;
+        assert_eq!(r.status, 1, "{body:?}");
+        let r = c.post_raw("/entrance/execute", body).await;
+        assert_eq!(r.status, 1, "{body:?}");
+    }
+    let r = c
+        .send(c.http.post(format!("{}/api/rest_j/v1/entrance/submit", t.url)).body(vec![0xff, 0xfe]))
+        .await;
+    assert_eq!(r.status, 1);
+}
+
+#[tokio::test]
+async fn journal_records_requests() {
+    let t = T::fast().await;
+    let c = t.login("alice").await;
+    c.get("/jobhistory/list").await;
+    let j = t.server.control().journal.entries();
+    assert!(j.iter().any(|e| e.path == "/api/rest_j/v1/jobhistory/list" && e.status == 200));
+}
