@@ -84,7 +84,8 @@ pub async fn upload_post(
             let expects_continue = headers
                 .get(header::EXPECT)
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-            if !(expects_continue && !body.polled()) {
+            // A client waiting for `100 Continue` has not sent the body: nothing to drain.
+            if !expects_continue || body.polled() {
                 body.drain().await;
             }
             Err(e)

@@ -31,12 +31,12 @@ pub fn zip_body(root: PathBuf, sources: Vec<Source>) -> Body {
     let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(4);
     tokio::task::spawn_blocking(move || {
         let sender = tx.clone();
-        if let Err(e) = write_zip(&root, &sources, ChannelWriter::new(tx)) {
-            if e.kind() != io::ErrorKind::BrokenPipe {
-                tracing::warn!(error = %e, "ZIP download failed midway");
-                // The client sees a broken body rather than a truncated archive.
-                let _ = sender.blocking_send(Err(e));
-            }
+        if let Err(e) = write_zip(&root, &sources, ChannelWriter::new(tx))
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            tracing::warn!(error = %e, "ZIP download failed midway");
+            // The client sees a broken body rather than a truncated archive.
+            let _ = sender.blocking_send(Err(e));
         }
     });
     Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
