@@ -229,6 +229,47 @@ async fn an_existing_name_gets_a_suffix_also_within_one_request() {
 }
 
 #[tokio::test]
+async fn concurrent_uploads_of_one_name_never_overwrite_each_other() {
+    let app = app().await;
+    let uploads = (0..8u8).map(|i| {
+        let app = &app;
+        async move {
+            let body = upload_ok(app, &[("/user/c", "c.txt", &[i; 100])]).await;
+            body["files"][0]["path"].as_str().unwrap().to_owned()
+        }
+    });
+    let mut got = futures_util::future::join_all(uploads).await;
+    got.sort();
+    got.dedup();
+    assert_eq!(got.len(), 8, "{got:?}");
+    let mut contents: Vec<Vec<u8>> = user_files(&app)
+        .iter()
+        .map(|p| std::fs::read(user_root(&app).join(&p["/user/".len()..])).unwrap())
+        .collect();
+    contents.sort();
+    assert_eq!(contents, (0..8u8).map(|i| vec![i; 100]).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_directory_that_is_a_file_is_400_and_nothing_is_written() {
+    let app = app().await;
+    upload_ok(&app, &[("/user", "plain", b"p")]).await;
+    let form = Form::new()
+        .text("paths", paths(&["/user/fresh", "/user/plain/sub"]))
+        .part("upload_files", file_part("a.txt", b"a", "text/plain"))
+        .part("upload_files", file_part("b.txt", b"b", "text/plain"));
+    let (status, body) = upload(&app, form).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("/user/plain"),
+        "{body}"
+    );
+    assert_eq!(user_files(&app), ["/user/plain"]);
+    assert!(!user_root(&app).join("fresh").exists());
+    assert_eq!(staged(&app), 0);
+}
+
+#[tokio::test]
 async fn missing_directories_are_created_and_paths_normalised() {
     let app = app().await;
     let body = upload_ok(

@@ -21,7 +21,6 @@ pub const PART_NAME: &str = "file";
 pub const ZIP_NAME: &str = "files.zip";
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DownloadRequest {
     sources: Vec<String>,
 }

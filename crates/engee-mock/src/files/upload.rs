@@ -33,6 +33,8 @@ use crate::state::AppState;
 
 /// The largest `paths` field accepted (it is JSON text held in memory).
 const MAX_PATHS_BYTES: usize = 1024 * 1024;
+/// The most files one upload may carry (MOCK-DEFINED).
+const MAX_FILES: usize = 10_000;
 /// After refusing a request, how much of the rest of its body is still read (and
 /// discarded) so the client gets the answer rather than a connection reset.
 const DRAIN_MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -56,7 +58,6 @@ pub struct StoredFile {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Paths {
     sources: Vec<String>,
 }
@@ -99,7 +100,8 @@ struct Staged {
 }
 
 struct StagedFile {
-    temp: tempfile::NamedTempFile,
+    /// Holds no open file (an upload with many parts must not run out of descriptors).
+    temp: tempfile::TempPath,
     name: String,
     size: u64,
 }
@@ -206,6 +208,12 @@ impl Form {
             }
             Some("upload_files") => {
                 self.file_parts += 1;
+                if self.file_parts > MAX_FILES {
+                    self.refuse(ApiError::bad_request(format!(
+                        "more than {MAX_FILES} files in one upload"
+                    )));
+                    return skip(field).await;
+                }
                 let raw = field.file_name().map(str::to_owned);
                 let Some(name) = raw.as_deref().and_then(upload_base_name).map(str::to_owned)
                 else {
@@ -233,7 +241,11 @@ impl Form {
                 }
                 out.flush().await.map_err(stream_failure)?;
                 drop(out);
-                self.files.push(StagedFile { temp, name, size });
+                self.files.push(StagedFile {
+                    temp: temp.into_temp_path(),
+                    name,
+                    size,
+                });
                 Ok(())
             }
             other => {
@@ -438,7 +450,7 @@ fn place(
                 done.placed.push(target);
                 return Ok((chosen, size));
             }
-            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => temp = e.file,
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => temp = e.path,
             Err(e) => return Err(e.error.into()),
         }
     }
