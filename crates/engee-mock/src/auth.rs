@@ -28,10 +28,11 @@ impl FromRequestParts<AppState> for Bearer {
         let value = header
             .to_str()
             .map_err(|_| ApiError::InvalidToken("the Authorization header is not ASCII".into()))?;
+        // RFC 6750 §2.1 / RFC 7235: the scheme name is case-insensitive.
         let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ApiError::InvalidToken("the Authorization header must be `Bearer <token>`".into())

@@ -32,7 +32,8 @@ pub struct Config {
     #[serde(default)]
     pub jobs: JobsConfig,
     #[serde(default)]
-    pub julia: JuliaConfig,
+    /// Budgets for evaluated code (every eval and job is untrusted).
+    pub julia: julia_lite::Limits,
     /// The clock every deadline is measured on. Not in TOML: `Clock::system()` for the
     /// binary, a frozen clock for tests that want exact expiry.
     #[serde(skip)]
@@ -169,30 +170,6 @@ impl Default for JobsConfig {
     fn default() -> Self {
         Self {
             max_finished_jobs: 1000,
-        }
-    }
-}
-
-/// Budgets for evaluated code (every eval and job is untrusted).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct JuliaConfig {
-    pub max_steps: u64,
-    /// Time spent executing (sleeping does not count).
-    pub max_wall_ms: u64,
-    pub max_memory_bytes: usize,
-    pub max_depth: usize,
-    pub max_output_bytes: usize,
-}
-
-impl Default for JuliaConfig {
-    fn default() -> Self {
-        Self {
-            max_steps: 50_000_000,
-            max_wall_ms: 30_000,
-            max_memory_bytes: 256 * 1024 * 1024,
-            max_depth: 1000,
-            max_output_bytes: 1024 * 1024,
         }
     }
 }

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::RunningServer;
-use crate::julia_lite;
 use crate::error::julia_lite_error::CommandError;
 use crate::error::{ApiError, ApiJson};
 use crate::files::FileStore;
@@ -43,17 +42,6 @@ impl julia_lite::Host for MockHost {
     }
 }
 
-fn limits(state: &AppState) -> julia_lite::Limits {
-    let j = &state.config.julia;
-    julia_lite::Limits {
-        max_steps: j.max_steps,
-        max_wall: Duration::from_millis(j.max_wall_ms),
-        max_memory_bytes: j.max_memory_bytes,
-        max_depth: j.max_depth,
-        max_output_bytes: j.max_output_bytes,
-    }
-}
-
 fn command_error(e: julia_lite::JuliaError) -> CommandError {
     CommandError {
         type_name: e.type_name,
@@ -78,9 +66,8 @@ async fn run(state: &AppState, session: &Session, prefix: String, code: &str) ->
         files: state.files.clone(),
         prefix,
     });
-    let limits = limits(state);
     tokio::select! {
-        r = julia_lite::eval(&session.workspace, code, host, &limits) => r.map_err(command_error),
+        r = julia_lite::eval(&session.workspace, code, host, &state.config.julia) => r.map_err(command_error),
         _ = session.ended.cancelled() => Err(interrupted()),
     }
 }

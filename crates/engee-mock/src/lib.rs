@@ -14,8 +14,6 @@ pub mod error;
 pub mod eval;
 pub mod files;
 pub mod jobs;
-mod julia_shim;
-use julia_shim as julia_lite;
 pub mod lifecycle;
 pub mod oauth;
 pub mod routes;

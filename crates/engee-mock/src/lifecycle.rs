@@ -10,7 +10,6 @@ use chrono::{DateTime, Duration, Utc};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::LifecycleConfig;
-use crate::julia_lite;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

@@ -1,0 +1,149 @@
+//! `external/command/eval` over HTTP: the SPEC examples, the persistent workspace, and
+//! every kind of bad input.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use engee_mock::Config;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_spec_examples_answer_as_documented() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+
+    let (status, body) = app.eval("3 + 5").await;
+    assert_eq!((status, body), (200, json!({"result": "8"})));
+
+    let (status, body) = app.eval("unexisting_variable").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["result_code"], "command_error");
+    assert_eq!(body["error"]["type"], "UndefVarError");
+    assert_eq!(body["error"]["short_description"], "UndefVarError(:unexisting_variable)");
+    let full = body["error"]["full_description"].as_str().unwrap();
+    assert!(
+        full.starts_with("UndefVarError: `unexisting_variable` not defined\n\nStacktrace:\n  [1] top-level scope\n    @ none:1"),
+        "{full}"
+    );
+
+    let (status, body) = app.eval("using JSON\nJSON.json(\"a\"=>1)").await;
+    assert_eq!((status, body), (200, json!({"result": "{\"a\":1}"})));
+}
+
+#[tokio::test]
+async fn the_workspace_persists_between_calls_and_ends_with_the_server() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    assert_eq!(app.eval("x = 40").await, (200, json!({"result": "40"})));
+    assert_eq!(app.eval("x + 2").await, (200, json!({"result": "42"})));
+
+    app.http.delete(app.url("/account/api/engee/stop")).bearer_auth(DEMO_PAT).send().await.unwrap();
+    app.start_engee(DEMO_PAT).await;
+    let (status, body) = app.eval("x").await;
+    assert_eq!(status, 400, "a restarted server has a fresh workspace: {body}");
+    assert_eq!(body["error"]["type"], "UndefVarError");
+}
+
+#[tokio::test]
+async fn workspaces_are_per_user() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    app.start_engee(OTHER_PAT).await;
+    assert_eq!(app.eval("secret = 1").await.0, 200);
+    let r = app
+        .http
+        .post(app.url("/prod/user/personal-other/external/command/eval"))
+        .bearer_auth(OTHER_PAT)
+        .json(&json!({"command": "secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn printed_output_is_reported_beside_the_result() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let (status, body) = app.eval("println(\"hi\"); 1 + 1").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"], "2");
+    assert_eq!(body["output"], "hi\n");
+}
+
+#[tokio::test]
+async fn bad_bodies_get_clear_errors() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let url = app.url(&format!("{DEMO_PREFIX}/external/command/eval"));
+
+    let r = app.http.post(&url).bearer_auth(DEMO_PAT).header("content-type", "application/json").body("{\"command\":").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert!(body["message"].as_str().unwrap().contains("not valid JSON"));
+
+    let (status, body) = app.post_user_api(DEMO_PAT, "/external/command/eval", json!({"code": "1"})).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("command"), "{body}");
+
+    let (status, _) = app.post_user_api(DEMO_PAT, "/external/command/eval", json!({"command": 5})).await;
+    assert_eq!(status, 400);
+
+    let r = app.http.post(&url).bearer_auth(DEMO_PAT).body("{\"command\":\"1\"}").send().await.unwrap();
+    assert_eq!(r.status(), 415, "no JSON content type");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn parse_errors_are_julia_errors() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let (status, body) = app.eval("1 +").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["result_code"], "command_error");
+    assert!(body["error"]["full_description"].as_str().unwrap().contains("premature end of input"), "{body}");
+}
+
+#[tokio::test]
+async fn code_that_never_ends_is_stopped_by_the_budget() {
+    let mut config = Config::for_tests();
+    config.julia.max_steps = 200_000;
+    let app = TestApp::with_config(config).await;
+    app.start_engee(DEMO_PAT).await;
+    let (status, body) = app.eval("while true end").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["type"], "InterruptException", "{body}");
+    // The server still answers afterwards.
+    assert_eq!(app.eval("1").await, (200, json!({"result": "1"})));
+}
+
+#[tokio::test]
+async fn deep_recursion_is_a_stack_overflow_error() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let (status, body) = app.eval("f(x) = f(x) + 1; f(1)").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["type"], "StackOverflowError", "{body}");
+}
+
+#[tokio::test]
+async fn sleep_in_eval_follows_the_mock_clock() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let request = {
+        let http = app.http.clone();
+        let url = app.url(&format!("{DEMO_PREFIX}/external/command/eval"));
+        tokio::spawn(async move {
+            http.post(url).bearer_auth(DEMO_PAT).json(&json!({"command": "sleep(30); 7"})).send().await.unwrap().json::<serde_json::Value>().await.unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!request.is_finished(), "the eval waits for the mock clock");
+    app.server.advance(Duration::from_secs(30));
+    let body = tokio::time::timeout(Duration::from_secs(5), request).await.unwrap().unwrap();
+    assert_eq!(body, json!({"result": "7"}));
+}

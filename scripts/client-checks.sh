@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Real third-party clients against the mock binaries: the original documents' curl lines,
+# a Python OAuth client library (Authlib), and the PyPI linkis-python-sdk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+for check in scripts/engee-curl-check.sh scripts/engee-oauth-check.sh scripts/linkis-sdk-check.sh; do
+  echo "== $check"
+  if bash "$check"; then
+    passed=$((passed + 1))
+  else
+    echo "!! $check failed" >&2
+    failed=$((failed + 1))
+  fi
+done
+echo "client checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
