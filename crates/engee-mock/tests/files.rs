@@ -633,6 +633,8 @@ async fn a_large_zip_streams_intact() {
 #[tokio::test]
 async fn download_checks_403_before_404_and_refuses_an_empty_list() {
     let app = app().await;
+    // `/user` exists (empty) before anything was uploaded.
+    assert!(download_zip(&app, &["/user"]).await.is_empty());
     upload_ok(&app, &[("/user", "here.txt", b"h")]).await;
     let (status, body) = download_status(&app, &["/user/missing.txt"]).await;
     assert_eq!(status, 404, "{body}");

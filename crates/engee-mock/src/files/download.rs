@@ -86,6 +86,8 @@ fn resolve(
         return Err(ApiError::Forbidden(e.to_string()));
     }
     let paths: Vec<UserPath> = parsed.into_iter().filter_map(Result::ok).collect();
+    // `/user` always exists, even before the first upload.
+    store.ensure_user_root(prefix)?;
     let found: Vec<_> = paths.iter().map(|p| store.existing(prefix, p)).collect();
     if let Some(i) = found.iter().position(|f| *f == Err(ExistingError::Escapes)) {
         return Err(ApiError::Forbidden(format!(
