@@ -1,1 +1,315 @@
+//! julia-lite: an embedded Julia-subset interpreter that answers like Julia 1.9, with a
+//! simulated `engee` module. See README.md for the supported subset and differences.
 
+pub mod ast;
+pub mod builtins;
+pub mod compiler;
+pub mod errors;
+pub mod lexer;
+pub mod parser;
+pub mod show;
+pub mod types;
+pub mod unparse;
+pub mod value;
+pub mod vm;
+
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use value::{Name, Value, lock};
+
+/// Evaluation budgets. Deserialisable with defaults for every field, so a TOML table can
+/// override single fields: `max_steps`, `max_wall_ms`, `max_memory_bytes`, `max_depth`,
+/// `max_output_bytes`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Interpreter steps (bytecode instructions) per evaluation.
+    pub max_steps: u64,
+    /// Time spent executing (not sleeping). In config: `max_wall_ms`.
+    #[serde(rename = "max_wall_ms", deserialize_with = "de_ms")]
+    pub max_wall: Duration,
+    /// Approximate live memory of the evaluation's data.
+    pub max_memory_bytes: usize,
+    /// Julia call depth; deeper recursion raises `StackOverflowError`.
+    pub max_depth: usize,
+    /// Captured `print`/`println` output; beyond it output is truncated.
+    pub max_output_bytes: usize,
+}
+
+fn de_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let ms = u64::deserialize(d)?;
+    Ok(Duration::from_millis(ms))
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 50_000_000,
+            max_wall: Duration::from_secs(30),
+            max_memory_bytes: 256 * 1024 * 1024,
+            max_depth: 1000,
+            max_output_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What the evaluator needs from its host (the mock): time and the user's /user file store.
+pub trait Host: Send + Sync + 'static {
+    /// Sleep `d` on the mock's clock. Must not block a thread.
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+    /// Seconds since the Unix epoch on the mock's clock (Julia's `time()`).
+    fn now(&self) -> f64;
+    /// Read a file of the user's store; `path` is an absolute Julia path like "/user/models/a.engee".
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
+    /// Write (create or replace) a file in the user's store.
+    fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String>;
+}
+
+/// Shared state of a workspace.
+pub struct WsInner {
+    pub globals: Mutex<HashMap<Name, Value>>,
+    pub using: Mutex<HashSet<String>>,
+    pub engee: Mutex<builtins::engee::EngeeState>,
+}
+
+/// One persistent Julia workspace (globals, functions, `using`d modules, engee models).
+/// Clone = another handle to the SAME workspace.
+#[derive(Clone)]
+pub struct Workspace {
+    inner: Arc<WsInner>,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        let mut globals = HashMap::new();
+        for (n, v) in builtins::prelude::prelude_globals() {
+            globals.insert(n, v);
+        }
+        Workspace {
+            inner: Arc::new(WsInner {
+                globals: Mutex::new(globals),
+                using: Mutex::new(HashSet::new()),
+                engee: Mutex::new(builtins::engee::EngeeState::default()),
+            }),
+        }
+    }
+
+    /// Names of user-defined globals (excluding the built-in prelude).
+    pub fn global_names(&self) -> Vec<String> {
+        let g = lock(&self.inner.globals);
+        let mut v: Vec<String> = g
+            .iter()
+            .filter(|(_, v)| !matches!(v, Value::Generic(g) if lock(&g.methods).iter().all(|m| m.prelude)))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+pub struct Evaluated {
+    /// Julia `string(value)`
+    pub result: String,
+    /// captured print/println output
+    pub output: String,
+    pub is_nothing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JuliaError {
+    pub type_name: String,
+    pub short_description: String,
+    pub full_description: String,
+}
+
+impl std::fmt::Display for JuliaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.full_description)
+    }
+}
+
+impl std::error::Error for JuliaError {}
+
+fn to_julia_error(e: &value::Exc, frames: &[errors::Frame]) -> JuliaError {
+    let frames = if frames.is_empty() {
+        vec![errors::Frame {
+            func: None,
+            line: 1,
+        }]
+    } else {
+        frames.to_vec()
+    };
+    JuliaError {
+        type_name: e.ty.to_string(),
+        short_description: e.repr.clone(),
+        full_description: format!("{}\n\n{}", e.msg, errors::stacktrace(&frames)),
+    }
+}
+
+/// Yield once to the executor.
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// Parse and compile `code` for `ws` (no execution).
+fn prepare(ws: &Workspace, code: &str) -> Result<Arc<compiler::Chunk>, JuliaError> {
+    let ast = parser::parse_program(code).map_err(|pe| {
+        let e = errors::syntax_error(&pe.msg);
+        to_julia_error(
+            &e,
+            &[errors::Frame {
+                func: None,
+                line: pe.line,
+            }],
+        )
+    })?;
+    let globals = lock(&ws.inner.globals);
+    let existing = |n: &str| globals.contains_key(n);
+    let mut c = compiler::Compiler::new();
+    let chunk = c.compile_toplevel(&ast, &existing).map_err(|e| {
+        to_julia_error(
+            &e,
+            &[errors::Frame {
+                func: None,
+                line: 1,
+            }],
+        )
+    })?;
+    drop(globals);
+    Ok(Arc::new(chunk))
+}
+
+/// Parse and evaluate `code` in `ws`. The returned future is Send; dropping it interrupts the
+/// evaluation. Budget overruns return an error, never hang or panic.
+pub async fn eval(
+    ws: &Workspace,
+    code: &str,
+    host: Arc<dyn Host>,
+    limits: &Limits,
+) -> Result<Evaluated, JuliaError> {
+    let chunk = prepare(ws, code)?;
+    let mut vm = vm::Vm::new(ws.inner.clone(), chunk, host.clone(), limits.clone());
+    loop {
+        vm.slice_start = Instant::now();
+        let step = vm.run();
+        vm.exec += vm.slice_start.elapsed();
+        match step {
+            vm::Step::Done(v) => {
+                let result = show::to_string(&v);
+                return Ok(Evaluated {
+                    is_nothing: v.is_nothing(),
+                    result,
+                    output: std::mem::take(&mut vm.out),
+                });
+            }
+            vm::Step::Error(e, frames) => return Err(to_julia_error(&e, &frames)),
+            vm::Step::Yield => YieldNow(false).await,
+            vm::Step::Sleep(d) => {
+                if !d.is_zero() {
+                    host.sleep(d).await;
+                } else {
+                    YieldNow(false).await;
+                }
+            }
+        }
+    }
+}
+
+/// Evaluate synchronously on the current thread (sleeps are skipped, not waited for).
+/// Useful for tests and tools; servers should use [`eval`].
+pub fn eval_blocking(
+    ws: &Workspace,
+    code: &str,
+    host: Arc<dyn Host>,
+    limits: &Limits,
+) -> Result<Evaluated, JuliaError> {
+    let chunk = prepare(ws, code)?;
+    let mut vm = vm::Vm::new(ws.inner.clone(), chunk, host, limits.clone());
+    loop {
+        vm.slice_start = Instant::now();
+        let step = vm.run();
+        vm.exec += vm.slice_start.elapsed();
+        match step {
+            vm::Step::Done(v) => {
+                let result = show::to_string(&v);
+                return Ok(Evaluated {
+                    is_nothing: v.is_nothing(),
+                    result,
+                    output: std::mem::take(&mut vm.out),
+                });
+            }
+            vm::Step::Error(e, frames) => return Err(to_julia_error(&e, &frames)),
+            vm::Step::Yield | vm::Step::Sleep(_) => {}
+        }
+    }
+}
+
+/// A host with no file store whose sleep completes immediately; handy for tests.
+pub struct NullHost;
+
+impl Host for NullHost {
+    fn sleep(&self, _d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(async {})
+    }
+    fn now(&self) -> f64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+    }
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no such file: {path}"))
+    }
+    fn write_file(&self, _path: &str, _data: &[u8]) -> Result<(), String> {
+        Err("read-only host".into())
+    }
+}
+
+/// An in-memory host (files in a map, sleep immediate, a settable clock); for tests.
+#[derive(Default)]
+pub struct MemHost {
+    pub files: Mutex<HashMap<String, Vec<u8>>>,
+    pub clock: Mutex<f64>,
+}
+
+impl Host for MemHost {
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        *lock(&self.clock) += d.as_secs_f64();
+        Box::pin(async {})
+    }
+    fn now(&self) -> f64 {
+        *lock(&self.clock)
+    }
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        lock(&self.files)
+            .get(path)
+            .cloned()
+            .ok_or_else(|| format!("no such file: {path}"))
+    }
+    fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String> {
+        lock(&self.files).insert(path.to_string(), data.to_vec());
+        Ok(())
+    }
+}

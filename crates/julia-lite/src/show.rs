@@ -1,0 +1,355 @@
+//! `print`/`string` and `show`/`repr` as Julia 1.9 renders them.
+
+use crate::types::type_name;
+use crate::value::{Ty, Value, lock};
+
+const MAX_SHOW_DEPTH: usize = 48;
+
+/// Julia's shortest round-trip Float64 printing (non-compact `show`).
+pub fn fmt_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Inf".into() } else { "-Inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let s = format!("{:e}", x.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let olen = digits.len() as i32;
+    let pt = exp + 1;
+    let mut out = String::new();
+    if x < 0.0 {
+        out.push('-');
+    }
+    if -4 < pt && pt <= 6 {
+        if pt <= 0 {
+            out.push_str("0.");
+            for _ in 0..(-pt) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        } else if pt < olen {
+            out.push_str(&digits[..pt as usize]);
+            out.push('.');
+            out.push_str(&digits[pt as usize..]);
+        } else {
+            out.push_str(&digits);
+            for _ in 0..(pt - olen) {
+                out.push('0');
+            }
+            out.push_str(".0");
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        out.push('.');
+        if olen > 1 {
+            out.push_str(&digits[1..]);
+        } else {
+            out.push('0');
+        }
+        out.push('e');
+        out.push_str(&exp.to_string());
+    }
+    out
+}
+
+pub fn repr_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' => out.push_str("\\$"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\x0b' => out.push_str("\\v"),
+            '\x1b' => out.push_str("\\e"),
+            '\0' => out.push_str("\\0"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub fn repr_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".into(),
+        '\\' => "'\\\\'".into(),
+        '\n' => "'\\n'".into(),
+        '\t' => "'\\t'".into(),
+        '\r' => "'\\r'".into(),
+        '\0' => "'\\0'".into(),
+        c if (c as u32) < 0x20 => format!("'\\x{:02x}'", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+/// `string(x)` / `print(x)`
+pub fn to_string(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        Value::Char(c) => c.to_string(),
+        Value::Sym(s) => s.to_string(),
+        Value::Exception(e) if e.value.is_some() => {
+            e.value.as_ref().map(to_string).unwrap_or_default()
+        }
+        _ => repr(v),
+    }
+}
+
+/// `repr(x)` / `show(x)`
+pub fn repr(v: &Value) -> String {
+    let mut p = Printer {
+        out: String::new(),
+        stack: Vec::new(),
+    };
+    p.show(v, 0);
+    p.out
+}
+
+struct Printer {
+    out: String,
+    stack: Vec<usize>,
+}
+
+/// Julia's `typeinfo_implicit`: element types whose values print unambiguously.
+fn is_implicit_elty(t: &Ty) -> bool {
+    match t {
+        Ty::Int64 | Ty::Float64 | Ty::Bool | Ty::String | Ty::Char | Ty::Symbol => true,
+        Ty::Array(e, _) => is_implicit_elty(e),
+        Ty::Tuple(ts) => ts.iter().all(is_implicit_elty),
+        Ty::Pair(a, b) | Ty::Dict(a, b) => is_implicit_elty(a) && is_implicit_elty(b),
+        Ty::NamedTuple(_, ts) => ts.iter().all(is_implicit_elty),
+        _ => false,
+    }
+}
+
+impl Printer {
+    fn show(&mut self, v: &Value, depth: usize) {
+        if depth > MAX_SHOW_DEPTH {
+            self.out.push('…');
+            return;
+        }
+        match v {
+            Value::Nothing => self.out.push_str("nothing"),
+            Value::Missing => self.out.push_str("missing"),
+            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => self.out.push_str(&i.to_string()),
+            Value::Float(f) => self.out.push_str(&fmt_float(*f)),
+            Value::Char(c) => self.out.push_str(&repr_char(*c)),
+            Value::Str(s) => self.out.push_str(&repr_string(s)),
+            Value::Sym(s) => {
+                self.out.push(':');
+                self.out.push_str(s);
+            }
+            Value::Array(a) => {
+                let id = std::sync::Arc::as_ptr(a) as usize;
+                if self.stack.contains(&id) {
+                    self.out.push_str("#= circular reference @-1 =#");
+                    return;
+                }
+                let (elty, data, dims) = {
+                    let g = lock(a);
+                    (g.elty.clone(), g.data.clone(), g.dims)
+                };
+                self.stack.push(id);
+                if let Some((r, c)) = dims {
+                    if !is_implicit_elty(&elty) || data.is_empty() {
+                        self.out.push_str(&type_name(&elty));
+                    }
+                    self.out.push('[');
+                    for i in 0..r {
+                        if i > 0 {
+                            self.out.push_str("; ");
+                        }
+                        for j in 0..c {
+                            if j > 0 {
+                                self.out.push(' ');
+                            }
+                            if let Some(x) = data.get(j * r + i) {
+                                self.show(x, depth + 1);
+                            }
+                        }
+                    }
+                    if r == 0 || c == 0 {
+                        self.out.truncate(self.out.len() - 1);
+                        self.out.push_str(&format!("undef, {r}, {c})"));
+                    } else {
+                        self.out.push(']');
+                    }
+                } else {
+                    if !is_implicit_elty(&elty) || data.is_empty() {
+                        self.out.push_str(&type_name(&elty));
+                    }
+                    self.out.push('[');
+                    for (i, x) in data.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push_str(", ");
+                        }
+                        self.show(x, depth + 1);
+                    }
+                    self.out.push(']');
+                }
+                self.stack.pop();
+            }
+            Value::Tuple(t) => {
+                self.out.push('(');
+                for (i, x) in t.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.show(x, depth + 1);
+                }
+                if t.len() == 1 {
+                    self.out.push(',');
+                }
+                self.out.push(')');
+            }
+            Value::NamedTuple(nt) => {
+                self.out.push('(');
+                for (i, (n, x)) in nt.0.iter().zip(nt.1.iter()).enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.out.push_str(n);
+                    self.out.push_str(" = ");
+                    self.show(x, depth + 1);
+                }
+                if nt.0.len() == 1 {
+                    self.out.push(',');
+                }
+                self.out.push(')');
+            }
+            Value::Pair(p) => {
+                let paren_l = matches!(p.0, Value::Pair(_));
+                if paren_l {
+                    self.out.push('(');
+                }
+                self.show(&p.0, depth + 1);
+                if paren_l {
+                    self.out.push(')');
+                }
+                self.out.push_str(" => ");
+                let paren_r = matches!(p.1, Value::Pair(_));
+                if paren_r {
+                    self.out.push('(');
+                }
+                self.show(&p.1, depth + 1);
+                if paren_r {
+                    self.out.push(')');
+                }
+            }
+            Value::Dict(d) => {
+                let id = std::sync::Arc::as_ptr(d) as usize;
+                if self.stack.contains(&id) {
+                    self.out.push_str("#= circular reference @-1 =#");
+                    return;
+                }
+                let (kty, vty, entries) = {
+                    let g = lock(d);
+                    (g.kty.clone(), g.vty.clone(), g.entries.clone())
+                };
+                self.stack.push(id);
+                self.out.push_str("Dict");
+                if entries.is_empty() || !kty.is_concrete() || !vty.is_concrete() {
+                    self.out
+                        .push_str(&format!("{{{}, {}}}", type_name(&kty), type_name(&vty)));
+                }
+                self.out.push('(');
+                for (i, (k, x)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.show(k, depth + 1);
+                    self.out.push_str(" => ");
+                    self.show(x, depth + 1);
+                }
+                self.out.push(')');
+                self.stack.pop();
+            }
+            Value::Range(r) => {
+                if r.1 == 1 {
+                    self.out.push_str(&format!("{}:{}", r.0, r.2));
+                } else {
+                    self.out.push_str(&format!("{}:{}:{}", r.0, r.1, r.2));
+                }
+            }
+            Value::FRange(r) => {
+                let stop = r.0 + r.1 * ((r.2 - 1).max(0) as f64);
+                self.out.push_str(&format!(
+                    "{}:{}:{}",
+                    fmt_float(r.0),
+                    fmt_float(r.1),
+                    fmt_float(stop)
+                ));
+            }
+            Value::Generic(g) => self.out.push_str(&g.name),
+            Value::Closure(c) => self.out.push_str(&format!("#{}", c.method.name)),
+            Value::Builtin(b) => self.out.push_str(crate::builtins::builtin_name(*b)),
+            Value::Type(t) => self.out.push_str(&type_name(t)),
+            Value::StructType(d) => self.out.push_str(&d.name),
+            Value::Exception(e) => self.out.push_str(&e.repr),
+            Value::Struct(s) => {
+                let id = std::sync::Arc::as_ptr(s) as usize;
+                if self.stack.contains(&id) {
+                    self.out.push_str("#= circular reference @-1 =#");
+                    return;
+                }
+                let fields = lock(&s.fields).clone();
+                self.stack.push(id);
+                self.out.push_str(&s.def.name);
+                self.out.push('(');
+                let raw = s.def.name.starts_with("Model") || s.def.name.starts_with("System");
+                for (i, x) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    if raw {
+                        self.out.push_str(&to_string(x));
+                    } else {
+                        self.show(x, depth + 1);
+                    }
+                }
+                self.out.push(')');
+                self.stack.pop();
+            }
+            Value::Module(m) => self.out.push_str(m),
+            Value::Lazy(l) => {
+                let name = match &l.0 {
+                    Ty::Enumerate => "enumerate",
+                    Ty::Zip => "zip",
+                    _ => "iterator",
+                };
+                self.out.push_str(name);
+                self.out.push('(');
+                for (i, x) in l.1.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.show(x, depth + 1);
+                }
+                self.out.push(')');
+            }
+            Value::Iter(_) => self.out.push_str("#iterator"),
+            Value::Undef => self.out.push_str("#undef"),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `typeof`, type names and type lookup by name.
+
+use crate::value::{Ty, Value, lock};
+
+pub fn typeof_val(v: &Value) -> Ty {
+    match v {
+        Value::Nothing => Ty::Nothing,
+        Value::Missing => Ty::Missing,
+        Value::Bool(_) => Ty::Bool,
+        Value::Int(_) => Ty::Int64,
+        Value::Float(_) => Ty::Float64,
+        Value::Char(_) => Ty::Char,
+        Value::Str(_) => Ty::String,
+        Value::Sym(_) => Ty::Symbol,
+        Value::Array(a) => {
+            let a = lock(a);
+            Ty::Array(
+                Box::new(a.elty.clone()),
+                if a.dims.is_some() { 2 } else { 1 },
+            )
+        }
+        Value::Tuple(t) => Ty::Tuple(t.iter().map(typeof_val).collect()),
+        Value::NamedTuple(nt) => {
+            Ty::NamedTuple(nt.0.clone(), nt.1.iter().map(typeof_val).collect())
+        }
+        Value::Pair(p) => Ty::Pair(Box::new(typeof_val(&p.0)), Box::new(typeof_val(&p.1))),
+        Value::Dict(d) => {
+            let d = lock(d);
+            Ty::Dict(Box::new(d.kty.clone()), Box::new(d.vty.clone()))
+        }
+        Value::Range(r) => {
+            if r.1 == 1 {
+                Ty::UnitRange
+            } else {
+                Ty::StepRange
+            }
+        }
+        Value::FRange(_) => Ty::FloatRange,
+        Value::Generic(g) => Ty::FunctionOf(g.name.clone()),
+        Value::Closure(c) => Ty::FunctionOf(format!("#{}", c.method.name).into()),
+        Value::Builtin(b) => Ty::FunctionOf(crate::builtins::builtin_name(*b).into()),
+        Value::Type(_) | Value::StructType(_) => Ty::DataType,
+        Value::Exception(e) => Ty::Exc(e.ty.clone()),
+        Value::Struct(s) => Ty::Struct(s.def.name.clone()),
+        Value::Module(_) => Ty::Module,
+        Value::Lazy(l) => l.0.clone(),
+        Value::Iter(_) | Value::Undef => Ty::Any,
+    }
+}
+
+pub fn type_name(t: &Ty) -> String {
+    match t {
+        Ty::Any => "Any".into(),
+        Ty::Int64 => "Int64".into(),
+        Ty::Float64 => "Float64".into(),
+        Ty::Bool => "Bool".into(),
+        Ty::String => "String".into(),
+        Ty::Char => "Char".into(),
+        Ty::Symbol => "Symbol".into(),
+        Ty::Nothing => "Nothing".into(),
+        Ty::Missing => "Missing".into(),
+        Ty::Number => "Number".into(),
+        Ty::Real => "Real".into(),
+        Ty::Integer => "Integer".into(),
+        Ty::Signed => "Signed".into(),
+        Ty::AbstractFloat => "AbstractFloat".into(),
+        Ty::AbstractString => "AbstractString".into(),
+        Ty::AbstractChar => "AbstractChar".into(),
+        Ty::Array(e, 1) => format!("Vector{{{}}}", type_name(e)),
+        Ty::Array(e, 2) => format!("Matrix{{{}}}", type_name(e)),
+        Ty::Array(e, n) => format!("Array{{{}, {n}}}", type_name(e)),
+        Ty::AbstractArray => "AbstractArray".into(),
+        Ty::AbstractVector => "AbstractVector".into(),
+        Ty::AbstractRange => "AbstractRange".into(),
+        Ty::Dict(k, v) => format!("Dict{{{}, {}}}", type_name(k), type_name(v)),
+        Ty::AbstractDict => "AbstractDict".into(),
+        Ty::Tuple(ts) => format!("Tuple{{{}}}", ts.iter().map(type_name).collect::<Vec<_>>().join(", ")),
+        Ty::NamedTuple(ns, ts) => {
+            let names: Vec<String> = ns.iter().map(|n| format!(":{n}")).collect();
+            let names = if names.len() == 1 { format!("({},)", names[0]) } else { format!("({})", names.join(", ")) };
+            format!("NamedTuple{{{names}, Tuple{{{}}}}}", ts.iter().map(type_name).collect::<Vec<_>>().join(", "))
+        }
+        Ty::Pair(a, b) => format!("Pair{{{}, {}}}", type_name(a), type_name(b)),
+        Ty::UnitRange => "UnitRange{Int64}".into(),
+        Ty::StepRange => "StepRange{Int64, Int64}".into(),
+        Ty::FloatRange => "StepRangeLen{Float64, Base.TwicePrecision{Float64}, Base.TwicePrecision{Float64}, Int64}".into(),
+        Ty::Function => "Function".into(),
+        Ty::FunctionOf(n) => format!("typeof({n})"),
+        Ty::DataType => "DataType".into(),
+        Ty::Module => "Module".into(),
+        Ty::Exception => "Exception".into(),
+        Ty::Exc(n) => n.to_string(),
+        Ty::Struct(n) => n.to_string(),
+        Ty::Enumerate => "Base.Iterators.Enumerate".into(),
+        Ty::Zip => "Base.Iterators.Zip".into(),
+    }
+}
+
+pub const EXCEPTION_TYPES: &[&str] = &[
+    "ErrorException",
+    "UndefVarError",
+    "MethodError",
+    "DivideError",
+    "BoundsError",
+    "KeyError",
+    "ArgumentError",
+    "DomainError",
+    "InexactError",
+    "OverflowError",
+    "StackOverflowError",
+    "TypeError",
+    "AssertionError",
+    "DimensionMismatch",
+    "StringIndexError",
+    "UndefKeywordError",
+    "InterruptException",
+    "OutOfMemoryError",
+    "ParseError",
+    "SystemError",
+];
+
+/// Type lookup by name (for annotations, `isa`, conversions).
+pub fn type_by_name(n: &str) -> Option<Ty> {
+    Some(match n {
+        "Any" => Ty::Any,
+        "Int" | "Int64" => Ty::Int64,
+        "Float64" => Ty::Float64,
+        "Bool" => Ty::Bool,
+        "String" => Ty::String,
+        "Char" => Ty::Char,
+        "Symbol" => Ty::Symbol,
+        "Nothing" => Ty::Nothing,
+        "Missing" => Ty::Missing,
+        "Number" => Ty::Number,
+        "Real" => Ty::Real,
+        "Integer" => Ty::Integer,
+        "Signed" => Ty::Signed,
+        "AbstractFloat" => Ty::AbstractFloat,
+        "AbstractString" => Ty::AbstractString,
+        "AbstractChar" => Ty::AbstractChar,
+        "Vector" => Ty::Array(Box::new(Ty::Any), 1),
+        "Matrix" => Ty::Array(Box::new(Ty::Any), 2),
+        "Array" => Ty::AbstractArray,
+        "AbstractArray" => Ty::AbstractArray,
+        "AbstractVector" => Ty::AbstractVector,
+        "AbstractRange" => Ty::AbstractRange,
+        "UnitRange" => Ty::UnitRange,
+        "StepRange" => Ty::StepRange,
+        "Dict" => Ty::Dict(Box::new(Ty::Any), Box::new(Ty::Any)),
+        "AbstractDict" => Ty::AbstractDict,
+        "Tuple" => Ty::Tuple(vec![]),
+        "NamedTuple" => Ty::NamedTuple(vec![], vec![]),
+        "Pair" => Ty::Pair(Box::new(Ty::Any), Box::new(Ty::Any)),
+        "Function" => Ty::Function,
+        "DataType" => Ty::DataType,
+        "Module" => Ty::Module,
+        "Exception" => Ty::Exception,
+        _ if EXCEPTION_TYPES.contains(&n) => Ty::Exc(n.into()),
+        _ => return None,
+    })
+}
+
+/// `isa(v, t)` with the generic containers treated as UnionAll (`[1] isa Vector` is true).
+pub fn isa(v: &Value, t: &Ty) -> bool {
+    let vt = typeof_val(v);
+    match t {
+        Ty::Array(e, n) if **e == Ty::Any => {
+            // Vector (UnionAll) vs Vector{Any}: we cannot distinguish by name; accept any eltype
+            matches!(vt, Ty::Array(_, m) if m == *n)
+        }
+        Ty::Dict(k, v2) if **k == Ty::Any && **v2 == Ty::Any => matches!(vt, Ty::Dict(..)),
+        Ty::Tuple(ts) if ts.is_empty() => matches!(vt, Ty::Tuple(_)),
+        Ty::NamedTuple(ns, _) if ns.is_empty() => matches!(vt, Ty::NamedTuple(..)),
+        Ty::Pair(a, b) if **a == Ty::Any && **b == Ty::Any => matches!(vt, Ty::Pair(..)),
+        Ty::UnitRange => matches!(vt, Ty::UnitRange),
+        Ty::Function => matches!(vt, Ty::FunctionOf(_)) || matches!(v, Value::StructType(_)),
+        _ => vt.subtype(t),
+    }
+}

@@ -1,0 +1,377 @@
+//! Runtime values and types.
+
+use crate::compiler::Method;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub type Name = Arc<str>;
+
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Julia types we model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Any,
+    Int64,
+    Float64,
+    Bool,
+    String,
+    Char,
+    Symbol,
+    Nothing,
+    Missing,
+    Number,
+    Real,
+    Integer,
+    Signed,
+    AbstractFloat,
+    AbstractString,
+    AbstractChar,
+    /// Array{T, N}
+    Array(Box<Ty>, usize),
+    AbstractArray,
+    AbstractVector,
+    AbstractRange,
+    Dict(Box<Ty>, Box<Ty>),
+    AbstractDict,
+    Tuple(Vec<Ty>),
+    NamedTuple(Vec<Name>, Vec<Ty>),
+    Pair(Box<Ty>, Box<Ty>),
+    UnitRange,
+    StepRange,
+    FloatRange,
+    Function,
+    /// typeof(f)
+    FunctionOf(Name),
+    DataType,
+    Module,
+    Exception,
+    /// concrete exception type by name
+    Exc(Name),
+    /// user struct or simulated engee object
+    Struct(Name),
+    Enumerate,
+    Zip,
+}
+
+impl Ty {
+    pub fn vector(t: Ty) -> Ty {
+        Ty::Array(Box::new(t), 1)
+    }
+
+    /// Is `self` a subtype of `sup`?
+    pub fn subtype(&self, sup: &Ty) -> bool {
+        use Ty::*;
+        if self == sup || *sup == Any {
+            return true;
+        }
+        match sup {
+            Number => matches!(
+                self,
+                Int64 | Float64 | Bool | Real | Integer | Signed | AbstractFloat
+            ),
+            Real => matches!(
+                self,
+                Int64 | Float64 | Bool | Integer | Signed | AbstractFloat
+            ),
+            Integer => matches!(self, Int64 | Bool | Signed),
+            Signed => matches!(self, Int64),
+            AbstractFloat => matches!(self, Float64),
+            AbstractString => matches!(self, String),
+            AbstractChar => matches!(self, Char),
+            AbstractArray => matches!(
+                self,
+                Array(..) | AbstractVector | UnitRange | StepRange | FloatRange | AbstractRange
+            ),
+            AbstractVector => matches!(
+                self,
+                Array(_, 1) | UnitRange | StepRange | FloatRange | AbstractRange
+            ),
+            AbstractRange => matches!(self, UnitRange | StepRange | FloatRange),
+            AbstractDict => matches!(self, Dict(..)),
+            Function => matches!(self, FunctionOf(_)),
+            Exception => matches!(self, Exc(_)),
+            Array(et, n) => match self {
+                Array(st, sn) => sn == n && (**et == Any && **st == Any || st == et),
+                _ => false,
+            },
+            Tuple(ts) => match self {
+                Tuple(ss) => ss.len() == ts.len() && ss.iter().zip(ts).all(|(a, b)| a.subtype(b)),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    pub fn is_concrete(&self) -> bool {
+        !matches!(
+            self,
+            Ty::Any
+                | Ty::Number
+                | Ty::Real
+                | Ty::Integer
+                | Ty::Signed
+                | Ty::AbstractFloat
+                | Ty::AbstractString
+                | Ty::AbstractChar
+                | Ty::AbstractArray
+                | Ty::AbstractVector
+                | Ty::AbstractRange
+                | Ty::AbstractDict
+                | Ty::Function
+                | Ty::Exception
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Array {
+    pub elty: Ty,
+    pub data: Vec<Value>,
+    /// Some((rows, cols)) for a matrix (column-major data)
+    pub dims: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HKey {
+    Int(i64),
+    Float(u64),
+    Str(Arc<str>),
+    Sym(Arc<str>),
+    Char(char),
+    Bool(bool),
+    Nothing,
+    Missing,
+    Tuple(Vec<HKey>),
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct DictV {
+    pub kty: Ty,
+    pub vty: Ty,
+    pub entries: Vec<(Value, Value)>,
+    pub index: HashMap<HKey, usize>,
+}
+
+impl DictV {
+    pub fn new(kty: Ty, vty: Ty) -> Self {
+        DictV {
+            kty,
+            vty,
+            entries: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+    pub fn get(&self, k: &Value) -> Option<&Value> {
+        self.index.get(&k.hkey()).map(|&i| &self.entries[i].1)
+    }
+    pub fn insert(&mut self, k: Value, v: Value) {
+        let hk = k.hkey();
+        if let Some(&i) = self.index.get(&hk) {
+            self.entries[i].1 = v;
+        } else {
+            self.index.insert(hk, self.entries.len());
+            self.entries.push((k, v));
+        }
+    }
+    pub fn remove(&mut self, k: &Value) -> Option<Value> {
+        let hk = k.hkey();
+        let i = self.index.remove(&hk)?;
+        let (_, v) = self.entries.remove(i);
+        for (j, (kk, _)) in self.entries.iter().enumerate().skip(i) {
+            self.index.insert(kk.hkey(), j);
+        }
+        Some(v)
+    }
+}
+
+/// A generic function: a name and its methods.
+#[derive(Debug)]
+pub struct Generic {
+    pub name: Name,
+    pub methods: Mutex<Vec<Arc<Method>>>,
+}
+
+#[derive(Debug)]
+pub struct Closure {
+    pub method: Arc<Method>,
+    pub captured: Vec<Value>,
+}
+
+/// A Julia exception value.
+#[derive(Debug, Clone)]
+pub struct Exc {
+    pub ty: Name,
+    /// `sprint(showerror, e)`
+    pub msg: String,
+    /// `repr(e)`
+    pub repr: String,
+    pub fields: Vec<(Name, Value)>,
+    /// the thrown value for non-exception throws
+    pub value: Option<Value>,
+}
+
+#[derive(Debug)]
+pub struct StructDef {
+    pub name: Name,
+    pub fields: Vec<(Name, Option<Ty>)>,
+    pub mutable: bool,
+}
+
+#[derive(Debug)]
+pub struct StructV {
+    pub def: Arc<StructDef>,
+    pub fields: Mutex<Vec<Value>>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    Nothing,
+    Missing,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Char(char),
+    Str(Arc<str>),
+    Sym(Arc<str>),
+    Array(Arc<Mutex<Array>>),
+    Tuple(Arc<[Value]>),
+    NamedTuple(Arc<(Vec<Name>, Vec<Value>)>),
+    Pair(Arc<(Value, Value)>),
+    Dict(Arc<Mutex<DictV>>),
+    /// start, step, stop (stop normalised so that the range is exact)
+    Range(Arc<(i64, i64, i64)>),
+    /// start, step, length
+    FRange(Arc<(f64, f64, i64)>),
+    Generic(Arc<Generic>),
+    Closure(Arc<Closure>),
+    Builtin(u16),
+    Type(Arc<Ty>),
+    Exception(Arc<Exc>),
+    Struct(Arc<StructV>),
+    StructType(Arc<StructDef>),
+    Module(Name),
+    /// lazy iterators (enumerate, zip, pairs, eachindex ...), materialised on use
+    Lazy(Arc<(Ty, Vec<Value>)>),
+    /// internal: iterator state kept in a slot during a `for` loop
+    Iter(Box<IterState>),
+    /// internal: an unassigned local slot
+    Undef,
+}
+
+#[derive(Debug, Clone)]
+pub enum IterState {
+    Range {
+        cur: i64,
+        step: i64,
+        stop: i64,
+        done: bool,
+    },
+    Items {
+        items: Arc<[Value]>,
+        pos: usize,
+    },
+    Array {
+        arr: Arc<Mutex<Array>>,
+        pos: usize,
+    },
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Arc::from(s))
+    }
+    pub fn string(s: String) -> Value {
+        Value::Str(Arc::from(s))
+    }
+    pub fn sym(s: &str) -> Value {
+        Value::Sym(Arc::from(s))
+    }
+    pub fn vector(elty: Ty, data: Vec<Value>) -> Value {
+        Value::Array(Arc::new(Mutex::new(Array {
+            elty,
+            data,
+            dims: None,
+        })))
+    }
+    pub fn tuple(v: Vec<Value>) -> Value {
+        Value::Tuple(Arc::from(v))
+    }
+    pub fn ty(t: Ty) -> Value {
+        Value::Type(Arc::new(t))
+    }
+    pub fn pair(a: Value, b: Value) -> Value {
+        Value::Pair(Arc::new((a, b)))
+    }
+    pub fn range(start: i64, step: i64, stop: i64) -> Value {
+        Value::Range(Arc::new((start, step, stop)))
+    }
+    pub fn is_nothing(&self) -> bool {
+        matches!(self, Value::Nothing)
+    }
+
+    pub fn hkey(&self) -> HKey {
+        match self {
+            Value::Int(i) => HKey::Int(*i),
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.0e18 {
+                    HKey::Int(*f as i64)
+                } else {
+                    HKey::Float(f.to_bits())
+                }
+            }
+            Value::Bool(b) => HKey::Bool(*b),
+            Value::Str(s) => HKey::Str(s.clone()),
+            Value::Sym(s) => HKey::Sym(s.clone()),
+            Value::Char(c) => HKey::Char(*c),
+            Value::Nothing => HKey::Nothing,
+            Value::Missing => HKey::Missing,
+            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey()).collect()),
+            Value::Pair(p) => HKey::Tuple(vec![p.0.hkey(), p.1.hkey()]),
+            other => HKey::Other(crate::show::repr(other)),
+        }
+    }
+}
+
+/// Element type inferred from values (Julia's promotion for literals).
+pub fn promote_elty(vals: &[Value]) -> Ty {
+    let mut t: Option<Ty> = None;
+    for v in vals {
+        let vt = crate::types::typeof_val(v);
+        t = Some(match t {
+            None => vt,
+            Some(cur) => join_ty(&cur, &vt),
+        });
+        if t == Some(Ty::Any) {
+            return Ty::Any;
+        }
+    }
+    t.unwrap_or(Ty::Any)
+}
+
+pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
+    if a == b {
+        return a.clone();
+    }
+    match (a, b) {
+        (Ty::Int64, Ty::Float64)
+        | (Ty::Float64, Ty::Int64)
+        | (Ty::Bool, Ty::Float64)
+        | (Ty::Float64, Ty::Bool) => Ty::Float64,
+        (Ty::Int64, Ty::Bool) | (Ty::Bool, Ty::Int64) => Ty::Int64,
+        _ => Ty::Any,
+    }
+}
+
+/// Convert numbers for storage into a container of element type `t` (Julia's promotion on literals).
+pub fn promote_to(t: &Ty, v: Value) -> Value {
+    match (t, v) {
+        (Ty::Float64, Value::Int(i)) => Value::Float(i as f64),
+        (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
+        (Ty::Int64, Value::Bool(b)) => Value::Int(b as i64),
+        (_, v) => v,
+    }
+}

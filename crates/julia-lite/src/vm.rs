@@ -1,0 +1,1070 @@
+//! The bytecode interpreter. No Rust recursion for Julia calls: frames live in `frames`,
+//! values on `stack`. `run` returns whenever the evaluation must suspend (sleep, time slice)
+//! so the async driver can await without holding a thread.
+
+use crate::builtins;
+use crate::compiler::{Chunk, Method, Op};
+use crate::errors::{self, Frame};
+use crate::types::{isa, type_name, typeof_val};
+use crate::value::*;
+use crate::{Host, Limits, WsInner};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const VALUE_BYTES: usize = 24;
+
+pub struct CallFrame {
+    pub chunk: Arc<Chunk>,
+    pub ip: usize,
+    pub base: usize,
+    pub callee: Value,
+    pub argc: usize,
+    pub method: Option<Arc<Method>>,
+}
+
+struct Handler {
+    frame_idx: usize,
+    stack_len: usize,
+    target: usize,
+}
+
+pub enum Step {
+    Done(Value),
+    Sleep(Duration),
+    Yield,
+    Error(Box<Exc>, Vec<Frame>),
+}
+
+pub struct Vm {
+    pub stack: Vec<Value>,
+    pub frames: Vec<CallFrame>,
+    handlers: Vec<Handler>,
+    pub out: String,
+    pub out_truncated: bool,
+    pub steps: u64,
+    pub sleep_req: Option<Duration>,
+    pub ws: Arc<WsInner>,
+    pub limits: Limits,
+    pub host: Arc<dyn Host>,
+    pub exec: Duration,
+    pub slice_start: Instant,
+    pub current_exc: Option<Value>,
+    /// set when a budget is exhausted: such errors cannot be caught
+    pub fatal: bool,
+    pub alloc_since_check: usize,
+}
+
+enum Flow {
+    /// continue in the (possibly new) current frame
+    Reload,
+    Stop(Step),
+}
+
+fn uncaught(e: Exc, frames: Vec<Frame>) -> Step {
+    Step::Error(Box::new(e), frames)
+}
+
+impl Vm {
+    pub fn new(ws: Arc<WsInner>, chunk: Arc<Chunk>, host: Arc<dyn Host>, limits: Limits) -> Vm {
+        let mut stack = Vec::with_capacity(256);
+        for _ in 0..chunk.nslots {
+            stack.push(Value::Undef);
+        }
+        Vm {
+            stack,
+            frames: vec![CallFrame {
+                chunk,
+                ip: 0,
+                base: 0,
+                callee: Value::Nothing,
+                argc: 0,
+                method: None,
+            }],
+            handlers: vec![],
+            out: String::new(),
+            out_truncated: false,
+            steps: 0,
+            sleep_req: None,
+            ws,
+            limits,
+            host,
+            exec: Duration::ZERO,
+            slice_start: Instant::now(),
+            current_exc: None,
+            fatal: false,
+            alloc_since_check: 0,
+        }
+    }
+
+    pub fn write_out(&mut self, s: &str) {
+        if self.out_truncated {
+            return;
+        }
+        if self.out.len() + s.len() > self.limits.max_output_bytes {
+            let mut cut = self.limits.max_output_bytes.saturating_sub(self.out.len());
+            while cut > 0 && !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.out.push_str(&s[..cut]);
+            self.out.push_str(&format!(
+                "\n[output truncated: exceeded {} bytes]\n",
+                self.limits.max_output_bytes
+            ));
+            self.out_truncated = true;
+        } else {
+            self.out.push_str(s);
+        }
+    }
+
+    /// Account for an allocation of `n` values (or bytes when `bytes`).
+    pub fn alloc(&mut self, n: usize, bytes: bool) -> Result<(), Exc> {
+        let b = if bytes {
+            n
+        } else {
+            n.saturating_mul(VALUE_BYTES)
+        };
+        if b > self.limits.max_memory_bytes {
+            self.fatal = true;
+            return Err(errors::out_of_memory(&format!(
+                "allocation of {b} bytes refused: exceeds the memory budget of {} bytes",
+                self.limits.max_memory_bytes
+            )));
+        }
+        self.alloc_since_check = self.alloc_since_check.saturating_add(b);
+        if self.alloc_since_check > self.limits.max_memory_bytes / 2 {
+            let live = self.measure_live();
+            self.alloc_since_check = live;
+            if live.saturating_add(b) > self.limits.max_memory_bytes {
+                self.fatal = true;
+                return Err(errors::out_of_memory(&format!(
+                    "live data ({live} bytes) exceeds the memory budget of {} bytes",
+                    self.limits.max_memory_bytes
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Approximate bytes reachable from the stack and globals.
+    fn measure_live(&self) -> usize {
+        let mut seen: HashSet<usize> = HashSet::new();
+        let mut todo: Vec<Value> = self.stack.clone();
+        todo.extend(lock(&self.ws.globals).values().cloned());
+        let mut total = 0usize;
+        while let Some(v) = todo.pop() {
+            total += VALUE_BYTES;
+            match &v {
+                Value::Str(s) => total += s.len(),
+                Value::Array(a) => {
+                    if seen.insert(Arc::as_ptr(a) as usize) {
+                        let g = lock(a);
+                        total += g.data.len() * VALUE_BYTES;
+                        todo.extend(
+                            g.data
+                                .iter()
+                                .filter(|x| {
+                                    !matches!(x, Value::Int(_) | Value::Float(_) | Value::Bool(_))
+                                })
+                                .cloned(),
+                        );
+                    }
+                }
+                Value::Dict(d) => {
+                    if seen.insert(Arc::as_ptr(d) as usize) {
+                        let g = lock(d);
+                        total += g.entries.len() * VALUE_BYTES * 3;
+                        for (k, x) in &g.entries {
+                            todo.push(k.clone());
+                            todo.push(x.clone());
+                        }
+                    }
+                }
+                Value::Tuple(t) => {
+                    if seen.insert(t.as_ptr() as usize) {
+                        todo.extend(t.iter().cloned());
+                    }
+                }
+                Value::Pair(p) => {
+                    if seen.insert(Arc::as_ptr(p) as usize) {
+                        todo.push(p.0.clone());
+                        todo.push(p.1.clone());
+                    }
+                }
+                Value::NamedTuple(nt) => {
+                    if seen.insert(Arc::as_ptr(nt) as usize) {
+                        todo.extend(nt.1.iter().cloned());
+                    }
+                }
+                Value::Struct(s) => {
+                    if seen.insert(Arc::as_ptr(s) as usize) {
+                        todo.extend(lock(&s.fields).iter().cloned());
+                    }
+                }
+                Value::Closure(c) => {
+                    if seen.insert(Arc::as_ptr(c) as usize) {
+                        todo.extend(c.captured.iter().cloned());
+                    }
+                }
+                Value::Iter(it) => {
+                    if let IterState::Items { items, .. } = &**it {
+                        total += items.len() * VALUE_BYTES;
+                    }
+                }
+                _ => {}
+            }
+        }
+        total
+    }
+
+    pub fn exec_time(&self) -> Duration {
+        self.exec + self.slice_start.elapsed()
+    }
+
+    fn check_budgets(&mut self) -> Result<bool, Exc> {
+        if self.steps > self.limits.max_steps {
+            self.fatal = true;
+            return Err(errors::interrupt(&format!(
+                "evaluation exceeded the step budget of {} steps",
+                self.limits.max_steps
+            )));
+        }
+        let slice = self.slice_start.elapsed();
+        if self.exec + slice > self.limits.max_wall {
+            self.fatal = true;
+            return Err(errors::interrupt(&format!(
+                "evaluation exceeded the time budget of {} ms",
+                self.limits.max_wall.as_millis()
+            )));
+        }
+        Ok(slice > Duration::from_millis(2))
+    }
+
+    pub fn trace(&self) -> Vec<Frame> {
+        let mut out = Vec::new();
+        for f in self.frames.iter().rev() {
+            let line = f
+                .chunk
+                .lines
+                .get(f.ip.saturating_sub(1))
+                .copied()
+                .unwrap_or(1);
+            match &f.method {
+                Some(m) if m.prelude => continue,
+                Some(m) => {
+                    let mut params = Vec::new();
+                    for (i, (n, _)) in m.params.iter().enumerate() {
+                        let t = self
+                            .stack
+                            .get(f.base + i)
+                            .map(|v| type_name(&typeof_val(v)))
+                            .unwrap_or_else(|| "Any".into());
+                        params.push(format!("{n}::{t}"));
+                    }
+                    let name = if m
+                        .name
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    {
+                        m.name.to_string()
+                    } else {
+                        format!("({})", m.name)
+                    };
+                    out.push(Frame {
+                        func: Some(format!("{name}({})", params.join(", "))),
+                        line,
+                    });
+                }
+                None => out.push(Frame { func: None, line }),
+            }
+        }
+        out
+    }
+
+    /// Raise `e`: unwind to the innermost handler, or stop with an uncaught error.
+    fn raise(&mut self, e: Exc) -> Flow {
+        let frames = self.trace();
+        if !self.fatal {
+            if let Some(h) = self.handlers.pop() {
+                self.frames.truncate(h.frame_idx + 1);
+                self.stack.truncate(h.stack_len);
+                if let Some(f) = self.frames.last_mut() {
+                    f.ip = h.target;
+                }
+                let v = errors::to_value(e);
+                self.current_exc = Some(v.clone());
+                self.stack.push(v);
+                return Flow::Reload;
+            }
+        }
+        Flow::Stop(uncaught(e, frames))
+    }
+
+    pub fn load_global(&self, name: &Name) -> Result<Value, Exc> {
+        if let Some(v) = lock(&self.ws.globals).get(name) {
+            return Ok(v.clone());
+        }
+        global_fallback(&self.ws, name)
+    }
+
+    pub fn run(&mut self) -> Step {
+        loop {
+            match self.run_frame() {
+                Flow::Reload => continue,
+                Flow::Stop(s) => return s,
+            }
+        }
+    }
+
+    fn run_frame(&mut self) -> Flow {
+        let fi = self.frames.len() - 1;
+        let chunk = self.frames[fi].chunk.clone();
+        let base = self.frames[fi].base;
+        let mut ip = self.frames[fi].ip;
+        macro_rules! fail {
+            ($e:expr) => {{
+                self.frames[fi].ip = ip;
+                return self.raise($e);
+            }};
+        }
+        macro_rules! tri {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => fail!(e),
+                }
+            };
+        }
+        macro_rules! pop {
+            () => {
+                match self.stack.pop() {
+                    Some(v) => v,
+                    None => fail!(errors::error_exception("internal error: stack underflow")),
+                }
+            };
+        }
+        loop {
+            self.steps += 1;
+            if self.steps & 0x3ff == 0 {
+                match self.check_budgets() {
+                    Err(e) => fail!(e),
+                    Ok(true) => {
+                        self.frames[fi].ip = ip;
+                        return Flow::Stop(Step::Yield);
+                    }
+                    Ok(false) => {}
+                }
+            }
+            let Some(&op) = chunk.code.get(ip) else {
+                fail!(errors::error_exception(
+                    "internal error: fell off the end of code"
+                ));
+            };
+            ip += 1;
+            match op {
+                Op::Const(k) => self.stack.push(chunk.consts[k as usize].clone()),
+                Op::Nothing => self.stack.push(Value::Nothing),
+                Op::Pop => {
+                    self.stack.pop();
+                }
+                Op::Dup => {
+                    let v = match self.stack.last() {
+                        Some(v) => v.clone(),
+                        None => fail!(errors::error_exception("internal error: stack underflow")),
+                    };
+                    self.stack.push(v);
+                }
+                Op::LoadLocal(s) => {
+                    let v = &self.stack[base + s as usize];
+                    if let Value::Undef = v {
+                        let n = chunk
+                            .slot_names
+                            .get(s as usize)
+                            .cloned()
+                            .unwrap_or_else(|| "#tmp".into());
+                        fail!(errors::undef_var(&n));
+                    }
+                    let v = v.clone();
+                    self.stack.push(v);
+                }
+                Op::StoreLocal(s) => {
+                    let v = pop!();
+                    self.stack[base + s as usize] = v;
+                }
+                Op::LoadCap(k) => {
+                    let v = match &self.frames[fi].callee {
+                        Value::Closure(c) => c.captured.get(k as usize).cloned(),
+                        _ => None,
+                    };
+                    match v {
+                        Some(Value::Undef) | None => {
+                            fail!(errors::error_exception("captured variable is not defined"))
+                        }
+                        Some(v) => self.stack.push(v),
+                    }
+                }
+                Op::LoadSelf => {
+                    let v = self.frames[fi].callee.clone();
+                    self.stack.push(v);
+                }
+                Op::LoadGlobal(n) => {
+                    let v = tri!(self.load_global(&chunk.names[n as usize]));
+                    self.stack.push(v);
+                }
+                Op::StoreGlobal(n) => {
+                    let v = pop!();
+                    let name = chunk.names[n as usize].clone();
+                    if matches!(&*name, "JSON" | "engee") {
+                        // allowed: shadows the module
+                    }
+                    lock(&self.ws.globals).insert(name, v);
+                }
+                Op::CallBuiltin(id, argc) => {
+                    let at = self.stack.len().saturating_sub(argc as usize);
+                    let args = self.stack.split_off(at);
+                    self.frames[fi].ip = ip;
+                    let r = tri!(builtins::call_builtin(self, id, &args, &[]));
+                    self.stack.push(r);
+                    if self.sleep_req.is_some() {
+                        return self.sleep_flow();
+                    }
+                }
+                Op::Call(argc, kw) => {
+                    let kwv = if kw > 0 {
+                        let names = &chunk.kwnames[kw as usize - 1];
+                        let at = self.stack.len().saturating_sub(names.len());
+                        let vals = self.stack.split_off(at);
+                        names.iter().cloned().zip(vals).collect()
+                    } else {
+                        vec![]
+                    };
+                    let callee_pos = self.stack.len().saturating_sub(argc as usize + 1);
+                    self.frames[fi].ip = ip;
+                    match self.call(callee_pos, kwv) {
+                        Ok(true) => return Flow::Reload,
+                        Ok(false) => {
+                            if self.sleep_req.is_some() {
+                                return self.sleep_flow();
+                            }
+                        }
+                        Err(e) => return self.raise(e),
+                    }
+                }
+                Op::CallApply(kw) => {
+                    let kwv: Vec<(Name, Value)> = if kw > 0 {
+                        let names = &chunk.kwnames[kw as usize - 1];
+                        let at = self.stack.len().saturating_sub(names.len());
+                        let vals = self.stack.split_off(at);
+                        names.iter().cloned().zip(vals).collect()
+                    } else {
+                        vec![]
+                    };
+                    let args = pop!();
+                    let Value::Tuple(t) = args else {
+                        fail!(errors::error_exception("internal error: splat"))
+                    };
+                    tri!(self.alloc(t.len(), false));
+                    let callee_pos = self.stack.len().saturating_sub(1);
+                    self.stack.extend(t.iter().cloned());
+                    self.frames[fi].ip = ip;
+                    match self.call(callee_pos, kwv) {
+                        Ok(true) => return Flow::Reload,
+                        Ok(false) => {
+                            if self.sleep_req.is_some() {
+                                return self.sleep_flow();
+                            }
+                        }
+                        Err(e) => return self.raise(e),
+                    }
+                }
+                Op::ConcatTuples(n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let parts = self.stack.split_off(at);
+                    let mut all = Vec::new();
+                    for p in parts {
+                        if let Value::Tuple(t) = p {
+                            all.extend(t.iter().cloned());
+                        }
+                    }
+                    tri!(self.alloc(all.len(), false));
+                    self.stack.push(Value::tuple(all));
+                }
+                Op::ToTuple => {
+                    let v = pop!();
+                    let items = tri!(builtins::collections::iterate_items(self, &v));
+                    self.stack.push(Value::tuple(items));
+                }
+                Op::Jump(t) => ip = t as usize,
+                Op::JumpIfFalse(t) => match pop!() {
+                    Value::Bool(false) => ip = t as usize,
+                    Value::Bool(true) => {}
+                    v => fail!(errors::type_error_bool(&v)),
+                },
+                Op::JumpIfTrue(t) => match pop!() {
+                    Value::Bool(true) => ip = t as usize,
+                    Value::Bool(false) => {}
+                    v => fail!(errors::type_error_bool(&v)),
+                },
+                Op::JumpIfFalseKeep(t) => match self.stack.last() {
+                    Some(Value::Bool(false)) => ip = t as usize,
+                    Some(Value::Bool(true)) => {
+                        self.stack.pop();
+                    }
+                    Some(v) => {
+                        let v = v.clone();
+                        fail!(errors::type_error_bool(&v))
+                    }
+                    None => fail!(errors::error_exception("internal error: stack underflow")),
+                },
+                Op::JumpIfTrueKeep(t) => match self.stack.last() {
+                    Some(Value::Bool(true)) => ip = t as usize,
+                    Some(Value::Bool(false)) => {
+                        self.stack.pop();
+                    }
+                    Some(v) => {
+                        let v = v.clone();
+                        fail!(errors::type_error_bool(&v))
+                    }
+                    None => fail!(errors::error_exception("internal error: stack underflow")),
+                },
+                Op::GetIndex(n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let idx = self.stack.split_off(at);
+                    let obj = pop!();
+                    let r = tri!(builtins::collections::getindex(self, &obj, &idx));
+                    self.stack.push(r);
+                }
+                Op::SetIndex(n) => {
+                    let v = pop!();
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let idx = self.stack.split_off(at);
+                    let obj = pop!();
+                    tri!(builtins::collections::setindex(self, &obj, v.clone(), &idx));
+                    self.stack.push(v);
+                }
+                Op::GetField(n) => {
+                    let obj = pop!();
+                    let r = tri!(builtins::getfield(self, &obj, &chunk.names[n as usize]));
+                    self.stack.push(r);
+                }
+                Op::SetField(n) => {
+                    let v = pop!();
+                    let obj = pop!();
+                    tri!(builtins::setfield(
+                        &obj,
+                        &chunk.names[n as usize],
+                        v.clone()
+                    ));
+                    self.stack.push(v);
+                }
+                Op::LastIndex(k, n) => {
+                    let obj = pop!();
+                    let r = tri!(builtins::collections::lastindex(
+                        &obj, k as usize, n as usize
+                    ));
+                    self.stack.push(Value::Int(r));
+                }
+                Op::MakeTuple(n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let items = self.stack.split_off(at);
+                    self.stack.push(Value::tuple(items));
+                }
+                Op::MakeVec(n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let items = self.stack.split_off(at);
+                    let elty = promote_elty(&items);
+                    let items: Vec<Value> = if n == 0 {
+                        items
+                    } else {
+                        items.into_iter().map(|v| promote_to(&elty, v)).collect()
+                    };
+                    self.stack
+                        .push(Value::vector(if n == 0 { Ty::Any } else { elty }, items));
+                }
+                Op::MakeTypedVec(n) => {
+                    let t = pop!();
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let items = self.stack.split_off(at);
+                    let ty = match t {
+                        Value::Type(t) => (*t).clone(),
+                        Value::StructType(d) => Ty::Struct(d.name.clone()),
+                        other => fail!(errors::type_error("apply_type", "Type", &other)),
+                    };
+                    let mut out = Vec::with_capacity(items.len());
+                    for v in items {
+                        out.push(tri!(builtins::convert(&ty, v)));
+                    }
+                    self.stack.push(Value::vector(ty, out));
+                }
+                Op::MakeMatrix(r, c) => {
+                    let n = r as usize * c as usize;
+                    let at = self.stack.len().saturating_sub(n);
+                    let items = self.stack.split_off(at);
+                    let elty = promote_elty(&items);
+                    let mut data = Vec::with_capacity(n);
+                    for j in 0..c as usize {
+                        for i in 0..r as usize {
+                            data.push(promote_to(&elty, items[i * c as usize + j].clone()));
+                        }
+                    }
+                    self.stack.push(Value::Array(Arc::new(Mutex::new(Array {
+                        elty,
+                        data,
+                        dims: Some((r as usize, c as usize)),
+                    }))));
+                }
+                Op::MakeNamedTuple(k) => {
+                    let Value::Tuple(names) = &chunk.consts[k as usize] else {
+                        fail!(errors::error_exception("internal error"))
+                    };
+                    let at = self.stack.len().saturating_sub(names.len());
+                    let vals = self.stack.split_off(at);
+                    let ns: Vec<Name> = names
+                        .iter()
+                        .map(|n| match n {
+                            Value::Sym(s) => s.clone(),
+                            _ => Name::from("?"),
+                        })
+                        .collect();
+                    self.stack.push(Value::NamedTuple(Arc::new((ns, vals))));
+                }
+                Op::MakeRange(has_step) => {
+                    let stop = pop!();
+                    let step = if has_step { Some(pop!()) } else { None };
+                    let start = pop!();
+                    let r = tri!(builtins::collections::make_range(
+                        &start,
+                        step.as_ref(),
+                        &stop
+                    ));
+                    self.stack.push(r);
+                }
+                Op::MakePair => {
+                    let b = pop!();
+                    let a = pop!();
+                    self.stack.push(Value::pair(a, b));
+                }
+                Op::Interp(n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let parts = self.stack.split_off(at);
+                    let mut s = String::new();
+                    for p in &parts {
+                        s.push_str(&crate::show::to_string(p));
+                    }
+                    tri!(self.alloc(s.len(), true));
+                    self.stack.push(Value::string(s));
+                }
+                Op::IterInit(slot) => {
+                    let coll = pop!();
+                    let st = tri!(builtins::collections::iter_init(self, coll));
+                    self.stack[base + slot as usize] = Value::Iter(Box::new(st));
+                }
+                Op::IterNext(slot, exit) => {
+                    let next = match &mut self.stack[base + slot as usize] {
+                        Value::Iter(st) => match &mut **st {
+                            IterState::Range {
+                                cur,
+                                step,
+                                stop,
+                                done,
+                            } => {
+                                if *done {
+                                    None
+                                } else {
+                                    let v = *cur;
+                                    if v == *stop {
+                                        *done = true;
+                                    } else {
+                                        *cur = v.wrapping_add(*step);
+                                    }
+                                    Some(Value::Int(v))
+                                }
+                            }
+                            IterState::Items { items, pos } => {
+                                let v = items.get(*pos).cloned();
+                                *pos += 1;
+                                v
+                            }
+                            IterState::Array { arr, pos } => {
+                                let v = lock(arr).data.get(*pos).cloned();
+                                *pos += 1;
+                                v
+                            }
+                        },
+                        _ => None,
+                    };
+                    match next {
+                        Some(v) => self.stack.push(v),
+                        None => {
+                            self.stack[base + slot as usize] = Value::Undef;
+                            ip = exit as usize;
+                        }
+                    }
+                }
+                Op::Destructure(n) => {
+                    let v = pop!();
+                    let items = tri!(builtins::collections::destructure(self, &v, n as usize));
+                    self.stack.extend(items);
+                }
+                Op::MakeClosure(mi, ncap) => {
+                    let at = self.stack.len().saturating_sub(ncap as usize);
+                    let captured = self.stack.split_off(at);
+                    let m = chunk.methods[mi as usize].clone();
+                    self.stack.push(Value::Closure(Arc::new(Closure {
+                        method: m,
+                        captured,
+                    })));
+                }
+                Op::DefMethod(n, mi) => {
+                    let name = chunk.names[n as usize].clone();
+                    let m = chunk.methods[mi as usize].clone();
+                    let v = tri!(define_method(&self.ws, name, m));
+                    self.stack.push(v);
+                }
+                Op::DefStruct(k) => {
+                    if let Value::StructType(d) = &chunk.consts[k as usize] {
+                        lock(&self.ws.globals).insert(d.name.clone(), Value::StructType(d.clone()));
+                    }
+                    self.stack.push(Value::Nothing);
+                }
+                Op::PushHandler(t) => {
+                    self.handlers.push(Handler {
+                        frame_idx: fi,
+                        stack_len: self.stack.len(),
+                        target: t as usize,
+                    });
+                }
+                Op::PopHandler => {
+                    self.handlers.pop();
+                }
+                Op::Throw => {
+                    let v = pop!();
+                    fail!(errors::from_value(v));
+                }
+                Op::Rethrow(slot) => {
+                    let v = self.stack[base + slot as usize].clone();
+                    fail!(errors::from_value(v));
+                }
+                Op::Return => {
+                    let v = pop!();
+                    let Some(frame) = self.frames.pop() else {
+                        return Flow::Stop(Step::Done(v));
+                    };
+                    while self
+                        .handlers
+                        .last()
+                        .is_some_and(|h| h.frame_idx >= self.frames.len())
+                    {
+                        self.handlers.pop();
+                    }
+                    if self.frames.is_empty() {
+                        return Flow::Stop(Step::Done(v));
+                    }
+                    self.stack.truncate(frame.base.saturating_sub(1));
+                    self.stack.push(v);
+                    return Flow::Reload;
+                }
+                Op::MarkHeight(slot) => {
+                    self.stack[base + slot as usize] = Value::Int(self.stack.len() as i64);
+                }
+                Op::ResetHeight(slot) => {
+                    if let Value::Int(h) = self.stack[base + slot as usize] {
+                        self.stack.truncate(h as usize);
+                    }
+                }
+                Op::VecPush => {
+                    let v = pop!();
+                    tri!(self.alloc(1, false));
+                    match self.stack.last() {
+                        Some(Value::Array(a)) => {
+                            let mut g = lock(a);
+                            if g.elty == Ty::Any {
+                                g.data.push(v);
+                            } else {
+                                let et = g.elty.clone();
+                                drop(g);
+                                let cv = tri!(builtins::convert(&et, v));
+                                lock(a).data.push(cv);
+                            }
+                        }
+                        _ => fail!(errors::error_exception("internal error: comprehension")),
+                    }
+                }
+                Op::Narrow => {
+                    if let Some(Value::Array(a)) = self.stack.last() {
+                        let mut g = lock(a);
+                        if !g.data.is_empty() {
+                            let t = promote_elty(&g.data);
+                            if t != Ty::Any {
+                                let data = std::mem::take(&mut g.data);
+                                g.data = data.into_iter().map(|v| promote_to(&t, v)).collect();
+                            }
+                            g.elty = t;
+                        }
+                    }
+                }
+                Op::JumpIfArgGiven(i, t) => {
+                    if self.frames[fi].argc > i as usize {
+                        ip = t as usize;
+                    }
+                }
+                Op::JumpIfDefined(slot, t) => {
+                    if !matches!(self.stack[base + slot as usize], Value::Undef) {
+                        ip = t as usize;
+                    }
+                }
+                Op::UndefKw(n) => fail!(errors::undef_keyword(&chunk.names[n as usize])),
+                Op::Using(n) => {
+                    tri!(builtins::using(self, &chunk.names[n as usize]));
+                }
+                Op::CheckUndef(_) => {}
+                Op::Broadcast(id, n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let args = self.stack.split_off(at);
+                    let r = tri!(builtins::broadcast(self, id, &args));
+                    self.stack.push(r);
+                }
+                Op::TypeAssert(k) => {
+                    let Value::Type(t) = &chunk.consts[k as usize] else {
+                        continue;
+                    };
+                    if let Some(v) = self.stack.last() {
+                        if !isa(v, t) {
+                            let v = v.clone();
+                            fail!(errors::type_error("typeassert", &type_name(t), &v));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn sleep_flow(&mut self) -> Flow {
+        match self.sleep_req.take() {
+            Some(d) => Flow::Stop(Step::Sleep(d)),
+            None => Flow::Reload,
+        }
+    }
+
+    /// Call the value at `callee_pos` with the args above it. Returns true if a new frame was pushed.
+    fn call(&mut self, callee_pos: usize, kw: Vec<(Name, Value)>) -> Result<bool, Exc> {
+        let callee = self
+            .stack
+            .get(callee_pos)
+            .cloned()
+            .unwrap_or(Value::Nothing);
+        match &callee {
+            Value::Builtin(id) => {
+                let args = self.stack.split_off(callee_pos + 1);
+                self.stack.pop();
+                let r = builtins::call_builtin(self, *id, &args, &kw)?;
+                self.stack.push(r);
+                Ok(false)
+            }
+            Value::Generic(g) => {
+                let m = {
+                    let methods = lock(&g.methods);
+                    select_method(&methods, &self.stack[callee_pos + 1..])
+                };
+                match m {
+                    Some(m) => {
+                        self.enter(m, callee.clone(), callee_pos, kw)?;
+                        Ok(true)
+                    }
+                    None => {
+                        if let Some(id) = builtins::builtin_id(&g.name) {
+                            let args = self.stack.split_off(callee_pos + 1);
+                            self.stack.pop();
+                            let r = builtins::call_builtin(self, id, &args, &kw)?;
+                            self.stack.push(r);
+                            return Ok(false);
+                        }
+                        let args: Vec<Value> = self.stack[callee_pos + 1..].to_vec();
+                        Err(errors::method_error(&g.name, &args))
+                    }
+                }
+            }
+            Value::Closure(c) => {
+                let m = c.method.clone();
+                if select_method(std::slice::from_ref(&m), &self.stack[callee_pos + 1..]).is_none()
+                {
+                    let args: Vec<Value> = self.stack[callee_pos + 1..].to_vec();
+                    return Err(errors::method_error(
+                        &format!("(::var\"#{}\")", m.name),
+                        &args,
+                    ));
+                }
+                self.enter(m, callee.clone(), callee_pos, kw)?;
+                Ok(true)
+            }
+            Value::Type(_) | Value::StructType(_) => {
+                let args = self.stack.split_off(callee_pos + 1);
+                self.stack.pop();
+                let r = builtins::construct(self, &callee, &args, &kw)?;
+                self.stack.push(r);
+                Ok(false)
+            }
+            other => Err(errors::not_callable(other)),
+        }
+    }
+
+    fn enter(
+        &mut self,
+        m: Arc<Method>,
+        callee: Value,
+        callee_pos: usize,
+        kw: Vec<(Name, Value)>,
+    ) -> Result<(), Exc> {
+        if self.frames.len() >= self.limits.max_depth {
+            return Err(errors::stack_overflow());
+        }
+        let base = callee_pos + 1;
+        let argc = self.stack.len() - base;
+        let np = m.params.len();
+        if m.vararg {
+            let fixed = np.saturating_sub(1);
+            let extra = if argc > fixed {
+                self.stack.split_off(base + fixed)
+            } else {
+                vec![]
+            };
+            while self.stack.len() < base + fixed {
+                self.stack.push(Value::Undef);
+            }
+            self.stack.push(Value::tuple(extra));
+        } else {
+            for _ in argc..np {
+                self.stack.push(Value::Undef);
+            }
+        }
+        let nslots = m.chunk.nslots as usize;
+        self.alloc(nslots, false)?;
+        for _ in np..nslots {
+            self.stack.push(Value::Undef);
+        }
+        for (k, v) in kw {
+            match m.kwparams.iter().position(|n| *n == k) {
+                Some(i) => self.stack[base + np + i] = v,
+                None => {
+                    let args: Vec<Value> = self.stack[base..base + np.min(argc)].to_vec();
+                    let mut e = errors::method_error(&m.name, &args);
+                    e.msg = format!(
+                        "{}; {k}::{})",
+                        e.msg.trim_end_matches(')'),
+                        type_name(&typeof_val(&v))
+                    );
+                    self.stack.truncate(callee_pos + 1);
+                    return Err(e);
+                }
+            }
+        }
+        self.frames.push(CallFrame {
+            chunk: m.chunk.clone(),
+            ip: 0,
+            base,
+            callee,
+            argc,
+            method: Some(m),
+        });
+        Ok(())
+    }
+}
+
+pub fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Method>> {
+    let mut best: Option<(i32, &Arc<Method>)> = None;
+    for m in methods {
+        let np = m.params.len();
+        let argc = args.len();
+        let ok_arity = if m.vararg {
+            argc + 1 >= np && argc >= m.nreq.min(np.saturating_sub(1))
+        } else {
+            argc >= m.nreq && argc <= np
+        };
+        if !ok_arity {
+            continue;
+        }
+        let mut ok = true;
+        for (i, a) in args.iter().enumerate() {
+            let pi = if m.vararg && i >= np.saturating_sub(1) {
+                np - 1
+            } else {
+                i
+            };
+            if let Some((_, Some(t))) = m.params.get(pi) {
+                if !isa(a, t) {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok {
+            continue;
+        }
+        let s = m.specificity();
+        if best.is_none_or(|(bs, _)| s > bs) {
+            best = Some((s, m));
+        }
+    }
+    best.map(|(_, m)| m.clone())
+}
+
+pub fn define_method(ws: &WsInner, name: Name, m: Arc<Method>) -> Result<Value, Exc> {
+    let mut globals = lock(&ws.globals);
+    let g = match globals.get(&name) {
+        Some(Value::Generic(g)) => g.clone(),
+        Some(Value::Nothing) | None => {
+            let g = Arc::new(Generic {
+                name: name.clone(),
+                methods: Mutex::new(vec![]),
+            });
+            globals.insert(name.clone(), Value::Generic(g.clone()));
+            g
+        }
+        Some(_) => {
+            return Err(errors::error_exception(&format!(
+                "invalid redefinition of constant {name}"
+            )));
+        }
+    };
+    drop(globals);
+    let mut ms = lock(&g.methods);
+    let sig: Vec<Option<Ty>> = m.params.iter().map(|(_, t)| t.clone()).collect();
+    if let Some(i) = ms.iter().position(|x| {
+        x.vararg == m.vararg && x.params.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>() == sig
+    }) {
+        ms[i] = m;
+    } else {
+        ms.push(m);
+    }
+    Ok(Value::Generic(g.clone()))
+}
+
+pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
+    if let Some(id) = builtins::builtin_id(name) {
+        if !name.contains('.') {
+            return Ok(Value::Builtin(id));
+        }
+    }
+    if let Some(t) = crate::types::type_by_name(name) {
+        return Ok(Value::ty(t));
+    }
+    Ok(match name {
+        "JSON" | "JSON3" if lock(&ws.using).contains(name) => Value::Module(name.into()),
+        "engee" | "Base" | "Core" | "Main" | "Math" | "Iterators" => Value::Module(name.into()),
+        "Statistics" | "LinearAlgebra" | "Printf" | "Dates" | "Random"
+            if lock(&ws.using).contains(name) =>
+        {
+            Value::Module(name.into())
+        }
+        "pi" | "π" => Value::Float(std::f64::consts::PI),
+        "ℯ" => Value::Float(std::f64::consts::E),
+        "Inf" | "Inf64" => Value::Float(f64::INFINITY),
+        "NaN" | "NaN64" => Value::Float(f64::NAN),
+        "missing" => Value::Missing,
+        "stdout" | "stderr" => Value::Module(name.into()),
+        "ARGS" => Value::vector(Ty::String, vec![]),
+        "VERSION" => Value::str("1.9.3"),
+        _ => return Err(errors::undef_var(name)),
+    })
+}

@@ -1,0 +1,158 @@
+//! The public API as engee-mock uses it.
+use julia_lite::{Host, Limits, MemHost, Workspace, eval};
+use std::sync::Arc;
+use std::time::Duration;
+
+const SEED_UNDEF: &str = "UndefVarError: `unexisting_variable` not defined\n\nStacktrace:\n  [1] top-level scope\n    @ none:1\n  [2] eval(m::Module, e::Any)\n    @ Core ./boot.jl:370\n  [3] top-level scope\n    @ none:4\n  [4] eval\n    @ ./boot.jl:370 [inlined]\n  [5] eval_mask_code(code::String)\n    @ Main.Masks /app/IJulia/preload_cells/masks.jl:206\n  [6] eval_mask_codes(mask_codes::Vector{Main.Masks.MaskCode})\n    @ Main.Masks /app/IJulia/preload_cells/masks.jl:197\n  [7] |>\n    @ ./operators.jl:907 [inlined]\n  [8] evaluate_mask_codes(mask_codes::Vector{Dict{String, String}})\n    @ Main.Masks /app/IJulia/preload_cells/masks.jl:272\n  [9] |>\n    @ ./operators.jl:907 [inlined]\n [10] (::Workspaces.Servers.var\"#eval_mask_codes#157\"{typeof(Main.Masks.evaluate_mask_codes), Workspaces.Servers.var\"#convert_mask_result#156\"})(blocks::Vector{Dict{String, String}})\n    @ Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:539\n [11] request_pipeline(req::HTTP.Messages.Request, log_func::var\"#13#14\"{String}, req_params_func::Function, log_response_func::Workspaces.Servers.var\"#mask_log_and_response#159\"{Workspaces.Servers.var\"#result_to_response#158\"}, pipeline_stages::Workspaces.Servers.PipelineStages)\n    @ Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:282\n [12] required_body_request_pipeline\n    @ /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:289 [inlined]\n [13] eval_mask_code_handler\n    @ /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:556 [inlined]\n [14] (::Workspaces.Servers.var\"#eval_mask_code#186\"{var\"#13#14\"{String}, typeof(Main.Masks.evaluate_mask_codes)})(req::HTTP.Messages.Request)\n    @ Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/Servers.jl:68\n [15] (::HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing})(req::HTTP.Messages.Request)\n    @ HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:439\n [16] (::HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}})(stream::HTTP.Streams.Stream{HTTP.Messages.Request, HTTP.Connections.Connection{Sockets.TCPSocket}})\n    @ HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:58\n [17] #invokelatest#2\n    @ ./essentials.jl:819 [inlined]\n [18] invokelatest\n    @ ./essentials.jl:816 [inlined]\n [19] handle_connection(f::Function, c::HTTP.Connections.Connection{Sockets.TCPSocket}, listener::HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, readtimeout::Int64, access_log::Nothing)\n    @ HTTP.Servers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:469\n [20] macro expansion\n    @ /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:401 [inlined]\n [21] (::HTTP.Servers.var\"#16#17\"{HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}}, HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, Set{HTTP.Connections.Connection}, Int64, Nothing, ReentrantLock, Base.Semaphore, HTTP.Connections.Connection{Sockets.TCPSocket}})()\n    @ HTTP.Servers ./task.jl:514";
+
+struct TokioHost;
+impl Host for TokioHost {
+    fn sleep(
+        &self,
+        d: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(tokio::time::sleep(d))
+    }
+    fn now(&self) -> f64 {
+        0.0
+    }
+    fn read_file(&self, p: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no file {p}"))
+    }
+    fn write_file(&self, _p: &str, _d: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+fn host() -> Arc<dyn Host> {
+    Arc::new(MemHost::default())
+}
+
+#[tokio::test]
+async fn spec_examples() {
+    let ws = Workspace::new();
+    let l = Limits::default();
+    let r = eval(&ws, "3 + 5", host(), &l).await.unwrap();
+    assert_eq!(r.result, "8");
+    assert!(!r.is_nothing);
+    let e = eval(&ws, "unexisting_variable", host(), &l)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.type_name, "UndefVarError");
+    assert_eq!(e.short_description, "UndefVarError(:unexisting_variable)");
+    assert_eq!(e.full_description, SEED_UNDEF);
+    let r = eval(&ws, "using JSON\nJSON.json(\"a\"=>1)", host(), &l)
+        .await
+        .unwrap();
+    assert_eq!(r.result, "{\"a\":1}");
+    // persistence across evaluations
+    eval(&ws, "a = 5", host(), &l).await.unwrap();
+    assert_eq!(eval(&ws, "a * 2", host(), &l).await.unwrap().result, "10");
+    let r = eval(&ws, "println(\"hi\"); nothing", host(), &l)
+        .await
+        .unwrap();
+    assert!(r.is_nothing);
+    assert_eq!(r.output, "hi\n");
+}
+
+#[tokio::test]
+async fn future_is_send_and_sleep_uses_host() {
+    let ws = Workspace::new();
+    let h: Arc<dyn Host> = Arc::new(TokioHost);
+    let l = Limits::default();
+    let ws2 = ws.clone();
+    let t0 = std::time::Instant::now();
+    let j = tokio::spawn(async move {
+        eval(&ws2, "a = 5; sleep(0.2); a * 2", h, &l)
+            .await
+            .map(|r| r.result)
+    });
+    assert_eq!(j.await.unwrap().unwrap(), "10");
+    assert!(t0.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test(start_paused = true)]
+async fn many_sleepers_share_one_thread() {
+    let ws = Workspace::new();
+    let mut hs = Vec::new();
+    for i in 0..200 {
+        let ws = ws.clone();
+        hs.push(tokio::spawn(async move {
+            let h: Arc<dyn Host> = Arc::new(TokioHost);
+            eval(&ws, &format!("sleep(60); {i}"), h, &Limits::default())
+                .await
+                .map(|r| r.result)
+        }));
+    }
+    for (i, h) in hs.into_iter().enumerate() {
+        assert_eq!(h.await.unwrap().unwrap(), i.to_string());
+    }
+}
+
+#[tokio::test]
+async fn budgets() {
+    let ws = Workspace::new();
+    let l = Limits {
+        max_steps: 100_000,
+        ..Limits::default()
+    };
+    let e = eval(&ws, "while true end", host(), &l).await.err().unwrap();
+    assert_eq!(e.type_name, "InterruptException");
+    assert_eq!(e.short_description, "InterruptException()");
+    assert!(
+        e.full_description.starts_with(
+            "InterruptException:\nevaluation exceeded the step budget of 100000 steps"
+        )
+    );
+    let e = eval(
+        &ws,
+        "while true\n try\n x = 1\n catch\n end\n end",
+        host(),
+        &l,
+    )
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(e.type_name, "InterruptException");
+    let e = eval(&ws, "zeros(10^10)", host(), &Limits::default())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.type_name, "OutOfMemoryError");
+    let e = eval(&ws, "f(x) = f(x) + 1; f(1)", host(), &Limits::default())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.type_name, "StackOverflowError");
+    assert_eq!(e.short_description, "StackOverflowError()");
+    let l = Limits {
+        max_wall: Duration::from_millis(50),
+        ..Limits::default()
+    };
+    let e = eval(&ws, "s = 0; while true; s += 1; end", host(), &l)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        e.full_description.contains("time budget"),
+        "{}",
+        e.full_description
+    );
+    let l = Limits {
+        max_output_bytes: 100,
+        ..Limits::default()
+    };
+    let r = eval(&ws, "for i in 1:1000; println(i); end", host(), &l)
+        .await
+        .unwrap();
+    assert!(r.output.len() < 200);
+}
+
+#[test]
+fn limits_deserialize_partial() {
+    let l: Limits = serde_json::from_str(r#"{"max_steps": 10, "max_wall_ms": 1500}"#).unwrap();
+    assert_eq!(l.max_steps, 10);
+    assert_eq!(l.max_wall, Duration::from_millis(1500));
+    assert_eq!(l.max_depth, Limits::default().max_depth);
+}
