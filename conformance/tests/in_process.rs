@@ -1,0 +1,51 @@
+//! The whole suite against both mocks started in-process: every check must pass, none may
+//! be skipped (a mock has every capability), and the report formats must be well formed.
+
+mod common;
+
+use conformance::check::Outcome;
+use conformance::expected::Expected;
+use conformance::{checks, report, run};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_check_passes_against_the_in_process_mocks() {
+    let mocks = common::start().await;
+    let ctx = mocks.ctx().await;
+    assert!(ctx.is_mock(conformance::Api::Engee) && ctx.is_mock(conformance::Api::Linkis));
+    let all = checks::all();
+    let started = std::time::Instant::now();
+    let r = run(&ctx, &all, &Expected::none()).await;
+    println!("suite took {:?}", started.elapsed());
+    common::assert_all_pass(&r);
+    let skipped: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Skipped(_) | Outcome::Observed(_)))
+        .map(|c| (c.id.clone(), c.outcome.clone()))
+        .collect();
+    assert!(skipped.is_empty(), "against the mocks nothing is skipped or observed: {skipped:?}");
+    let junit = report::junit::render(&r);
+    assert!(junit.starts_with("<?xml") && junit.contains("<testsuites"));
+    assert_eq!(junit.matches("<testcase ").count(), all.len());
+    let jl = report::jsonl::render(&r);
+    assert_eq!(jl.lines().count(), all.len() + 1);
+    for line in jl.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("every JSON line parses");
+    }
+    mocks.engee.shutdown().await;
+    mocks.linkis.shutdown().await;
+}
+
+#[test]
+fn ids_are_unique_and_dotted() {
+    let all = checks::all();
+    let mut ids: Vec<&str> = all.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate check ids");
+    for c in &all {
+        assert!(c.id.starts_with(c.api.name()), "{} should start with its API", c.id);
+        assert!(!c.asserts.is_empty());
+    }
+}
