@@ -691,6 +691,18 @@ impl Compiler {
             Expr::Call(f, args) => self.call(f, args, false),
             Expr::DotCall(f, args) => self.call(f, args, true),
             Expr::Index(obj, idx) => {
+                let typed = match &**obj {
+                    Expr::Ident(n) => {
+                        crate::types::type_by_name(n).is_some()
+                            && self.resolve(n).is_none()
+                            && !self.fns[0].known_globals.contains(n)
+                    }
+                    Expr::Curly(..) => true,
+                    _ => false,
+                };
+                if typed && idx.iter().all(|i| !matches!(i, Expr::End | Expr::Colon)) {
+                    return self.expr(&Expr::TypedVector(obj.clone(), idx.clone()));
+                }
                 self.expr(obj)?;
                 self.index_args(idx)?;
                 self.emit(Op::GetIndex(idx.len() as u16));
@@ -1191,7 +1203,9 @@ impl Compiler {
                 self.store_name(n);
                 Ok(())
             }
-            Expr::TypeAssert(inner, _) => self.assign(inner, r),
+            Expr::TypeAssert(inner, t) => {
+                self.assign(inner, &Expr::TypeAssert(Box::new(r.clone()), t.clone()))
+            }
             Expr::Tuple(items) => {
                 self.expr(r)?;
                 self.emit(Op::Dup);

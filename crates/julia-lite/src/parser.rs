@@ -565,6 +565,13 @@ impl Parser {
     fn parse_unary(&mut self) -> PResult<Expr> {
         if let Tok::Op(op) = self.peek().clone() {
             if matches!(op, "-" | "+" | "!" | "~" | "√" | ".-" | ".!") {
+                if matches!(
+                    self.peek_at(1),
+                    Tok::Eof | Tok::Newline | Tok::RParen | Tok::Comma | Tok::Semi | Tok::RBracket
+                ) {
+                    self.next();
+                    return Ok(Expr::Ident(op.to_string()));
+                }
                 if matches!(op, "!" | "-" | "+")
                     && self.peek_at(1) == &Tok::LParen
                     && !self.toks[(self.pos + 1).min(self.toks.len() - 1)].space_before
@@ -736,7 +743,12 @@ impl Parser {
     }
 
     fn parse_postfix(&mut self) -> PResult<Expr> {
+        let is_num = matches!(self.peek(), Tok::Int(_) | Tok::Float(_));
         let mut e = self.parse_primary()?;
+        if is_num {
+            // `2(x+1)` is juxtaposition, handled by the caller
+            return Ok(e);
+        }
         let mut n = 0;
         loop {
             n += 1;
@@ -1600,10 +1612,14 @@ fn params_from_args(args: Vec<Arg>) -> Result<(Vec<Param>, Vec<Param>), String> 
                 // keyword param: `; k=1` (parse_args turns `k=1` into named arg). A named arg
                 // before `;` is a positional param with a default in a definition, but parse_args
                 // cannot distinguish; treat names given after ';' as kw when value is not Ident(n)
+                let default = match &a.value {
+                    Expr::Ident(v) if *v == n => None,
+                    _ => Some(a.value),
+                };
                 kw.push(Param {
                     name: n,
                     ty: None,
-                    default: Some(a.value),
+                    default,
                     splat: false,
                 });
             }

@@ -269,7 +269,7 @@ impl Printer {
                 };
                 self.stack.push(id);
                 self.out.push_str("Dict");
-                if entries.is_empty() || !kty.is_concrete() || !vty.is_concrete() {
+                if entries.is_empty() || !is_implicit_elty(&kty) || !is_implicit_elty(&vty) {
                     self.out
                         .push_str(&format!("{{{}, {}}}", type_name(&kty), type_name(&vty)));
                 }
@@ -314,6 +314,38 @@ impl Printer {
                     return;
                 }
                 let fields = lock(&s.fields).clone();
+                match &*s.def.name {
+                    "SimulationStatus" => {
+                        self.out
+                            .push_str(&fields.first().map(to_string).unwrap_or_default());
+                        return;
+                    }
+                    "WorkspaceArray{Float64}" => {
+                        self.out.push_str(&format!(
+                            "WorkspaceArray{{Float64}}({})",
+                            fields.first().map(repr).unwrap_or_default()
+                        ));
+                        return;
+                    }
+                    "ModelParameters" => {
+                        self.out.push_str("ModelParameters(\n");
+                        for ((n, _), v) in s.def.fields.iter().zip(fields.iter()) {
+                            if &**n == "StartTime" {
+                                self.out.push_str("    # Integrator parameters:\n");
+                            }
+                            let shown = match v {
+                                Value::Float(f) if *f != 0.0 && f.abs() < 1e-1 => {
+                                    format!("{:e}", f).replace("e-", "e-")
+                                }
+                                other => to_string(other),
+                            };
+                            self.out.push_str(&format!("    :{n} => {shown}\n"));
+                        }
+                        self.out.push(')');
+                        return;
+                    }
+                    _ => {}
+                }
                 self.stack.push(id);
                 self.out.push_str(&s.def.name);
                 self.out.push('(');

@@ -999,6 +999,13 @@ fn b_collect(vm: &mut Vm, a: &[Value], _k: K) -> R {
             Ok(Value::Array(Arc::new(Mutex::new(g.clone()))))
         }
         [v @ Value::Str(_)] => Ok(Value::vector(Ty::Char, iterate_items(vm, v)?)),
+        [Value::Struct(s)] if s.def.name.starts_with("WorkspaceArray") => {
+            let f = lock(&s.fields).clone();
+            Ok(Value::NamedTuple(Arc::new((
+                vec!["time".into(), "value".into()],
+                f.into_iter().skip(1).collect(),
+            ))))
+        }
         [v @ Value::Dict(d)] => {
             let (kt, vt) = {
                 let g = lock(d);
