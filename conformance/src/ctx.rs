@@ -159,7 +159,11 @@ pub struct UserApi {
 impl UserApi {
     /// `url` + `rel` (`rel` without a leading slash, e.g. `external/command/eval`).
     pub fn at(&self, rel: &str) -> String {
-        format!("{}/{}", self.url.trim_end_matches('/'), rel.trim_start_matches('/'))
+        format!(
+            "{}/{}",
+            self.url.trim_end_matches('/'),
+            rel.trim_start_matches('/')
+        )
     }
 }
 
@@ -249,11 +253,19 @@ impl EngeeEnv {
     }
 
     /// Waits until `info.serverStatus` is `want` (bounded).
-    pub async fn wait_status(&self, token: &str, want: &str, limit: Duration) -> Result<Value, Fail> {
+    pub async fn wait_status(
+        &self,
+        token: &str,
+        want: &str,
+        limit: Duration,
+    ) -> Result<Value, Fail> {
         let started = Instant::now();
         loop {
             let info = self.info(token).await?;
-            let status = info.get("serverStatus").and_then(Value::as_str).unwrap_or("");
+            let status = info
+                .get("serverStatus")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if status == want {
                 return Ok(info);
             }
@@ -327,7 +339,12 @@ impl EngeeEnv {
             .get("result")
             .and_then(Value::as_str)
             .map(str::to_owned)
-            .ok_or_else(|| Fail::Failed(format!("eval of {code:?}: no string `result` in {}", r.summary())))
+            .ok_or_else(|| {
+                Fail::Failed(format!(
+                    "eval of {code:?}: no string `result` in {}",
+                    r.summary()
+                ))
+            })
     }
 }
 
@@ -387,7 +404,13 @@ impl LinkisEnv {
 
     /// A fresh client with its own cookie jar, not logged in.
     pub fn fresh(&self) -> Http {
-        Http::new(&self.target.base_url, Api::Linkis, self.rec.clone(), true, self.timeout)
+        Http::new(
+            &self.target.base_url,
+            Api::Linkis,
+            self.rec.clone(),
+            true,
+            self.timeout,
+        )
     }
 
     /// Logs in with a password on a fresh client; returns it and the login response.
@@ -404,11 +427,7 @@ impl LinkisEnv {
     async fn login_ok(&self, user: &str, password: &str) -> Result<(Http, String), Fail> {
         let (http, r) = self.login(user, password).await?;
         let status = r.json()?.get("status").and_then(Value::as_i64);
-        ensure!(
-            status == Some(0),
-            "login as {user} failed: {}",
-            r.summary()
-        );
+        ensure!(status == Some(0), "login as {user} failed: {}", r.summary());
         Ok((http, user.to_owned()))
     }
 
@@ -422,7 +441,10 @@ impl LinkisEnv {
                     return self.login_ok(u, p).await;
                 }
                 if let (Some(code), Some(u)) = (&t.token, &t.token_user) {
-                    let http = self.fresh().with_header("Token-Code", code).with_header("Token-User", u);
+                    let http = self
+                        .fresh()
+                        .with_header("Token-Code", code)
+                        .with_header("Token-User", u);
                     return Ok((http, u.clone()));
                 }
                 if let (Some(code), Some(u)) = (&t.proxy_token, &t.proxy_user) {
@@ -433,7 +455,8 @@ impl LinkisEnv {
                     return Ok((http, u.clone()));
                 }
                 Err(Fail::Skipped(
-                    "no Linkis credentials: give --user/--password, a token pair or a proxy token".into(),
+                    "no Linkis credentials: give --user/--password, a token pair or a proxy token"
+                        .into(),
                 ))
             })
             .await
@@ -463,19 +486,34 @@ impl LinkisEnv {
             "source": {"scriptPath": "conformance.sql"},
             "labels": {"engineType": self.target.engine_type(), "userCreator": format!("{user}-IDE")},
         });
-        let r = http.post(&format!("{REST}/entrance/submit")).json(&body).send().await?;
+        let r = http
+            .post(&format!("{REST}/entrance/submit"))
+            .json(&body)
+            .send()
+            .await?;
         job_from(&r)
     }
 
     /// Polls `status` until a terminal state (bounded); returns every status seen in order.
-    pub async fn wait_terminal(&self, http: &Http, exec_id: &str, limit: Duration) -> Result<Vec<String>, Fail> {
+    pub async fn wait_terminal(
+        &self,
+        http: &Http,
+        exec_id: &str,
+        limit: Duration,
+    ) -> Result<Vec<String>, Fail> {
         let started = Instant::now();
         let mut seen: Vec<String> = Vec::new();
         loop {
-            let r = http.get(&format!("{REST}/entrance/{exec_id}/status")).send().await?;
+            let r = http
+                .get(&format!("{REST}/entrance/{exec_id}/status"))
+                .send()
+                .await?;
             let v = r.json()?;
             let s = v["data"]["status"].as_str().ok_or_else(|| {
-                Fail::Failed(format!("status of {exec_id}: no data.status in {}", r.summary()))
+                Fail::Failed(format!(
+                    "status of {exec_id}: no data.status in {}",
+                    r.summary()
+                ))
             })?;
             if seen.last().map(String::as_str) != Some(s) {
                 seen.push(s.to_owned());
@@ -494,9 +532,16 @@ impl LinkisEnv {
 
     /// `jobhistory/{taskID}/get` → `data.task`.
     pub async fn task(&self, http: &Http, task_id: u64) -> Result<Value, Fail> {
-        let r = http.get(&format!("{REST}/jobhistory/{task_id}/get")).send().await?;
+        let r = http
+            .get(&format!("{REST}/jobhistory/{task_id}/get"))
+            .send()
+            .await?;
         let v = r.json()?;
-        ensure!(v["status"] == 0, "jobhistory/{task_id}/get: {}", r.summary());
+        ensure!(
+            v["status"] == 0,
+            "jobhistory/{task_id}/get: {}",
+            r.summary()
+        );
         Ok(v["data"]["task"].clone())
     }
 }

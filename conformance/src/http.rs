@@ -116,7 +116,10 @@ impl Http {
             .cookie_store(cookies)
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("engee-linkis-conformance/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "engee-linkis-conformance/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .expect("a reqwest client with these options always builds");
         Self {
@@ -205,10 +208,7 @@ impl Req {
         self
     }
     pub fn body(mut self, content_type: &str, body: impl Into<reqwest::Body>) -> Self {
-        self.builder = self
-            .builder
-            .header("Content-Type", content_type)
-            .body(body);
+        self.builder = self.builder.header("Content-Type", content_type).body(body);
         self
     }
     pub fn multipart(mut self, form: reqwest::multipart::Form) -> Self {
@@ -228,17 +228,21 @@ impl Req {
     /// Sends it; transport errors (refused, timed out, reset) fail the check.
     pub async fn send(self) -> Result<Resp, Fail> {
         let what = format!("{} {}", self.method, self.path);
-        let resp = self
-            .builder
-            .send()
-            .await
-            .map_err(|e| Fail::Failed(format!("{what}: request failed: {}", error_chain(&e))))?;
+        let resp =
+            self.builder.send().await.map_err(|e| {
+                Fail::Failed(format!("{what}: request failed: {}", error_chain(&e)))
+            })?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp
             .bytes()
             .await
-            .map_err(|e| Fail::Failed(format!("{what}: reading the body failed: {}", error_chain(&e))))?
+            .map_err(|e| {
+                Fail::Failed(format!(
+                    "{what}: reading the body failed: {}",
+                    error_chain(&e)
+                ))
+            })?
             .to_vec();
         let content_type = headers
             .get("content-type")
@@ -322,7 +326,9 @@ impl Resp {
             .collect()
     }
     pub fn content_type(&self) -> String {
-        self.header("content-type").unwrap_or_default().to_ascii_lowercase()
+        self.header("content-type")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
     }
     /// Fails unless the HTTP status is `want`.
     pub fn expect_status(&self, want: u16) -> Result<&Self, Fail> {
@@ -349,12 +355,19 @@ mod tests {
     #[test]
     fn templates() {
         assert_eq!(
-            endpoint_template("/api/rest_j/v1/entrance/exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_hadoop_spark_0/status"),
+            endpoint_template(
+                "/api/rest_j/v1/entrance/exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_hadoop_spark_0/status"
+            ),
             "/api/rest_j/v1/entrance/{execID}/status"
         );
-        assert_eq!(endpoint_template("/api/rest_j/v1/jobhistory/12/get"), "/api/rest_j/v1/jobhistory/{id}/get");
         assert_eq!(
-            endpoint_template("/prod/user/personal-demo/external/command/jobs/550e8400-e29b-41d4-a716-446655440000/result"),
+            endpoint_template("/api/rest_j/v1/jobhistory/12/get"),
+            "/api/rest_j/v1/jobhistory/{id}/get"
+        );
+        assert_eq!(
+            endpoint_template(
+                "/prod/user/personal-demo/external/command/jobs/550e8400-e29b-41d4-a716-446655440000/result"
+            ),
             "/prod/user/{prefix}/external/command/jobs/{uuid}/result"
         );
     }

@@ -11,8 +11,8 @@
 //! - [`checks`]: the checks themselves.
 
 pub mod check;
-pub mod ctx;
 pub mod checks;
+pub mod ctx;
 pub mod expected;
 pub mod http;
 pub mod parity;

@@ -83,7 +83,12 @@ pub fn collect(exchanges: &[Exchange], api: Api) -> Shapes {
             Some(b) => shape(b),
             None => Value::from(format!(
                 "non-JSON {}",
-                e.content_type.as_deref().unwrap_or("(no content type)").split(';').next().unwrap_or("")
+                e.content_type
+                    .as_deref()
+                    .unwrap_or("(no content type)")
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
             )),
         };
         let slot = out.entry(e.key()).or_default();
@@ -106,7 +111,8 @@ pub fn save(dir: &Path, api: Api, shapes: &Shapes) -> Result<(), String> {
 
 pub fn load(dir: &Path, api: Api) -> Result<Shapes, String> {
     let path = dir.join(format!("{}.json", api.name()));
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -133,7 +139,11 @@ pub fn shape_diff(path: &str, want: &Value, got: &Value, out: &mut Vec<String>) 
             }
         }
         _ if want == got => {}
-        _ => out.push(format!("{path}: recorded {}, now {}", short(want), short(got))),
+        _ => out.push(format!(
+            "{path}: recorded {}, now {}",
+            short(want),
+            short(got)
+        )),
     }
 }
 
@@ -151,7 +161,10 @@ pub fn drift(want: &Shapes, got: &Shapes) -> BTreeMap<String, Vec<String>> {
     let mut report: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (ep, wstatuses) in &want.0 {
         let Some(gstatuses) = got.0.get(ep) else {
-            report.entry(ep.clone()).or_default().push("not exercised by this run".into());
+            report
+                .entry(ep.clone())
+                .or_default()
+                .push("not exercised by this run".into());
             continue;
         };
         for (status, wshape) in wstatuses {
@@ -164,20 +177,29 @@ pub fn drift(want: &Shapes, got: &Shapes) -> BTreeMap<String, Vec<String>> {
                     let mut lines = Vec::new();
                     shape_diff("$", wshape, gshape, &mut lines);
                     for l in lines {
-                        report.entry(ep.clone()).or_default().push(format!("HTTP {status} {l}"));
+                        report
+                            .entry(ep.clone())
+                            .or_default()
+                            .push(format!("HTTP {status} {l}"));
                     }
                 }
             }
         }
         for status in gstatuses.keys() {
             if !wstatuses.contains_key(status) {
-                report.entry(ep.clone()).or_default().push(format!("HTTP {status} is new"));
+                report
+                    .entry(ep.clone())
+                    .or_default()
+                    .push(format!("HTTP {status} is new"));
             }
         }
     }
     for ep in got.0.keys() {
         if !want.0.contains_key(ep) {
-            report.entry(ep.clone()).or_default().push("endpoint not in the recording".into());
+            report
+                .entry(ep.clone())
+                .or_default()
+                .push("endpoint not in the recording".into());
         }
     }
     report
@@ -217,7 +239,10 @@ mod tests {
         let a = shape(&json!({"a": 1, "b": ["x", "y"], "c": null}));
         assert_eq!(a, json!({"a": "number", "b": ["string"], "c": "null"}));
         let mut want = Shapes::default();
-        want.0.entry("GET /x".into()).or_default().insert("200".into(), a);
+        want.0
+            .entry("GET /x".into())
+            .or_default()
+            .insert("200".into(), a);
         let mut got = Shapes::default();
         got.0.entry("GET /x".into()).or_default().insert(
             "200".into(),
@@ -225,7 +250,11 @@ mod tests {
         );
         let d = drift(&want, &got);
         let lines = &d["GET /x"];
-        assert!(lines.iter().any(|l| l.contains("$.a: recorded number, now string")));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("$.a: recorded number, now string"))
+        );
         assert!(lines.iter().any(|l| l.contains("$.c: missing")));
         assert!(lines.iter().any(|l| l.contains("$.d: new field")));
     }

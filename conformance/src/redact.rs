@@ -6,7 +6,14 @@ use serde_json::{Map, Value};
 /// Keys whose values are secrets or per-run ids.
 const TOKEN_KEYS: &[&str] = &["access_token", "refresh_token", "code", "token", "ticket"];
 const ID_KEYS: &[&str] = &[
-    "execID", "execId", "strongerExecId", "job_id", "serverId", "sub", "taskID", "id",
+    "execID",
+    "execId",
+    "strongerExecId",
+    "job_id",
+    "serverId",
+    "sub",
+    "taskID",
+    "id",
 ];
 /// Keys holding times (ISO strings or epoch milliseconds) or durations.
 fn is_time_key(k: &str) -> bool {
@@ -116,11 +123,22 @@ fn digits_at(b: &[u8], at: usize, n: usize) -> bool {
 /// `yyyy-MM-dd[T ]HH:mm:ss[.SSS][Z]` or a bare `yyyy-MM-dd`.
 fn iso_time_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
-    if !(digits_at(b, 0, 4) && b.get(4) == Some(&b'-') && digits_at(b, 5, 2) && b.get(7) == Some(&b'-') && digits_at(b, 8, 2)) {
+    if !(digits_at(b, 0, 4)
+        && b.get(4) == Some(&b'-')
+        && digits_at(b, 5, 2)
+        && b.get(7) == Some(&b'-')
+        && digits_at(b, 8, 2))
+    {
         return None;
     }
     let mut n = 10;
-    if matches!(b.get(10), Some(b'T' | b' ')) && digits_at(b, 11, 2) && b.get(13) == Some(&b':') && digits_at(b, 14, 2) && b.get(16) == Some(&b':') && digits_at(b, 17, 2) {
+    if matches!(b.get(10), Some(b'T' | b' '))
+        && digits_at(b, 11, 2)
+        && b.get(13) == Some(&b':')
+        && digits_at(b, 14, 2)
+        && b.get(16) == Some(&b':')
+        && digits_at(b, 17, 2)
+    {
         n = 19;
         if b.get(19) == Some(&b'.') {
             let frac = b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -135,7 +153,10 @@ fn iso_time_len(s: &str) -> Option<usize> {
 
 fn uuid_len(s: &str) -> Option<usize> {
     let cand = s.get(..36)?;
-    uuid::Uuid::parse_str(cand).ok().filter(|_| cand.as_bytes()[8] == b'-').map(|_| 36)
+    uuid::Uuid::parse_str(cand)
+        .ok()
+        .filter(|_| cand.as_bytes()[8] == b'-')
+        .map(|_| 36)
 }
 
 #[cfg(test)]
@@ -146,12 +167,22 @@ mod tests {
     #[test]
     fn masks() {
         assert_eq!(
-            mask("2026-12-07 03:15:22.123 INFO job exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_a_spark_0 at http://127.0.0.1:4123/x"),
+            mask(
+                "2026-12-07 03:15:22.123 INFO job exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_a_spark_0 at http://127.0.0.1:4123/x"
+            ),
             "[time] INFO job [execID] at http://127.0.0.1:[port]/x"
         );
         assert_eq!(mask("ts 2025-02-10T10:24:31.328Z"), "ts [time]");
-        assert_eq!(mask("/tmp/2026-12-07/031522/IDE/3"), "/tmp/[time]/[n]/IDE/3");
-        let v = redact(&json!({"access_token": "ea_1", "serverStatus": "running", "startedAt": "x", "n": 5}));
-        assert_eq!(v, json!({"access_token": "[token]", "serverStatus": "running", "startedAt": "[time]", "n": 5}));
+        assert_eq!(
+            mask("/tmp/2026-12-07/031522/IDE/3"),
+            "/tmp/[time]/[n]/IDE/3"
+        );
+        let v = redact(
+            &json!({"access_token": "ea_1", "serverStatus": "running", "startedAt": "x", "n": 5}),
+        );
+        assert_eq!(
+            v,
+            json!({"access_token": "[token]", "serverStatus": "running", "startedAt": "[time]", "n": 5})
+        );
     }
 }

@@ -118,7 +118,9 @@ pub async fn run_with(
         let mock = ctx.is_mock(check.api);
         let mut outcome = match result {
             Err(_) => Outcome::Failed(format!("timed out after {secs} s")),
-            Ok(Err(panic)) => Outcome::Failed(format!("the check panicked: {}", panic_text(&panic))),
+            Ok(Err(panic)) => {
+                Outcome::Failed(format!("the check panicked: {}", panic_text(&panic)))
+            }
             Ok(Ok(Ok(()))) => Outcome::Passed,
             Ok(Ok(Err(Fail::Skipped(m)))) => Outcome::Skipped(m),
             Ok(Ok(Err(Fail::Observed(m)))) => Outcome::Observed(m),

@@ -195,7 +195,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("ENGEE_SCOPE", "OAuth scope"),
     ("ENGEE_USER", "user for the consent step"),
     ("ENGEE_PASSWORD", "password for the consent step"),
-    ("ENGEE_REFRESH_TOKEN", "a refresh token obtained out of band"),
+    (
+        "ENGEE_REFRESH_TOKEN",
+        "a refresh token obtained out of band",
+    ),
     ("LINKIS_BASE_URL", "Linkis gateway URL"),
     ("LINKIS_USER", "Linkis user"),
     ("LINKIS_PASSWORD", "Linkis password"),
@@ -287,7 +290,10 @@ mod tests {
             _ => None,
         });
         let e = cfg.engee.unwrap();
-        assert_eq!((e.base_url.as_str(), e.token.as_deref()), ("https://e", Some("tok")));
+        assert_eq!(
+            (e.base_url.as_str(), e.token.as_deref()),
+            ("https://e", Some("tok"))
+        );
         assert!(cfg.linkis.is_none());
     }
 }

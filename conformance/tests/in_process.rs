@@ -23,7 +23,10 @@ async fn every_check_passes_against_the_in_process_mocks() {
         .filter(|c| matches!(c.outcome, Outcome::Skipped(_) | Outcome::Observed(_)))
         .map(|c| (c.id.clone(), c.outcome.clone()))
         .collect();
-    assert!(skipped.is_empty(), "against the mocks nothing is skipped or observed: {skipped:?}");
+    assert!(
+        skipped.is_empty(),
+        "against the mocks nothing is skipped or observed: {skipped:?}"
+    );
     let junit = report::junit::render(&r);
     assert!(junit.starts_with("<?xml") && junit.contains("<testsuites"));
     assert_eq!(junit.matches("<testcase ").count(), all.len());
@@ -45,7 +48,11 @@ fn ids_are_unique_and_dotted() {
     ids.dedup();
     assert_eq!(ids.len(), n, "duplicate check ids");
     for c in &all {
-        assert!(c.id.starts_with(c.api.name()), "{} should start with its API", c.id);
+        assert!(
+            c.id.starts_with(c.api.name()),
+            "{} should start with its API",
+            c.id
+        );
         assert!(!c.asserts.is_empty());
     }
 }

@@ -148,13 +148,25 @@ struct Args {
 fn list() {
     let all = checks::all();
     for c in &all {
-        println!("{:<52} {:<7} {:<13} {}", c.id, c.api.name(), c.tier.name(), c.asserts);
+        println!(
+            "{:<52} {:<7} {:<13} {}",
+            c.id,
+            c.api.name(),
+            c.tier.name(),
+            c.asserts
+        );
     }
     println!();
     for api in [Api::Engee, Api::Linkis] {
         let counts: Vec<String> = Tier::ALL
             .iter()
-            .map(|t| format!("{} {}", all.iter().filter(|c| c.api == api && c.tier == *t).count(), t.name()))
+            .map(|t| {
+                format!(
+                    "{} {}",
+                    all.iter().filter(|c| c.api == api && c.tier == *t).count(),
+                    t.name()
+                )
+            })
             .collect();
         println!(
             "{}: {} checks ({})",
@@ -234,10 +246,14 @@ fn build_config(a: &Args) -> Result<TargetConfig, String> {
     }
     match a.which {
         Which::Engee if cfg.engee.is_none() => {
-            return Err("no Engee base URL: give --base-url, ENGEE_BASE_URL or a target file".into());
+            return Err(
+                "no Engee base URL: give --base-url, ENGEE_BASE_URL or a target file".into(),
+            );
         }
         Which::Linkis if cfg.linkis.is_none() => {
-            return Err("no Linkis base URL: give --base-url, LINKIS_BASE_URL or a target file".into());
+            return Err(
+                "no Linkis base URL: give --base-url, LINKIS_BASE_URL or a target file".into(),
+            );
         }
         Which::All if cfg.engee.is_none() && cfg.linkis.is_none() => {
             return Err("no targets: give --engee-url and/or --linkis-url (or the env vars / a target file)".into());
@@ -298,18 +314,34 @@ async fn main() -> ExitCode {
     let text = args.format == Format::Text;
     if text {
         for (api, mock, url) in [
-            (Api::Engee, ctx.engee.as_ref().map(|e| e.is_mock), ctx.engee.as_ref().map(|e| e.target.base_url.clone())),
-            (Api::Linkis, ctx.linkis.as_ref().map(|e| e.is_mock), ctx.linkis.as_ref().map(|e| e.target.base_url.clone())),
+            (
+                Api::Engee,
+                ctx.engee.as_ref().map(|e| e.is_mock),
+                ctx.engee.as_ref().map(|e| e.target.base_url.clone()),
+            ),
+            (
+                Api::Linkis,
+                ctx.linkis.as_ref().map(|e| e.is_mock),
+                ctx.linkis.as_ref().map(|e| e.target.base_url.clone()),
+            ),
         ] {
             if let (Some(m), Some(u)) = (mock, url) {
                 println!(
                     "{} target {u} ({})",
                     api.name(),
-                    if m { "mock: admin clock available" } else { "real deployment" }
+                    if m {
+                        "mock: admin clock available"
+                    } else {
+                        "real deployment"
+                    }
                 );
             }
         }
-        println!("running {} checks (scratch dir {})\n", selected.len(), ctx.scratch());
+        println!(
+            "running {} checks (scratch dir {})\n",
+            selected.len(),
+            ctx.scratch()
+        );
     }
     let report = runner::run_with(&ctx, &selected, &expected, |c| {
         let line = match args.format {
@@ -364,5 +396,9 @@ async fn main() -> ExitCode {
             }
         }
     }
-    if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

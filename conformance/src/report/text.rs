@@ -26,7 +26,11 @@ fn colour_of(o: &Outcome) -> &'static str {
 
 /// One check's line(s).
 pub fn line(c: &CheckReport, colour: bool) -> String {
-    let label = paint(&format!("{:<8}", c.outcome.label()), colour_of(&c.outcome), colour);
+    let label = paint(
+        &format!("{:<8}", c.outcome.label()),
+        colour_of(&c.outcome),
+        colour,
+    );
     let mut s = format!(
         "{label} {:<52} [{}] {} ms",
         c.id,
@@ -53,7 +57,11 @@ pub fn summary(r: &RunReport, colour: bool) -> String {
     let _ = writeln!(out, "\nper tier (pass/fail/observed/skip/xfail):");
     for api in [crate::Api::Engee, crate::Api::Linkis] {
         for tier in Tier::ALL {
-            let of: Vec<&CheckReport> = r.checks.iter().filter(|c| c.api == api && c.tier == tier).collect();
+            let of: Vec<&CheckReport> = r
+                .checks
+                .iter()
+                .filter(|c| c.api == api && c.tier == tier)
+                .collect();
             if of.is_empty() {
                 continue;
             }

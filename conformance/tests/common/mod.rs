@@ -14,7 +14,9 @@ pub struct Mocks {
 pub async fn start() -> Mocks {
     let mut ec = engee_mock::Config::for_tests();
     ec.oauth.auto_approve = Some("demo".into());
-    let engee = engee_mock::MockServer::start(ec).await.expect("engee mock starts");
+    let engee = engee_mock::MockServer::start(ec)
+        .await
+        .expect("engee mock starts");
     let linkis = linkis_mock::MockServer::start(linkis_mock::Config::testing())
         .await
         .expect("linkis mock starts");
@@ -41,5 +43,9 @@ pub fn assert_all_pass(report: &RunReport) {
         .filter(|c| c.outcome.is_failure())
         .map(|c| c.id.as_str())
         .collect();
-    assert!(failed.is_empty(), "{} checks failed: {failed:?}\n{text}", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{} checks failed: {failed:?}\n{text}",
+        failed.len()
+    );
 }

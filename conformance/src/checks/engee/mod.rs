@@ -27,12 +27,16 @@ pub fn all() -> Vec<Check> {
 
 /// Removes the scratch directory on real targets (through eval, if the server runs).
 pub async fn teardown(ctx: &Ctx) {
-    let Some(env) = ctx.engee.as_ref() else { return };
+    let Some(env) = ctx.engee.as_ref() else {
+        return;
+    };
     if env.is_mock || !ctx.cfg.cleanup {
         return;
     }
     let Ok(token) = env.token().await else { return };
-    let Ok(info) = env.info(&token).await else { return };
+    let Ok(info) = env.info(&token).await else {
+        return;
+    };
     if info["serverStatus"] != "running" {
         return;
     }
@@ -40,6 +44,9 @@ pub async fn teardown(ctx: &Ctx) {
     let api = crate::ctx::UserApi { url, token };
     let dir = ctx.scratch();
     let _ = env
-        .eval(&api, &format!("isdir(\"{dir}\") && rm(\"{dir}\"; recursive=true); nothing"))
+        .eval(
+            &api,
+            &format!("isdir(\"{dir}\") && rm(\"{dir}\"; recursive=true); nothing"),
+        )
         .await;
 }

@@ -10,78 +10,174 @@ use crate::{check, ensure, ensure_eq, skip};
 
 pub fn all() -> Vec<Check> {
     vec![
-        check!("linkis.envelope.shape", Linkis, Seed,
+        check!(
+            "linkis.envelope.shape",
+            Linkis,
+            Seed,
             "every answer is {\"method\",\"status\",\"message\",\"data\"} with data an object, errors included",
-            envelope_shape),
-        check!("linkis.envelope.http_status", Linkis, Upstream,
+            envelope_shape
+        ),
+        check!(
+            "linkis.envelope.http_status",
+            Linkis,
+            Upstream,
             "the HTTP status mirrors the envelope status: 0→200, 1→400, -1→401",
-            http_mirror),
-        check!("linkis.envelope.unknown_path", Linkis, MockDefined,
+            http_mirror
+        ),
+        check!(
+            "linkis.envelope.unknown_path",
+            Linkis,
+            MockDefined,
             "unknown paths and wrong methods answer the envelope (status 1, HTTP 404 / 405), never HTML or an empty body",
-            unknown_path),
-        check!("linkis.envelope.bad_version", Linkis, Upstream,
+            unknown_path
+        ),
+        check!(
+            "linkis.envelope.bad_version",
+            Linkis,
+            Upstream,
             "/api/rest_j/v2/… answers status 1 \"The gatewayv1 not support version v2.\"",
-            bad_version),
-        check!("linkis.envelope.cors", Linkis, Upstream,
+            bad_version
+        ),
+        check!(
+            "linkis.envelope.cors",
+            Linkis,
+            Upstream,
             "gateway answers carry Access-Control-Allow-Origin and Access-Control-Allow-Credentials: true",
-            cors),
-        check!("linkis.auth.login", Linkis, Upstream,
+            cors
+        ),
+        check!(
+            "linkis.auth.login",
+            Linkis,
+            Upstream,
             "POST user/login {userName,password} → status 0 \"login successful(登录成功)！\", data {userName,isAdmin,sessionTimeOut,enableWatermark}, Set-Cookie linkis_user_session_ticket_id_v1 with Path=/, no Max-Age, not HttpOnly",
-            login),
-        check!("linkis.auth.login.query_params", Linkis, Upstream,
+            login
+        ),
+        check!(
+            "linkis.auth.login.query_params",
+            Linkis,
+            Upstream,
             "user/login also reads userName and password from query parameters",
-            login_query),
-        check!("linkis.auth.login.wrong_password", Linkis, Upstream,
+            login_query
+        ),
+        check!(
+            "linkis.auth.login.wrong_password",
+            Linkis,
+            Upstream,
             "a wrong password → status 1 / HTTP 400 \"wrong user name or password(用户名或密码错误)！\" with data.sessionTimeOut",
-            login_wrong),
-        check!("linkis.auth.login.blank", Linkis, Upstream,
+            login_wrong
+        ),
+        check!(
+            "linkis.auth.login.blank",
+            Linkis,
+            Upstream,
             "blank userName / password → status 1 \"Username can not be empty(用户名不能为空)！\" / \"Password can not be blank(密码不能为空)！\"",
-            login_blank),
-        check!("linkis.auth.login.already", Linkis, Upstream,
+            login_blank
+        ),
+        check!(
+            "linkis.auth.login.already",
+            Linkis,
+            Upstream,
             "logging in again with a live session → status 0 \"<user> already logged in, please log out before signing in(已经登录，请先退出再进行登录)！\"",
-            login_already),
-        check!("linkis.auth.not_logged_in", Linkis, Upstream,
+            login_already
+        ),
+        check!(
+            "linkis.auth.not_logged_in",
+            Linkis,
+            Upstream,
             "a protected endpoint without credentials → HTTP 401, status -1, \"You are not logged in, please login first(您尚未登录，请先登录)!\", method = the request URI",
-            not_logged_in),
-        check!("linkis.auth.logout", Linkis, Upstream,
+            not_logged_in
+        ),
+        check!(
+            "linkis.auth.logout",
+            Linkis,
+            Upstream,
             "user/logout → status 0 \"Logout successful(退出登录成功)！\", the cookie is cleared, and the session no longer works",
-            logout),
-        check!("linkis.auth.heartbeat", Linkis, Upstream,
+            logout
+        ),
+        check!(
+            "linkis.auth.heartbeat",
+            Linkis,
+            Upstream,
             "user/heartbeat with a session → status 0 \"Maintain heartbeat success(维系心跳成功)\"",
-            heartbeat),
-        check!("linkis.auth.user_info", Linkis, Upstream,
+            heartbeat
+        ),
+        check!(
+            "linkis.auth.user_info",
+            Linkis,
+            Upstream,
             "user/userInfo with a session → status 0 \"get user information succeed!\" and data.userName",
-            user_info),
-        check!("linkis.auth.session_timeout", Linkis, Upstream,
+            user_info
+        ),
+        check!(
+            "linkis.auth.session_timeout",
+            Linkis,
+            Upstream,
             "a session idle longer than sessionTimeOut → 401 \"Login has expired, please log in again!(登录已过期，请重新登录！)\" (mock clock)",
-            session_timeout),
-        check!("linkis.auth.session_sliding", Linkis, Upstream,
+            session_timeout
+        ),
+        check!(
+            "linkis.auth.session_sliding",
+            Linkis,
+            Upstream,
             "the session timeout slides: use after more than half of it keeps the session alive (mock clock)",
-            session_sliding),
-        check!("linkis.auth.token", Linkis, Upstream,
+            session_sliding
+        ),
+        check!(
+            "linkis.auth.token",
+            Linkis,
+            Upstream,
             "Token-Code + Token-User headers authenticate the request as Token-User (jobs record it as umUser/executeUser)",
-            token_auth),
-        check!("linkis.auth.token.invalid", Linkis, Upstream,
+            token_auth
+        ),
+        check!(
+            "linkis.auth.token.invalid",
+            Linkis,
+            Upstream,
             "an unknown Token-Code → HTTP 401, status -1, \"Token Authentication Failed, token: …\"",
-            token_invalid),
-        check!("linkis.auth.token.illegal_user", Linkis, Upstream,
+            token_invalid
+        ),
+        check!(
+            "linkis.auth.token.illegal_user",
+            Linkis,
+            Upstream,
             "a token used for a user it does not list → 401 with errCode 15202 \"Illegal TokenUser for Token\"",
-            token_illegal_user),
-        check!("linkis.auth.token.needs_both", Linkis, Upstream,
+            token_illegal_user
+        ),
+        check!(
+            "linkis.auth.token.needs_both",
+            Linkis,
+            Upstream,
             "Token-Code without Token-User is not a token request: 401 not logged in",
-            token_needs_both),
-        check!("linkis.auth.proxy_headers", Linkis, Seed,
+            token_needs_both
+        ),
+        check!(
+            "linkis.auth.proxy_headers",
+            Linkis,
+            Seed,
             "Proxy-User + Validation-Code headers (proxy.properties token=user1,user2) make the request act as Proxy-User",
-            proxy_headers),
-        check!("linkis.auth.proxy_headers.refused", Linkis, Seed,
+            proxy_headers
+        ),
+        check!(
+            "linkis.auth.proxy_headers.refused",
+            Linkis,
+            Seed,
             "a wrong Validation-Code, or a Proxy-User the token does not list, is refused with status -1 / 401",
-            proxy_headers_refused),
-        check!("linkis.auth.proxy_endpoint", Linkis, Upstream,
+            proxy_headers_refused
+        ),
+        check!(
+            "linkis.auth.proxy_endpoint",
+            Linkis,
+            Upstream,
             "user/proxy?proxyUser=&validationCode= → status 0 \"代理成功\" with data.proxyUser and a session; a bad code → status 1 \"Validation failed\"",
-            proxy_endpoint),
-        check!("linkis.auth.login_mapping", Linkis, Upstream,
+            proxy_endpoint
+        ),
+        check!(
+            "linkis.auth.login_mapping",
+            Linkis,
+            Upstream,
             "proxy.properties login mapping (carol=etl_user) makes carol's session act as etl_user",
-            login_mapping),
+            login_mapping
+        ),
     ]
 }
 
@@ -98,14 +194,27 @@ fn creds(ctx: &Ctx) -> Result<(String, String), Fail> {
 async fn envelope_shape(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let anon = env.fresh();
-    let r = anon.get(&format!("{REST}/entrance/exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_x_spark_0/status")).send().await?;
+    let r = anon
+        .get(&format!(
+            "{REST}/entrance/exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_x_spark_0/status"
+        ))
+        .send()
+        .await?;
     envelope(r.json()?)?;
-    let r = anon.post(&format!("{REST}/user/login")).json(&json!({"userName": "conformance-nobody", "password": "x"})).send().await?;
+    let r = anon
+        .post(&format!("{REST}/user/login"))
+        .json(&json!({"userName": "conformance-nobody", "password": "x"}))
+        .send()
+        .await?;
     envelope(r.json()?)?;
     let (user, password) = creds(ctx)?;
     let (http, r) = env.login(&user, &password).await?;
     envelope(r.json()?)?;
-    let r = http.get(&format!("{REST}/jobhistory/list")).query(&[("pageSize", "1")]).send().await?;
+    let r = http
+        .get(&format!("{REST}/jobhistory/list"))
+        .query(&[("pageSize", "1")])
+        .send()
+        .await?;
     envelope(r.json()?)?;
     Ok(())
 }
@@ -113,7 +222,11 @@ async fn envelope_shape(ctx: &Ctx) -> CheckResult {
 async fn http_mirror(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let anon = env.fresh();
-    let r = anon.post(&format!("{REST}/user/login")).json(&json!({"userName": "conformance-nobody", "password": "wrong"})).send().await?;
+    let r = anon
+        .post(&format!("{REST}/user/login"))
+        .json(&json!({"userName": "conformance-nobody", "password": "wrong"}))
+        .send()
+        .await?;
     expect(&r, 1)?;
     let r = anon.get(&format!("{REST}/jobhistory/list")).send().await?;
     expect(&r, -1)?;
@@ -126,14 +239,28 @@ async fn http_mirror(ctx: &Ctx) -> CheckResult {
 async fn unknown_path(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let (http, _) = env.main().await?;
-    let r = http.get(&format!("{REST}/entrance/conformance/no/such/endpoint")).send().await?;
+    let r = http
+        .get(&format!("{REST}/entrance/conformance/no/such/endpoint"))
+        .send()
+        .await?;
     let v = r.json()?;
     envelope(v)?;
-    ensure!(v["status"] == 1 && r.status == 404, "unknown path: expected status 1 / HTTP 404, got {}", r.summary());
-    let r = http.delete(&format!("{REST}/entrance/submit")).send().await?;
+    ensure!(
+        v["status"] == 1 && r.status == 404,
+        "unknown path: expected status 1 / HTTP 404, got {}",
+        r.summary()
+    );
+    let r = http
+        .delete(&format!("{REST}/entrance/submit"))
+        .send()
+        .await?;
     let v = r.json()?;
     envelope(v)?;
-    ensure!(v["status"] == 1 && r.status == 405, "wrong method: expected status 1 / HTTP 405, got {}", r.summary());
+    ensure!(
+        v["status"] == 1 && r.status == 405,
+        "wrong method: expected status 1 / HTTP 405, got {}",
+        r.summary()
+    );
     Ok(())
 }
 
@@ -149,14 +276,27 @@ async fn bad_version(ctx: &Ctx) -> CheckResult {
 
 async fn cors(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
-    let r = env.fresh().get(&format!("{REST}/jobhistory/list")).send().await?;
-    ensure!(r.header("access-control-allow-origin").is_some(), "no Access-Control-Allow-Origin header");
-    ensure_eq!(r.header("access-control-allow-credentials"), Some("true"), "Access-Control-Allow-Credentials");
+    let r = env
+        .fresh()
+        .get(&format!("{REST}/jobhistory/list"))
+        .send()
+        .await?;
+    ensure!(
+        r.header("access-control-allow-origin").is_some(),
+        "no Access-Control-Allow-Origin header"
+    );
+    ensure_eq!(
+        r.header("access-control-allow-credentials"),
+        Some("true"),
+        "Access-Control-Allow-Credentials"
+    );
     Ok(())
 }
 
 fn ticket_cookie(r: &crate::http::Resp) -> Option<String> {
-    r.header_all("set-cookie").into_iter().find(|c| c.starts_with("linkis_user_session_ticket_id_v1="))
+    r.header_all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("linkis_user_session_ticket_id_v1="))
 }
 
 async fn login(ctx: &Ctx) -> CheckResult {
@@ -167,16 +307,48 @@ async fn login(ctx: &Ctx) -> CheckResult {
     expect_message(v, "login successful(登录成功)！")?;
     let d = &v["data"];
     ensure!(d["userName"].is_string(), "data.userName: {v}");
-    ensure!(d["isAdmin"].is_boolean(), "data.isAdmin should be a bool: {v}");
-    ensure!(d["sessionTimeOut"].is_i64(), "data.sessionTimeOut should be ms: {v}");
-    ensure!(d["enableWatermark"].is_boolean(), "data.enableWatermark should be a bool: {v}");
-    let cookie = ticket_cookie(&r).ok_or_else(|| Fail::Failed(format!("no linkis_user_session_ticket_id_v1 cookie: {:?}", r.header_all("set-cookie"))))?;
+    ensure!(
+        d["isAdmin"].is_boolean(),
+        "data.isAdmin should be a bool: {v}"
+    );
+    ensure!(
+        d["sessionTimeOut"].is_i64(),
+        "data.sessionTimeOut should be ms: {v}"
+    );
+    ensure!(
+        d["enableWatermark"].is_boolean(),
+        "data.enableWatermark should be a bool: {v}"
+    );
+    let cookie = ticket_cookie(&r).ok_or_else(|| {
+        Fail::Failed(format!(
+            "no linkis_user_session_ticket_id_v1 cookie: {:?}",
+            r.header_all("set-cookie")
+        ))
+    })?;
     let lower = cookie.to_ascii_lowercase();
-    ensure!(lower.contains("path=/"), "the cookie should have Path=/: {cookie}");
-    ensure!(!lower.contains("max-age") && !lower.contains("expires"), "the cookie should be a session cookie: {cookie}");
-    ensure!(!lower.contains("httponly"), "the cookie is not HttpOnly upstream: {cookie}");
-    let value = cookie.split(';').next().unwrap_or_default().split_once('=').map(|x| x.1).unwrap_or_default();
-    ensure!(value.len() >= 16, "the ticket should be opaque and unguessable, got {value:?}");
+    ensure!(
+        lower.contains("path=/"),
+        "the cookie should have Path=/: {cookie}"
+    );
+    ensure!(
+        !lower.contains("max-age") && !lower.contains("expires"),
+        "the cookie should be a session cookie: {cookie}"
+    );
+    ensure!(
+        !lower.contains("httponly"),
+        "the cookie is not HttpOnly upstream: {cookie}"
+    );
+    let value = cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .split_once('=')
+        .map(|x| x.1)
+        .unwrap_or_default();
+    ensure!(
+        value.len() >= 16,
+        "the ticket should be opaque and unguessable, got {value:?}"
+    );
     Ok(())
 }
 
@@ -184,7 +356,11 @@ async fn login_query(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let (user, password) = creds(ctx)?;
     let http = env.fresh();
-    let r = http.post(&format!("{REST}/user/login")).query(&[("userName", user.as_str()), ("password", password.as_str())]).send().await?;
+    let r = http
+        .post(&format!("{REST}/user/login"))
+        .query(&[("userName", user.as_str()), ("password", password.as_str())])
+        .send()
+        .await?;
     let v = expect(&r, 0)?;
     expect_message(v, "login successful(登录成功)！")?;
     let r = http.get(&format!("{REST}/user/heartbeat")).send().await?;
@@ -198,14 +374,20 @@ async fn login_wrong(ctx: &Ctx) -> CheckResult {
     let (_, r) = env.login(&user, "conformance-wrong-password").await?;
     let v = expect(&r, 1)?;
     expect_message(v, "wrong user name or password(用户名或密码错误)！")?;
-    ensure!(v["data"]["sessionTimeOut"].is_i64(), "failures carry data.sessionTimeOut too: {v}");
+    ensure!(
+        v["data"]["sessionTimeOut"].is_i64(),
+        "failures carry data.sessionTimeOut too: {v}"
+    );
     Ok(())
 }
 
 async fn login_blank(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let (_, r) = env.login("", "x").await?;
-    expect_message(expect(&r, 1)?, "Username can not be empty(用户名不能为空)！")?;
+    expect_message(
+        expect(&r, 1)?,
+        "Username can not be empty(用户名不能为空)！",
+    )?;
     let (user, _) = creds(ctx)?;
     let (_, r) = env.login(&user, "").await?;
     expect_message(expect(&r, 1)?, "Password can not be blank(密码不能为空)！")
@@ -216,19 +398,34 @@ async fn login_already(ctx: &Ctx) -> CheckResult {
     let (user, password) = creds(ctx)?;
     let (http, r) = env.login(&user, &password).await?;
     expect(&r, 0)?;
-    let r = http.post(&format!("{REST}/user/login")).json(&json!({"userName": user, "password": password})).send().await?;
+    let r = http
+        .post(&format!("{REST}/user/login"))
+        .json(&json!({"userName": user, "password": password}))
+        .send()
+        .await?;
     let v = expect(&r, 0)?;
     let acting = v["data"]["userName"].as_str().unwrap_or(&user).to_owned();
-    expect_message(v, &format!("{acting} already logged in, please log out before signing in(已经登录，请先退出再进行登录)！"))
+    expect_message(
+        v,
+        &format!(
+            "{acting} already logged in, please log out before signing in(已经登录，请先退出再进行登录)！"
+        ),
+    )
 }
 
 async fn not_logged_in(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
-    let path = format!("{REST}/entrance/exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_x_spark_0/status");
+    let path = format!(
+        "{REST}/entrance/exec_id018014linkis-cg-entrance127.0.0.1:9104IDE_x_spark_0/status"
+    );
     let r = env.fresh().get(&path).send().await?;
     let v = expect(&r, -1)?;
     expect_message(v, NOT_LOGGED_IN)?;
-    ensure_eq!(v["method"].as_str(), Some(path.as_str()), "method of a gateway error");
+    ensure_eq!(
+        v["method"].as_str(),
+        Some(path.as_str()),
+        "method of a gateway error"
+    );
     Ok(())
 }
 
@@ -240,7 +437,11 @@ async fn logout(ctx: &Ctx) -> CheckResult {
     let r = http.post(&format!("{REST}/user/logout")).send().await?;
     expect_message(expect(&r, 0)?, "Logout successful(退出登录成功)！")?;
     let cleared = ticket_cookie(&r).is_some_and(|c| c.to_ascii_lowercase().contains("max-age=0"));
-    ensure!(cleared, "logout should reset the cookie with Max-Age=0: {:?}", r.header_all("set-cookie"));
+    ensure!(
+        cleared,
+        "logout should reset the cookie with Max-Age=0: {:?}",
+        r.header_all("set-cookie")
+    );
     let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
     expect(&r, -1)?;
     Ok(())
@@ -252,7 +453,11 @@ async fn heartbeat(ctx: &Ctx) -> CheckResult {
     let (http, _) = env.login(&user, &password).await?;
     let r = http.get(&format!("{REST}/user/heartbeat")).send().await?;
     expect_message(expect(&r, 0)?, "Maintain heartbeat success(维系心跳成功)")?;
-    let r = env.fresh().get(&format!("{REST}/user/heartbeat")).send().await?;
+    let r = env
+        .fresh()
+        .get(&format!("{REST}/user/heartbeat"))
+        .send()
+        .await?;
     expect(&r, -1)?;
     Ok(())
 }
@@ -273,10 +478,15 @@ async fn session_timeout(ctx: &Ctx) -> CheckResult {
     env.require_mock("moves the clock past the session timeout")?;
     let (user, password) = creds(ctx)?;
     let (http, r) = env.login(&user, &password).await?;
-    let ms = expect(&r, 0)?["data"]["sessionTimeOut"].as_i64().unwrap_or(7_200_000);
+    let ms = expect(&r, 0)?["data"]["sessionTimeOut"]
+        .as_i64()
+        .unwrap_or(7_200_000);
     env.advance(ms as f64 / 1000.0 + 1.0).await?;
     let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
-    expect_message(expect(&r, -1)?, "Login has expired, please log in again!(登录已过期，请重新登录！)")
+    expect_message(
+        expect(&r, -1)?,
+        "Login has expired, please log in again!(登录已过期，请重新登录！)",
+    )
 }
 
 async fn session_sliding(ctx: &Ctx) -> CheckResult {
@@ -284,12 +494,22 @@ async fn session_sliding(ctx: &Ctx) -> CheckResult {
     env.require_mock("moves the clock across the session timeout")?;
     let (user, password) = creds(ctx)?;
     let (http, r) = env.login(&user, &password).await?;
-    let secs = expect(&r, 0)?["data"]["sessionTimeOut"].as_i64().unwrap_or(7_200_000) as f64 / 1000.0;
+    let secs = expect(&r, 0)?["data"]["sessionTimeOut"]
+        .as_i64()
+        .unwrap_or(7_200_000) as f64
+        / 1000.0;
     env.advance(secs * 0.6).await?;
-    expect(&http.get(&format!("{REST}/jobhistory/list")).send().await?, 0)?;
+    expect(
+        &http.get(&format!("{REST}/jobhistory/list")).send().await?,
+        0,
+    )?;
     env.advance(secs * 0.6).await?;
     let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
-    ensure!(r.status == 200, "a session used after 60 % of its timeout should live another full timeout, got {}", r.summary());
+    ensure!(
+        r.status == 200,
+        "a session used after 60 % of its timeout should live another full timeout, got {}",
+        r.summary()
+    );
     Ok(())
 }
 
@@ -297,29 +517,58 @@ fn token_pair(ctx: &Ctx) -> Result<(String, String), Fail> {
     let t = &ctx.linkis()?.target;
     match (&t.token, &t.token_user) {
         (Some(c), Some(u)) => Ok((c.clone(), u.clone())),
-        _ => Err(Fail::Skipped("needs a token pair (--token / --token-user)".into())),
+        _ => Err(Fail::Skipped(
+            "needs a token pair (--token / --token-user)".into(),
+        )),
     }
 }
 
 async fn token_auth(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let (code, user) = token_pair(ctx)?;
-    let http = env.fresh().with_header("Token-Code", &code).with_header("Token-User", &user);
-    let r = http.get(&format!("{REST}/jobhistory/list")).query(&[("pageSize", "1")]).send().await?;
+    let http = env
+        .fresh()
+        .with_header("Token-Code", &code)
+        .with_header("Token-User", &user);
+    let r = http
+        .get(&format!("{REST}/jobhistory/list"))
+        .query(&[("pageSize", "1")])
+        .send()
+        .await?;
     expect(&r, 0)?;
-    ensure!(ticket_cookie(&r).is_none(), "token requests get no Set-Cookie upstream");
+    ensure!(
+        ticket_cookie(&r).is_none(),
+        "token requests get no Set-Cookie upstream"
+    );
     let job = env.submit(&http, &user, "select 1 as n").await?;
     let task = env.task(&http, job.task_id).await?;
-    ensure_eq!(task["umUser"].as_str(), Some(user.as_str()), "umUser of a token-authenticated job");
-    ensure_eq!(task["executeUser"].as_str(), Some(user.as_str()), "executeUser of a token-authenticated job");
-    env.wait_terminal(&http, &job.exec_id, ctx.wait_limit()).await?;
+    ensure_eq!(
+        task["umUser"].as_str(),
+        Some(user.as_str()),
+        "umUser of a token-authenticated job"
+    );
+    ensure_eq!(
+        task["executeUser"].as_str(),
+        Some(user.as_str()),
+        "executeUser of a token-authenticated job"
+    );
+    env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
+        .await?;
     Ok(())
 }
 
 async fn token_invalid(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
-    let user = ctx.linkis()?.target.user.clone().unwrap_or_else(|| "hadoop".into());
-    let http = env.fresh().with_header("Token-Code", "CONFORMANCE-NO-SUCH-TOKEN").with_header("Token-User", &user);
+    let user = ctx
+        .linkis()?
+        .target
+        .user
+        .clone()
+        .unwrap_or_else(|| "hadoop".into());
+    let http = env
+        .fresh()
+        .with_header("Token-Code", "CONFORMANCE-NO-SUCH-TOKEN")
+        .with_header("Token-User", &user);
     let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
     let v = expect(&r, -1)?;
     let m = v["message"].as_str().unwrap_or_default();
@@ -333,11 +582,17 @@ async fn token_invalid(ctx: &Ctx) -> CheckResult {
 async fn token_illegal_user(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     env.require_mock("uses the fixture's ALICE-ONLY-AUTH token")?;
-    let http = env.fresh().with_header("Token-Code", "ALICE-ONLY-AUTH").with_header("Token-User", "bob");
+    let http = env
+        .fresh()
+        .with_header("Token-Code", "ALICE-ONLY-AUTH")
+        .with_header("Token-User", "bob");
     let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
     let v = expect(&r, -1)?;
     let m = v["message"].as_str().unwrap_or_default();
-    ensure!(m.contains("15202") && m.contains("Illegal TokenUser for Token"), "expected errCode 15202 Illegal TokenUser, got {m:?}");
+    ensure!(
+        m.contains("15202") && m.contains("Illegal TokenUser for Token"),
+        "expected errCode 15202 Illegal TokenUser, got {m:?}"
+    );
     Ok(())
 }
 
@@ -354,30 +609,49 @@ fn proxy_pair(ctx: &Ctx) -> Result<(String, String), Fail> {
     let t = &ctx.linkis()?.target;
     match (&t.proxy_token, &t.proxy_user) {
         (Some(c), Some(u)) => Ok((c.clone(), u.clone())),
-        _ => Err(Fail::Skipped("needs a proxy token and user (--proxy-token / --proxy-user)".into())),
+        _ => Err(Fail::Skipped(
+            "needs a proxy token and user (--proxy-token / --proxy-user)".into(),
+        )),
     }
 }
 
 async fn proxy_headers(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let (code, user) = proxy_pair(ctx)?;
-    let http = env.fresh().with_header("Validation-Code", &code).with_header("Proxy-User", &user);
+    let http = env
+        .fresh()
+        .with_header("Validation-Code", &code)
+        .with_header("Proxy-User", &user);
     let job = env.submit(&http, &user, "select 1 as n").await?;
     let task = env.task(&http, job.task_id).await?;
-    ensure_eq!(task["executeUser"].as_str(), Some(user.as_str()), "executeUser of a proxied job");
-    env.wait_terminal(&http, &job.exec_id, ctx.wait_limit()).await?;
+    ensure_eq!(
+        task["executeUser"].as_str(),
+        Some(user.as_str()),
+        "executeUser of a proxied job"
+    );
+    env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
+        .await?;
     Ok(())
 }
 
 async fn proxy_headers_refused(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     let (_, user) = proxy_pair(ctx)?;
-    let http = env.fresh().with_header("Validation-Code", "CONFORMANCE-WRONG-CODE").with_header("Proxy-User", &user);
+    let http = env
+        .fresh()
+        .with_header("Validation-Code", "CONFORMANCE-WRONG-CODE")
+        .with_header("Proxy-User", &user);
     let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
     let v = expect(&r, -1)?;
-    ensure!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "the refusal should say why: {v}");
+    ensure!(
+        v["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "the refusal should say why: {v}"
+    );
     if env.is_mock {
-        let http = env.fresh().with_header("Validation-Code", "LINKIS-PROXY-AB").with_header("Proxy-User", "carol");
+        let http = env
+            .fresh()
+            .with_header("Validation-Code", "LINKIS-PROXY-AB")
+            .with_header("Proxy-User", "carol");
         let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
         expect(&r, -1)?;
     }
@@ -390,17 +664,30 @@ async fn proxy_endpoint(ctx: &Ctx) -> CheckResult {
     let http = env.fresh();
     let r = http
         .get(&format!("{REST}/user/proxy"))
-        .query(&[("proxyUser", user.as_str()), ("validationCode", code.as_str())])
+        .query(&[
+            ("proxyUser", user.as_str()),
+            ("validationCode", code.as_str()),
+        ])
         .send()
         .await?;
     let v = expect(&r, 0)?;
     expect_message(v, "代理成功")?;
-    ensure_eq!(v["data"]["proxyUser"].as_str(), Some(user.as_str()), "data.proxyUser");
-    expect(&http.get(&format!("{REST}/jobhistory/list")).send().await?, 0)?;
+    ensure_eq!(
+        v["data"]["proxyUser"].as_str(),
+        Some(user.as_str()),
+        "data.proxyUser"
+    );
+    expect(
+        &http.get(&format!("{REST}/jobhistory/list")).send().await?,
+        0,
+    )?;
     let r = env
         .fresh()
         .get(&format!("{REST}/user/proxy"))
-        .query(&[("proxyUser", user.as_str()), ("validationCode", "CONFORMANCE-WRONG-CODE")])
+        .query(&[
+            ("proxyUser", user.as_str()),
+            ("validationCode", "CONFORMANCE-WRONG-CODE"),
+        ])
         .send()
         .await?;
     expect_message(expect(&r, 1)?, "Validation failed")
@@ -409,13 +696,19 @@ async fn proxy_endpoint(ctx: &Ctx) -> CheckResult {
 async fn login_mapping(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     if !env.is_mock {
-        skip!("depends on the deployment's proxy.properties (the mock's fixture maps carol=etl_user)");
+        skip!(
+            "depends on the deployment's proxy.properties (the mock's fixture maps carol=etl_user)"
+        );
     }
     let (http, r) = env.login("carol", "carol").await?;
     expect(&r, 0)?;
     let job = env.submit(&http, "etl_user", "select 1 as n").await?;
     let task = env.task(&http, job.task_id).await?;
-    ensure_eq!(task["executeUser"].as_str(), Some("etl_user"), "executeUser of carol's job");
+    ensure_eq!(
+        task["executeUser"].as_str(),
+        Some("etl_user"),
+        "executeUser of carol's job"
+    );
     let _ = Value::Null;
     Ok(())
 }

@@ -8,35 +8,69 @@ use crate::{check, ensure, ensure_eq};
 
 pub fn all() -> Vec<Check> {
     vec![
-        check!("linkis.mock.sql_error", Linkis, MockDefined,
+        check!(
+            "linkis.mock.sql_error",
+            Linkis,
+            MockDefined,
             "SQL that fails ends the job Failed with the engine's message in errDesc, an ERROR log line and the final \"Sorry. Your job completed with a status Failed…\" line",
-            sql_error),
-        check!("linkis.mock.show_tables", Linkis, MockDefined,
+            sql_error
+        ),
+        check!(
+            "linkis.mock.show_tables",
+            Linkis,
+            MockDefined,
             "Hive-style `show tables` answers a table result set",
-            show_tables),
-        check!("linkis.mock.text_result", Linkis, MockDefined,
+            show_tables
+        ),
+        check!(
+            "linkis.mock.text_result",
+            Linkis,
+            MockDefined,
             "non-SQL run types (python) produce a TEXT result (type \"1\") and execute nothing",
-            text_result),
-        check!("linkis.mock.directive_fail", Linkis, MockDefined,
+            text_result
+        ),
+        check!(
+            "linkis.mock.directive_fail",
+            Linkis,
+            MockDefined,
             "a `-- @mock fail=\"disk full\"` directive fails the job with errDesc \"disk full\"",
-            directive_fail),
-        check!("linkis.mock.clock_timing", Linkis, MockDefined,
+            directive_fail
+        ),
+        check!(
+            "linkis.mock.clock_timing",
+            Linkis,
+            MockDefined,
             "job timing follows the mock's clock: a `queue=5s duration=5s` job is not finished until the clock moves",
-            clock_timing),
+            clock_timing
+        ),
     ]
 }
 
 async fn sql_error(ctx: &Ctx) -> CheckResult {
     let (env, http, _, job, seen) = run_job(ctx, "select * from conformance_no_such_table").await?;
-    ensure_eq!(seen.last().map(String::as_str), Some("Failed"), "final status");
+    ensure_eq!(
+        seen.last().map(String::as_str),
+        Some("Failed"),
+        "final status"
+    );
     let t = env.task(&http, job.task_id).await?;
-    ensure!(t["errDesc"].as_str().is_some_and(|s| !s.is_empty()), "errDesc should carry the engine message: {t}");
+    ensure!(
+        t["errDesc"].as_str().is_some_and(|s| !s.is_empty()),
+        "errDesc should carry the engine message: {t}"
+    );
     let v = full_log(&http, &job.exec_id).await?;
     let logs = v["data"]["log"].as_array().cloned().unwrap_or_default();
-    ensure!(logs.first().and_then(|e| e.as_str()).is_some_and(|e| !e.is_empty()), "no ERROR line in the log");
+    ensure!(
+        logs.first()
+            .and_then(|e| e.as_str())
+            .is_some_and(|e| !e.is_empty()),
+        "no ERROR line in the log"
+    );
     let all = logs.get(3).and_then(|a| a.as_str()).unwrap_or_default();
     ensure!(
-        all.contains("Sorry. Your job completed with a status Failed. You can view logs for the reason."),
+        all.contains(
+            "Sorry. Your job completed with a status Failed. You can view logs for the reason."
+        ),
         "the log lacks the Sorry line"
     );
     Ok(())
@@ -44,7 +78,11 @@ async fn sql_error(ctx: &Ctx) -> CheckResult {
 
 async fn show_tables(ctx: &Ctx) -> CheckResult {
     let (env, http, _, job, seen) = run_job(ctx, "show tables").await?;
-    ensure_eq!(seen.last().map(String::as_str), Some("Succeed"), "final status");
+    ensure_eq!(
+        seen.last().map(String::as_str),
+        Some("Succeed"),
+        "final status"
+    );
     let t = env.task(&http, job.task_id).await?;
     let loc = t["resultLocation"].as_str().unwrap_or_default();
     let r = http
@@ -54,7 +92,12 @@ async fn show_tables(ctx: &Ctx) -> CheckResult {
         .await?;
     let v = expect(&r, 0)?;
     ensure_eq!(v["data"]["type"].as_str(), Some("2"), "type");
-    ensure!(v["data"]["fileContent"].as_array().is_some_and(|a| !a.is_empty()), "show tables should list tables: {v}");
+    ensure!(
+        v["data"]["fileContent"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "show tables should list tables: {v}"
+    );
     Ok(())
 }
 
@@ -66,10 +109,20 @@ async fn text_result(ctx: &Ctx) -> CheckResult {
         "executionContent": {"code": "print('conformance')", "runType": "python"},
         "labels": {"engineType": "python-python3", "userCreator": format!("{user}-IDE")},
     });
-    let r = http.post(&format!("{REST}/entrance/submit")).json(&body).send().await?;
+    let r = http
+        .post(&format!("{REST}/entrance/submit"))
+        .json(&body)
+        .send()
+        .await?;
     let job = crate::ctx::job_from(&r)?;
-    let seen = env.wait_terminal(&http, &job.exec_id, ctx.wait_limit()).await?;
-    ensure_eq!(seen.last().map(String::as_str), Some("Succeed"), "final status");
+    let seen = env
+        .wait_terminal(&http, &job.exec_id, ctx.wait_limit())
+        .await?;
+    ensure_eq!(
+        seen.last().map(String::as_str),
+        Some("Succeed"),
+        "final status"
+    );
     let t = env.task(&http, job.task_id).await?;
     let loc = t["resultLocation"].as_str().unwrap_or_default();
     let r = http
@@ -77,15 +130,29 @@ async fn text_result(ctx: &Ctx) -> CheckResult {
         .query(&[("path", format!("{loc}/_0.dolphin").as_str())])
         .send()
         .await?;
-    ensure_eq!(expect(&r, 0)?["data"]["type"].as_str(), Some("1"), "type of a text result");
+    ensure_eq!(
+        expect(&r, 0)?["data"]["type"].as_str(),
+        Some("1"),
+        "type of a text result"
+    );
     Ok(())
 }
 
 async fn directive_fail(ctx: &Ctx) -> CheckResult {
-    ctx.linkis()?.require_mock("uses the mock's scenario directives")?;
-    let (env, http, _, job, seen) = run_job(ctx, "-- @mock fail=\"disk full\"\nselect 1 as n").await?;
-    ensure_eq!(seen.last().map(String::as_str), Some("Failed"), "final status");
-    ensure_eq!(env.task(&http, job.task_id).await?["errDesc"].as_str(), Some("disk full"), "errDesc");
+    ctx.linkis()?
+        .require_mock("uses the mock's scenario directives")?;
+    let (env, http, _, job, seen) =
+        run_job(ctx, "-- @mock fail=\"disk full\"\nselect 1 as n").await?;
+    ensure_eq!(
+        seen.last().map(String::as_str),
+        Some("Failed"),
+        "final status"
+    );
+    ensure_eq!(
+        env.task(&http, job.task_id).await?["errDesc"].as_str(),
+        Some("disk full"),
+        "errDesc"
+    );
     Ok(())
 }
 
@@ -93,12 +160,30 @@ async fn clock_timing(ctx: &Ctx) -> CheckResult {
     let env = ctx.linkis()?;
     env.require_mock("moves the mock's clock")?;
     let (http, user) = env.main().await?;
-    let job = env.submit(&http, &user, "-- @mock queue=5s duration=5s\nselect 1 as n").await?;
-    let r = http.get(&format!("{REST}/entrance/{}/status", job.exec_id)).send().await?;
-    let s = expect(&r, 0)?["data"]["status"].as_str().unwrap_or_default().to_owned();
-    ensure!(!TERMINAL.contains(&s.as_str()), "the job finished before the clock moved: {s}");
+    let job = env
+        .submit(&http, &user, "-- @mock queue=5s duration=5s\nselect 1 as n")
+        .await?;
+    let r = http
+        .get(&format!("{REST}/entrance/{}/status", job.exec_id))
+        .send()
+        .await?;
+    let s = expect(&r, 0)?["data"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(
+        !TERMINAL.contains(&s.as_str()),
+        "the job finished before the clock moved: {s}"
+    );
     env.advance(30.0).await?;
-    let r = http.get(&format!("{REST}/entrance/{}/status", job.exec_id)).send().await?;
-    ensure_eq!(expect(&r, 0)?["data"]["status"].as_str(), Some("Succeed"), "status after 30 s of mock time");
+    let r = http
+        .get(&format!("{REST}/entrance/{}/status", job.exec_id))
+        .send()
+        .await?;
+    ensure_eq!(
+        expect(&r, 0)?["data"]["status"].as_str(),
+        Some("Succeed"),
+        "status after 30 s of mock time"
+    );
     Ok(())
 }

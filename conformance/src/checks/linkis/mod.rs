@@ -16,11 +16,16 @@ use crate::{ensure, ensure_eq};
 
 pub use crate::ctx::REST;
 
+/// The Linkis suite in run order. Checks that move the clock past the session timeout
+/// run last: they end every session, the cached main session included.
 pub fn all() -> Vec<Check> {
-    let mut v = auth::all();
+    let (mut late, mut v): (Vec<Check>, Vec<Check>) = auth::all()
+        .into_iter()
+        .partition(|c| c.id.starts_with("linkis.auth.session_"));
     v.extend(entrance::all());
     v.extend(history::all());
     v.extend(mockdef::all());
+    v.append(&mut late);
     v
 }
 
@@ -32,10 +37,17 @@ pub fn envelope(v: &Value) -> CheckResult {
         .ok_or_else(|| Fail::Failed(format!("the body is not a JSON object: {v}")))?;
     let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    ensure_eq!(keys, vec!["data", "message", "method", "status"], "envelope keys");
+    ensure_eq!(
+        keys,
+        vec!["data", "message", "method", "status"],
+        "envelope keys"
+    );
     ensure!(v["data"].is_object(), "data must be an object: {v}");
     ensure!(v["status"].is_i64(), "status must be an integer: {v}");
-    ensure!(v["method"].is_string() || v["method"].is_null(), "method must be a string or null: {v}");
+    ensure!(
+        v["method"].is_string() || v["method"].is_null(),
+        "method must be a string or null: {v}"
+    );
     Ok(())
 }
 
@@ -61,7 +73,12 @@ pub fn expect(r: &Resp, status: i64) -> Result<&Value, Fail> {
         r.what,
         r.summary()
     );
-    ensure_eq!(r.status, http_for(status), "{}: HTTP status for envelope status {status}", r.what);
+    ensure_eq!(
+        r.status,
+        http_for(status),
+        "{}: HTTP status for envelope status {status}",
+        r.what
+    );
     Ok(v)
 }
 
@@ -73,11 +90,16 @@ pub fn expect_message(v: &Value, want: &str) -> CheckResult {
 
 /// Submits `code` as the main identity and waits for the end. Returns the client, the
 /// acting user, the job and the statuses seen.
-pub async fn run_job<'a>(ctx: &'a Ctx, code: &str) -> Result<(&'a LinkisEnv, Http, String, LinkisJob, Vec<String>), Fail> {
+pub async fn run_job<'a>(
+    ctx: &'a Ctx,
+    code: &str,
+) -> Result<(&'a LinkisEnv, Http, String, LinkisJob, Vec<String>), Fail> {
     let env = ctx.linkis()?;
     let (http, user) = env.main().await?;
     let job = env.submit(&http, &user, code).await?;
-    let seen = env.wait_terminal(&http, &job.exec_id, ctx.wait_limit()).await?;
+    let seen = env
+        .wait_terminal(&http, &job.exec_id, ctx.wait_limit())
+        .await?;
     Ok((env, http, user, job, seen))
 }
 
