@@ -205,6 +205,18 @@ impl Config {
         if self.limits.max_jobs == 0 {
             return Err(ConfigError::Invalid("limits.max_jobs must be > 0".into()));
         }
+        const WEEK_MS: u64 = 7 * 24 * 3600 * 1000;
+        let t = &self.timing;
+        if t.queue_ms > WEEK_MS || t.start_ms > WEEK_MS || t.run_ms > WEEK_MS {
+            return Err(ConfigError::Invalid(
+                "timing values must be at most 7 days".into(),
+            ));
+        }
+        if self.session_timeout_secs > 365 * 24 * 3600 {
+            return Err(ConfigError::Invalid(
+                "session_timeout_secs must be at most a year".into(),
+            ));
+        }
         for u in &self.users {
             if u.name.trim().is_empty() {
                 return Err(ConfigError::Invalid("a user has an empty name".into()));
@@ -228,5 +240,36 @@ impl Default for Config {
     /// Same as [`Config::demo`].
     fn default() -> Self {
         Self::demo()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_fixtures_parse() {
+        let c = Config::demo();
+        assert!(c.admin("hadoop") && !c.admin("alice"));
+        assert_eq!(c.addr.port(), 0);
+        assert!(c.tokens.iter().any(|t| t.name == "LINKIS-AUTH"));
+        assert!(c.has_demo_credentials());
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn load_resolves_relative_paths_and_validates() {
+        let dir = std::env::temp_dir().join(format!("linkis-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("c.toml");
+        std::fs::write(&f, "proxy_file = \"p.properties\"\n[timing]\nfast = true\n").unwrap();
+        let c = Config::load(&f).unwrap();
+        assert_eq!(c.proxy_file, Some(dir.join("p.properties")));
+        assert!(c.timing.fast && c.users.is_empty());
+        std::fs::write(&f, "nope = 1\n").unwrap();
+        assert!(Config::load(&f).is_err());
+        std::fs::write(&f, "[timing]\nrun_ms = 999999999999\n").unwrap();
+        assert!(Config::load(&f).is_err());
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

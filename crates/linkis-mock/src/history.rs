@@ -160,7 +160,7 @@ fn list_inner(
     let run_type = text("runType");
     let admin_view = caller.admin && text("isAdminView").is_some_and(|v| v == "true");
     let proxy_user = text("proxyUser").filter(|_| admin_view);
-    let skip = (page_now as u64 - 1) * page_size as u64;
+    let skip = (page_now as u64 - 1).saturating_mul(page_size as u64);
     let mut total = 0u64;
     let mut tasks = Vec::new();
     st.jobs.scan(|j| {

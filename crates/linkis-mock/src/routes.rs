@@ -2,8 +2,10 @@
 //! including unknown paths (404) and wrong methods (405).
 
 use axum::Router;
-use axum::extract::OriginalUri;
+use axum::extract::{OriginalUri, Request};
 use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::IntoResponse;
 use axum::response::Response;
 
 use crate::envelope::Envelope;
@@ -26,6 +28,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/rest_j/v1/filesystem", part(filesystem::router()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(ensure_envelope))
         .layer(axum::middleware::map_response(cors))
         .with_state(state)
 }
@@ -74,4 +77,37 @@ async fn cors(mut resp: Response) -> Response {
         HeaderValue::from_static("POST, GET, OPTIONS, PUT, HEAD, DELETE"),
     );
     resp
+}
+
+/// Whatever axum answers by itself (extractor rejections: body too large, bad percent-
+/// encoding, …) becomes an envelope too, keeping its HTTP status.
+async fn ensure_envelope(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let resp = next.run(req).await;
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body).trim().to_owned();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text
+    };
+    let http = if status.is_success() {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
+    Envelope::error(Some(path), message)
+        .with_http(http)
+        .into_response()
 }

@@ -20,7 +20,10 @@ async fn unknown_routes_and_methods_answer_in_the_envelope() {
     let r = c.post("/entrance/x/status", json!({})).await;
     assert_eq!(r.http, 405);
     let r = c.get("/api/rest_j/v2/entrance/submit").await;
-    assert_eq!((r.http, r.status, r.message.as_str()), (400, 1, "The gatewayv1 not support version v2."));
+    assert_eq!(
+        (r.http, r.status, r.message.as_str()),
+        (400, 1, "The gatewayv1 not support version v2.")
+    );
     let r = c.get("/user/whatever").await;
     assert_eq!(r.message, "unknown request URI whatever");
     let r = c.get("/user/register").await;
@@ -33,15 +36,39 @@ async fn unknown_routes_and_methods_answer_in_the_envelope() {
 async fn bad_bodies_never_500() {
     let t = T::fast().await;
     let c = t.login("alice").await;
-    for body in ["", "null", "[]", "\"x\"", "{\"executionContent\": 5, \"labels\": {\"engineType\": \"spark\"}}", "{", "\u{0}"] {
+    for body in [
+        "",
+        "null",
+        "[]",
+        "\"x\"",
+        "{\"executionContent\": 5, \"labels\": {\"engineType\": \"spark\"}}",
+        "{",
+        "\u{0}",
+    ] {
         let r = c.post_raw("/entrance/submit", body).await;
         assert_eq!(r.status, 1, "{body:?}");
         let r = c.post_raw("/entrance/execute", body).await;
         assert_eq!(r.status, 1, "{body:?}");
     }
     let r = c
-        .send(c.http.post(format!("{}/api/rest_j/v1/entrance/submit", t.url)).body(vec![0xff, 0xfe]))
+        .send(
+            c.http
+                .post(format!("{}/api/rest_j/v1/entrance/submit", t.url))
+                .body(vec![0xff, 0xfe]),
+        )
         .await;
+    assert_eq!(r.status, 1);
+    // a body over axum's limit and a broken percent-encoding still get the envelope
+    let big = "x".repeat(3 * 1024 * 1024);
+    let r = c
+        .send(
+            c.http
+                .post(format!("{}/api/rest_j/v1/entrance/submit", t.url))
+                .body(big),
+        )
+        .await;
+    assert_eq!((r.http, r.status), (413, 1));
+    let r = c.get("/api/rest_j/v1/entrance/%FF%FE/status").await;
     assert_eq!(r.status, 1);
 }
 
@@ -51,5 +78,8 @@ async fn journal_records_requests() {
     let c = t.login("alice").await;
     c.get("/jobhistory/list").await;
     let j = t.server.control().journal.entries();
-    assert!(j.iter().any(|e| e.path == "/api/rest_j/v1/jobhistory/list" && e.status == 200));
+    assert!(
+        j.iter()
+            .any(|e| e.path == "/api/rest_j/v1/jobhistory/list" && e.status == 200)
+    );
 }

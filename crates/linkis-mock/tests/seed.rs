@@ -39,12 +39,17 @@ async fn seed_examples_verbatim() {
     let c = t.login("hadoop").await;
 
     // 1) 提交执行
-    let r = c.post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE).await;
+    let r = c
+        .post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE)
+        .await;
     let expected = json!({"method": "/api/rest_j/v1/entrance/execute","status": 0,"message": "请求执行成功","data": {"execID": "030418IDEhivebdpdwc010004:10087IDE_johnnwang_21","taskID": "123"}});
     assert_eq!((r.status, r.message.as_str()), (0, "请求执行成功"));
     assert_eq!(r.method, expected["method"]);
     same_keys(&r.data, &expected["data"]);
-    assert!(r.data["taskID"].is_string(), "taskID is a string in the seed");
+    assert!(
+        r.data["taskID"].is_string(),
+        "taskID is a string in the seed"
+    );
     let exec = r.data["execID"].as_str().unwrap().to_string();
     check_exec_id(&exec);
 
@@ -55,10 +60,19 @@ async fn seed_examples_verbatim() {
     same_keys(&r.data, &json!({"execID": "", "status": ""}));
     assert_eq!(r.data["execID"], exec);
     t.advance(2.0);
-    assert_eq!(c.get(&format!("/api/rest_j/entrance/{exec}/status")).await.data["status"], "Running");
+    assert_eq!(
+        c.get(&format!("/api/rest_j/entrance/{exec}/status"))
+            .await
+            .data["status"],
+        "Running"
+    );
 
     // 3) 获取日志
-    let r = c.get(&format!("/api/rest_j/entrance/{exec}/log?fromLine=0&size=100")).await;
+    let r = c
+        .get(&format!(
+            "/api/rest_j/entrance/{exec}/log?fromLine=0&size=100"
+        ))
+        .await;
     assert_eq!((r.status, r.message.as_str()), (0, "返回日志信息"));
     assert_eq!(r.method, format!("/api/rest_j/v1/entrance/{exec}/log"));
     same_keys(&r.data, &json!({"execID": "", "log": [], "fromLine": 56}));
@@ -67,39 +81,87 @@ async fn seed_examples_verbatim() {
     assert!(log.iter().all(Value::is_string));
     let from = r.data["fromLine"].as_i64().unwrap();
     assert!(from >= 3);
-    let r = c.get(&format!("/api/rest_j/entrance/{exec}/log?fromLine={from}&size=100")).await;
-    assert_eq!(r.data["fromLine"].as_i64().unwrap(), from + r.data["log"][3].as_str().unwrap().split('\n').filter(|l| !l.is_empty()).count() as i64);
+    let r = c
+        .get(&format!(
+            "/api/rest_j/entrance/{exec}/log?fromLine={from}&size=100"
+        ))
+        .await;
+    assert_eq!(
+        r.data["fromLine"].as_i64().unwrap(),
+        from + r.data["log"][3]
+            .as_str()
+            .unwrap()
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .count() as i64
+    );
 
     // 4) 获取进度
     t.advance(1.0);
-    let r = c.get(&format!("/api/rest_j/entrance/{exec}/progress")).await;
+    let r = c
+        .get(&format!("/api/rest_j/entrance/{exec}/progress"))
+        .await;
     assert_eq!((r.status, r.message.as_str()), (0, "返回进度信息"));
     assert_eq!(r.method, format!("/api/rest_j/v1/entrance/{exec}/progress"));
-    same_keys(&r.data, &json!({"execID": "", "progress": 0.2, "progressInfo": []}));
+    same_keys(
+        &r.data,
+        &json!({"execID": "", "progress": 0.2, "progressInfo": []}),
+    );
     assert!(r.data["progress"].is_f64());
     let info = &r.data["progressInfo"][0];
-    same_keys(info, &json!({"id": "job-1","succeedTasks": 2,"failedTasks": 0,"runningTasks": 5,"totalTasks": 10}));
+    same_keys(
+        info,
+        &json!({"id": "job-1","succeedTasks": 2,"failedTasks": 0,"runningTasks": 5,"totalTasks": 10}),
+    );
     assert!(info["id"].is_string() && info["totalTasks"].is_u64());
 
     // 5) kill任务 (POST)
-    let r = c.post(&format!("/api/rest_j/entrance/{exec}/kill"), json!({})).await;
-    assert_eq!(r.body, json!({"method": format!("/api/rest_j/v1/entrance/{exec}/kill"),"status": 0,"message": "OK","data": {"execID": exec}}));
-    assert_eq!(c.get(&format!("/api/rest_j/entrance/{exec}/status")).await.data["status"], "Cancelled");
+    let r = c
+        .post(&format!("/api/rest_j/entrance/{exec}/kill"), json!({}))
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"method": format!("/api/rest_j/v1/entrance/{exec}/kill"),"status": 0,"message": "OK","data": {"execID": exec}})
+    );
+    assert_eq!(
+        c.get(&format!("/api/rest_j/entrance/{exec}/status"))
+            .await
+            .data["status"],
+        "Cancelled"
+    );
 }
 
 #[tokio::test]
 async fn seed_proxy_user_headers() {
     // 6) 系统用户代理设置: Proxy-User + Validation-Code against proxy.properties
     let t = seed_server().await;
-    let c = t.client().with_header("Proxy-User", "bob").with_header("Validation-Code", "LINKIS-PROXY-AB");
-    let r = c.post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE).await;
+    let c = t
+        .client()
+        .with_header("Proxy-User", "bob")
+        .with_header("Validation-Code", "LINKIS-PROXY-AB");
+    let r = c
+        .post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE)
+        .await;
     assert_eq!((r.status, r.message.as_str()), (0, "请求执行成功"));
     let exec = r.data["execID"].as_str().unwrap();
     assert!(exec.ends_with("IDE_bob_0"), "{exec}");
-    let any = t.client().with_header("Proxy-User", "whoever").with_header("Validation-Code", "LINKIS-PROXY-ANY");
-    assert_eq!(any.post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE).await.status, 0);
-    let wrong = t.client().with_header("Proxy-User", "bob").with_header("Validation-Code", "nope");
-    let r = wrong.post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE).await;
+    let any = t
+        .client()
+        .with_header("Proxy-User", "whoever")
+        .with_header("Validation-Code", "LINKIS-PROXY-ANY");
+    assert_eq!(
+        any.post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE)
+            .await
+            .status,
+        0
+    );
+    let wrong = t
+        .client()
+        .with_header("Proxy-User", "bob")
+        .with_header("Validation-Code", "nope");
+    let r = wrong
+        .post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE)
+        .await;
     assert_eq!((r.http, r.status), (401, -1));
 }
 
@@ -107,10 +169,16 @@ async fn seed_proxy_user_headers() {
 async fn both_exec_id_formats_are_accepted_in_both_profiles() {
     let t = seed_server().await;
     let c = t.login("alice").await;
-    let r = c.post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE).await;
+    let r = c
+        .post_raw("/api/rest_j/entrance/execute", SEED_EXECUTE)
+        .await;
     let exec = r.data["execID"].as_str().unwrap().to_string();
-    let short = &exec[exec.find("IDE_").unwrap() + 0..];
-    let short = &short[short.find("IDE_alice").unwrap()..];
+    let short = &exec[exec.find("IDE_alice").unwrap()..];
     let upstream = format!("exec_id018014linkis-cg-entrance127.0.0.1:9104{short}");
-    assert_eq!(c.get(&format!("/api/rest_j/v1/entrance/{upstream}/status")).await.status, 0);
+    assert_eq!(
+        c.get(&format!("/api/rest_j/v1/entrance/{upstream}/status"))
+            .await
+            .status,
+        0
+    );
 }

@@ -238,18 +238,24 @@ impl SqlEngine {
                 let i: usize = i;
                 let v = row.get_ref(i).map_err(err)?;
                 let (s, ty) = match (v, shapes[i]) {
-                    (ValueRef::Integer(x), Shape::Bool) => (Some((x != 0).to_string()), Some("boolean")),
-                    (ValueRef::Integer(x), Shape::Decimal(scale)) => (Some(format!("{:.*}", scale, x as f64)), Some("decimal")),
-                    (ValueRef::Real(x), Shape::Decimal(scale)) => (Some(format!("{x:.scale$}")), Some("decimal")),
+                    (ValueRef::Integer(x), Shape::Bool) => {
+                        (Some((x != 0).to_string()), Some("boolean"))
+                    }
+                    (ValueRef::Integer(x), Shape::Decimal(scale)) => {
+                        (Some(format!("{:.*}", scale, x as f64)), Some("decimal"))
+                    }
+                    (ValueRef::Real(x), Shape::Decimal(scale)) => {
+                        (Some(format!("{x:.scale$}")), Some("decimal"))
+                    }
                     _ => match v {
-                    ValueRef::Null => (None, None),
-                    ValueRef::Integer(x) => (Some(x.to_string()), Some("bigint")),
-                    ValueRef::Real(x) => (Some(real(x)), Some("double")),
-                    ValueRef::Text(t) => (
-                        Some(String::from_utf8_lossy(t).into_owned()),
-                        Some("string"),
-                    ),
-                    ValueRef::Blob(b) => (Some(format!("{b:02x?}")), Some("binary")),
+                        ValueRef::Null => (None, None),
+                        ValueRef::Integer(x) => (Some(x.to_string()), Some("bigint")),
+                        ValueRef::Real(x) => (Some(real(x)), Some("double")),
+                        ValueRef::Text(t) => (
+                            Some(String::from_utf8_lossy(t).into_owned()),
+                            Some("string"),
+                        ),
+                        ValueRef::Blob(b) => (Some(format!("{b:02x?}")), Some("binary")),
                     },
                 };
                 if seen.is_none() {
