@@ -294,7 +294,7 @@ fn collect_globals(e: &Expr, out: &mut HashSet<String>, depth: usize) {
                     Expr::Ident(n) => {
                         out.insert(n.clone());
                     }
-                    Expr::Assign(l, _) => assign_targets(l, &mut |n| {
+                    Expr::Assign(l, _) | Expr::OpAssign(_, l, _) => assign_targets(l, &mut |n| {
                         out.insert(n.to_string());
                     }),
                     _ => {}
@@ -636,6 +636,17 @@ impl Compiler {
                 self.emit(Op::Broadcast(id, 2));
                 Ok(())
             }
+            Expr::Unary(op, a)
+                if op == "!"
+                    && matches!(&**a, Expr::Ident(n) if self.resolve(n).is_none() && crate::builtins::builtin_id(n).is_some()) =>
+            {
+                // `!f` on a function: call the generic `!` (prelude method for functions)
+                let g = self.name("!");
+                self.emit(Op::LoadGlobal(g));
+                self.expr(a)?;
+                self.emit(Op::Call(1, 0));
+                Ok(())
+            }
             Expr::Unary(op, a) => {
                 let name = match op.as_str() {
                     "-" => "-",
@@ -960,6 +971,14 @@ impl Compiler {
                     }
                 }
                 for it in items {
+                    if let Expr::OpAssign(_, l, _) = it {
+                        if let Expr::Ident(n) = &**l {
+                            self.f().globals.insert(n.clone());
+                        }
+                        self.expr(it)?;
+                        self.emit(Op::Pop);
+                        continue;
+                    }
                     if let Expr::Assign(l, r) = it {
                         assign_targets(l, &mut |n| {
                             let _ = n;
@@ -1376,9 +1395,7 @@ impl Compiler {
         }
         if dot {
             // f.(args) → _broadcast(f, args...)
-            let id = op_builtin("_broadcast").ok_or_else(|| syntax_error("internal"))?;
             let g = self.name("_broadcast");
-            let _ = id;
             self.emit(Op::LoadGlobal(g));
             self.expr(f)?;
             for a in args {

@@ -127,7 +127,7 @@ pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
                 ),
             }
         }
-        Value::Tuple(t) => format!("{}-element {}", t.len(), type_name(&typeof_val(container))),
+        Value::Tuple(_) => type_name(&typeof_val(container)),
         Value::Range(_) | Value::FRange(_) => {
             let n = crate::builtins::collections::len_of(container).unwrap_or(0);
             format!("{n}-element {}", type_name(&typeof_val(container)))
@@ -293,7 +293,7 @@ pub fn custom(ty: &str, args: &[Value]) -> Exc {
         args.iter().map(repr).collect::<Vec<_>>().join(", ")
     );
     let msg = match args.first() {
-        Some(Value::Str(s)) if args.len() == 1 && ty.ends_with("Exception") => format!("{ty}: {s}"),
+        Some(Value::Str(s)) if args.len() == 1 => format!("{ty}: {s}"),
         _ => r.clone(),
     };
     exc(ty, msg, r, vec![])

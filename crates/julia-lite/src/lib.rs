@@ -237,8 +237,27 @@ pub async fn eval(
     }
 }
 
-/// Evaluate synchronously on the current thread (sleeps are skipped, not waited for).
-/// Useful for tests and tools; servers should use [`eval`].
+/// Drive a future to completion on the current thread (parks between wake-ups).
+fn block_on<F: Future>(f: F) -> F::Output {
+    struct ThreadWaker(std::thread::Thread);
+    impl std::task::Wake for ThreadWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+}
+
+/// Evaluate synchronously, blocking the current thread (including during `sleep`, which
+/// is delegated to the host). Useful for tests and tools; servers should use [`eval`].
 pub fn eval_blocking(
     ws: &Workspace,
     code: &str,
@@ -246,7 +265,7 @@ pub fn eval_blocking(
     limits: &Limits,
 ) -> Result<Evaluated, JuliaError> {
     let chunk = prepare(ws, code)?;
-    let mut vm = vm::Vm::new(ws.inner.clone(), chunk, host, limits.clone());
+    let mut vm = vm::Vm::new(ws.inner.clone(), chunk, host.clone(), limits.clone());
     loop {
         vm.slice_start = Instant::now();
         let step = vm.run();
@@ -261,7 +280,8 @@ pub fn eval_blocking(
                 });
             }
             vm::Step::Error(e, frames) => return Err(to_julia_error(&e, &frames)),
-            vm::Step::Yield | vm::Step::Sleep(_) => {}
+            vm::Step::Yield => {}
+            vm::Step::Sleep(d) => block_on(host.sleep(d)),
         }
     }
 }

@@ -237,7 +237,10 @@ impl Parser {
             let mut items = vec![first];
             while self.peek() == &Tok::Comma {
                 self.next();
-                if matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Semi) {
+                if matches!(
+                    self.peek(),
+                    Tok::Newline | Tok::Eof | Tok::Semi | Tok::Op("=")
+                ) {
                     break;
                 }
                 items.push(self.parse_pair_level()?);
@@ -745,10 +748,6 @@ impl Parser {
     fn parse_postfix(&mut self) -> PResult<Expr> {
         let is_num = matches!(self.peek(), Tok::Int(_) | Tok::Float(_));
         let mut e = self.parse_primary()?;
-        if is_num {
-            // `2(x+1)` is juxtaposition, handled by the caller
-            return Ok(e);
-        }
         let mut n = 0;
         loop {
             n += 1;
@@ -757,7 +756,8 @@ impl Parser {
             }
             let t = self.cur().clone();
             match &t.tok {
-                Tok::LParen if !t.space_before => {
+                // `2(x+1)` is juxtaposition, handled by the caller
+                Tok::LParen if !t.space_before && !is_num => {
                     self.next();
                     let args = self.parse_args(Tok::RParen)?;
                     e = Expr::Call(Box::new(e), args);
@@ -801,12 +801,13 @@ impl Parser {
                         }
                     }
                 }
-                Tok::LBracket if !t.space_before => {
+                Tok::LBracket if !t.space_before && !is_num => {
                     self.next();
                     let saved = self.space_sensitive;
                     self.space_sensitive = false;
                     self.no_newline_skip += 1;
                     let mut idx = Vec::new();
+                    let mut comp = None;
                     let r: PResult<()> = (|| {
                         loop {
                             self.skip_newlines();
@@ -821,10 +822,12 @@ impl Parser {
                                     self.next();
                                 }
                                 Tok::RBracket => {}
-                                Tok::Kw("for") => return Err(self.err(
-                                    "typed comprehensions are only supported as T[x for x in xs]"
-                                        .into(),
-                                )),
+                                Tok::Kw("for") if idx.len() == 1 => {
+                                    comp = Some(self.parse_comp_clauses()?);
+                                    self.skip_newlines();
+                                    self.expect(Tok::RBracket)?;
+                                    break;
+                                }
                                 _ => return Err(self.unexpected()),
                             }
                         }
@@ -833,7 +836,13 @@ impl Parser {
                     self.space_sensitive = saved;
                     self.no_newline_skip -= 1;
                     r?;
-                    e = Expr::Index(Box::new(e), idx);
+                    e = match comp {
+                        Some(clauses) => {
+                            let body = idx.pop().unwrap_or(Expr::Nothing);
+                            Expr::TypedComprehension(Box::new(e), Box::new(body), clauses)
+                        }
+                        None => Expr::Index(Box::new(e), idx),
+                    };
                 }
                 Tok::LBrace if !t.space_before => {
                     self.next();
@@ -1241,6 +1250,7 @@ impl Parser {
         // rows separated by ';' or newline, elements in a row by spaces; or a comma list
         let mut rows: Vec<Vec<Expr>> = vec![vec![first]];
         let mut comma = false;
+        let mut had_sep = false;
         loop {
             match self.peek() {
                 Tok::RBracket => {
@@ -1260,6 +1270,7 @@ impl Parser {
                     }
                 }
                 Tok::Semi | Tok::Newline => {
+                    had_sep = true;
                     self.skip_separators();
                     if self.peek() == &Tok::RBracket {
                         continue;
@@ -1284,13 +1295,23 @@ impl Parser {
             }
             return Err(self.err("typed matrix literals are not supported by julia-lite".into()));
         }
-        if comma || (rows.len() == 1 && rows[0].len() == 1) {
+        if comma || (rows.len() == 1 && rows[0].len() == 1 && !had_sep) {
             let items = rows.pop().unwrap_or_default();
             return Ok(Expr::Vector(items));
         }
         if rows.iter().all(|r| r.len() == 1) {
-            // [1; 2; 3] is vertical concatenation = a vector
-            return Ok(Expr::Vector(rows.into_iter().flatten().collect()));
+            // [a; b; c] is vertical concatenation
+            let args = rows
+                .into_iter()
+                .flatten()
+                .map(|value| Arg {
+                    name: None,
+                    value,
+                    splat: false,
+                    semi: false,
+                })
+                .collect();
+            return Ok(Expr::Call(Box::new(Expr::Ident("vcat".into())), args));
         }
         Ok(Expr::Matrix(rows))
     }
@@ -1339,7 +1360,10 @@ impl Parser {
             "let" => {
                 let mut binds = Vec::new();
                 while !matches!(self.peek(), Tok::Newline | Tok::Semi) {
-                    let e = self.parse_assign()?;
+                    self.no_newline_skip += 1;
+                    let e = self.parse_assign();
+                    self.no_newline_skip -= 1;
+                    let e = e?;
                     match e {
                         Expr::Assign(l, r) => binds.push((*l, Some(*r))),
                         Expr::Ident(_) => binds.push((e, None)),

@@ -133,7 +133,7 @@ struct Printer {
 /// Julia's `typeinfo_implicit`: element types whose values print unambiguously.
 fn is_implicit_elty(t: &Ty) -> bool {
     match t {
-        Ty::Int64 | Ty::Float64 | Ty::Bool | Ty::String | Ty::Char | Ty::Symbol => true,
+        Ty::Int64 | Ty::Float64 | Ty::String | Ty::Char | Ty::Symbol => true,
         Ty::Array(e, _) => is_implicit_elty(e),
         Ty::Tuple(ts) => ts.iter().all(is_implicit_elty),
         Ty::Pair(a, b) | Ty::Dict(a, b) => is_implicit_elty(a) && is_implicit_elty(b),
@@ -184,8 +184,12 @@ impl Printer {
                             if j > 0 {
                                 self.out.push(' ');
                             }
-                            if let Some(x) = data.get(j * r + i) {
-                                self.show(x, depth + 1);
+                            match (data.get(j * r + i), &elty) {
+                                (Some(Value::Bool(b)), Ty::Bool) => {
+                                    self.out.push(if *b { '1' } else { '0' })
+                                }
+                                (Some(x), _) => self.show(x, depth + 1),
+                                _ => {}
                             }
                         }
                     }
@@ -204,7 +208,10 @@ impl Printer {
                         if i > 0 {
                             self.out.push_str(", ");
                         }
-                        self.show(x, depth + 1);
+                        match (x, &elty) {
+                            (Value::Bool(b), Ty::Bool) => self.out.push(if *b { '1' } else { '0' }),
+                            _ => self.show(x, depth + 1),
+                        }
                     }
                     self.out.push(']');
                 }

@@ -1049,6 +1049,13 @@ pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
     if let Some(t) = crate::types::type_by_name(name) {
         return Ok(Value::ty(t));
     }
+    for m in ["Statistics", "Printf", "Random", "LinearAlgebra", "JSON"] {
+        if lock(&ws.using).contains(m) {
+            if let Some(id) = builtins::builtin_id(&format!("{m}.{name}")) {
+                return Ok(Value::Builtin(id));
+            }
+        }
+    }
     Ok(match name {
         "JSON" | "JSON3" if lock(&ws.using).contains(name) => Value::Module(name.into()),
         "engee" | "Base" | "Core" | "Main" | "Math" | "Iterators" => Value::Module(name.into()),
@@ -1065,6 +1072,7 @@ pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
         "stdout" | "stderr" => Value::Module(name.into()),
         "ARGS" => Value::vector(Ty::String, vec![]),
         "VERSION" => Value::str("1.9.3"),
+        "undef" => Value::Sym("undef".into()),
         _ => return Err(errors::undef_var(name)),
     })
 }

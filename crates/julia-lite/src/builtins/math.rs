@@ -82,8 +82,20 @@ fn scale(
     Ok(Value::vector(t, out))
 }
 
+fn has_missing(a: &[Value]) -> bool {
+    a.len() == 2
+        && a.iter().any(|v| matches!(v, Value::Missing))
+        && a.iter().all(|v| matches!(v, Value::Missing) || is_num(v))
+}
+
 pub fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        _ if has_missing(a) => Ok(Value::Missing),
+        [Value::Char(c), Value::Int(i)] | [Value::Int(i), Value::Char(c)] => {
+            char::from_u32((*c as i64 + i) as u32)
+                .map(Value::Char)
+                .ok_or_else(|| merr("+", a))
+        }
         [x, y] if is_num(x) && is_num(y) => num2(
             "+",
             x,
@@ -108,6 +120,11 @@ pub fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        _ if has_missing(a) => Ok(Value::Missing),
+        [Value::Char(c), Value::Char(d)] => Ok(Value::Int(*c as i64 - *d as i64)),
+        [Value::Char(c), Value::Int(i)] => char::from_u32((*c as i64 - i) as u32)
+            .map(Value::Char)
+            .ok_or_else(|| merr("-", a)),
         [x, y] if is_num(x) && is_num(y) => num2(
             "-",
             x,
@@ -126,6 +143,7 @@ pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 pub fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        _ if has_missing(a) => Ok(Value::Missing),
         [x, y] if is_num(x) && is_num(y) => num2(
             "*",
             x,
@@ -152,8 +170,16 @@ pub fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
+fn ldiv(vm: &mut Vm, a: &[Value], k: K) -> R {
+    match a {
+        [x, y] => fdiv(vm, &[y.clone(), x.clone()], k),
+        _ => Err(merr("\\", a)),
+    }
+}
+
 pub fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        _ if has_missing(a) => Ok(Value::Missing),
         [x, y] if is_num(x) && is_num(y) => {
             let (Some(p), Some(q)) = (as_f64(x), as_f64(y)) else {
                 return Err(merr("/", a));
@@ -1288,6 +1314,7 @@ pub const FNS: &[(&str, BFn)] = &[
     ("-", sub),
     ("*", mul),
     ("/", fdiv),
+    ("\\", ldiv),
     ("÷", b_div),
     ("div", b_div),
     ("fld", b_fld),
