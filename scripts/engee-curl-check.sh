@@ -113,4 +113,43 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$URL/prod/user/$license-
   -H "Authorization: Bearer $access_token" -F 'paths={"sources":["/user/../etc"]}' -F 'upload_files=@2.png')
 [ "$code" = 403 ] || fail "/user/../etc answered $code, not 403"
 
+# The documentation's OAuth lines. The consent step is the mock's HTML form, approved the
+# way a browser would submit it.
+client_id=demo-app
+client_secret=demo-secret
+redirect_uri=http://127.0.0.1:8765/callback
+location=$(curl -sS -o /dev/null -w '%{redirect_url}' -X POST "$URL/account/authorize" \
+  --data-urlencode response_type=code --data-urlencode client_id=$client_id \
+  --data-urlencode redirect_uri=$redirect_uri --data-urlencode state=curl-check \
+  --data-urlencode "scope=user:id user:username profile:name profile:primary_email engee" \
+  -d nickname=demo -d password=demo -d action=approve)
+code=$(printf '%s' "$location" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+[ -n "$code" ] || fail "consent approval did not redirect with a code: $location"
+case "$location" in *state=curl-check*) ;; *) fail "state lost: $location" ;; esac
+tokens=$(curl -sS -d grant_type=authorization_code -d code=$code -d client_id=$client_id -d client_secret=$client_secret -d "scope=user:id user:username profile:name profile:primary_email engee" -d redirect_uri=$redirect_uri $URL/account/api/oauth2/token) \
+  || fail "token request failed"
+token=$(printf '%s' "$tokens" | python3 -c 'import json,sys; t=json.load(sys.stdin); assert t["token_type"]=="Bearer" and t["expires_in"]==600, t; print(t["access_token"])') \
+  || fail "unexpected token answer: $tokens"
+refresh_token=$(printf '%s' "$tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["refresh_token"])')
+session=$(curl -sS -H "Authorization: Bearer $token" $URL/account/api/oauth2/session)
+python3 - "$session" <<'PY' || fail "unexpected session answer: $session"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["nickname"] == "demo" and s["sub"] == "1d592c69-9664-4eb5-9166-447c421a02df" and "@" in s["email"], s
+PY
+refreshed=$(curl -sS -d grant_type=refresh_token -d refresh_token=$refresh_token -d client_id=$client_id -d client_secret=$client_secret -d "scope=user:id user:username profile:name profile:primary_email engee" -d redirect_uri=$redirect_uri $URL/account/api/oauth2/token)
+printf '%s' "$refreshed" | python3 -c 'import json,sys; assert json.load(sys.stdin)["access_token"]' \
+  || fail "refresh failed: $refreshed"
+
+# The documentation's eval examples, with the OAuth token.
+eval_cmd() { curl -sS -X POST "$URL/prod/user/$license-$user/external/command/eval" \
+  -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$1" -w '\n%{http_code}'; }
+[ "$(eval_cmd '{"command": "3 + 5"}')" = $'{"result":"8"}\n200' ] || fail "eval 3 + 5"
+out=$(eval_cmd '{"command": "unexisting_variable"}')
+[ "${out##*$'\n'}" = 400 ] || fail "eval of an undefined variable: $out"
+case "$out" in *'"short_description":"UndefVarError(:unexisting_variable)"'*) ;; *) fail "$out" ;; esac
+[ "$(eval_cmd '{"command": "using JSON\nJSON.json(\"a\"=>1)"}')" = $'{"result":"{\\"a\\":1}"}\n200' ] || fail "eval JSON"
+curl -sS -f -o /dev/null -X DELETE -H "Authorization: Bearer $token" "$URL/account/api/engee/stop" -w '%{http_code}' | grep -qx 204 \
+  || fail "stop did not answer 204"
+
 echo "engee-curl-check: ok"

@@ -1,7 +1,6 @@
 //! The one place the router is assembled: every route of the mock in one table.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::routing::{delete, get, post};
 
@@ -10,17 +9,14 @@ use crate::state::AppState;
 use crate::{eval, files, oauth, server_api};
 
 /// The user APIs, mounted under `/prod/user/{prefix}`.
-fn user_api(state: &AppState) -> Router<AppState> {
+fn user_api() -> Router<AppState> {
     Router::new()
         .route("/external/command/eval", post(eval::command_eval))
         .route("/external/command/jobs/create", post(eval::job_create))
         .route("/external/command/jobs/list", get(eval::job_list))
         .route("/external/command/jobs/{job_id}/result", get(eval::job_result))
-        .route(
-            "/external/file/upload",
-            post(files::upload_post)
-                .layer(DefaultBodyLimit::max(state.config.files.max_upload_bytes)),
-        )
+        // The upload handler enforces `files.max_upload_bytes` itself while streaming.
+        .route("/external/file/upload", post(files::upload_post))
         .route("/external/file/download", post(files::download_post))
 }
 
@@ -37,7 +33,7 @@ pub fn app(state: AppState) -> Router {
         .route("/account/api/engee/info", get(server_api::info_get))
         .route("/account/api/engee/start", post(server_api::server_start))
         .route("/account/api/engee/stop", delete(server_api::server_stop))
-        .nest("/prod/user/{prefix}", user_api(&state))
+        .nest("/prod/user/{prefix}", user_api())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -68,6 +68,9 @@ impl Control {
             .with_state(self.clone());
         app.layer(middleware::from_fn_with_state(self, observe))
             .nest(ADMIN_PREFIX, admin)
+            // One structured log line per request (method, path, status, latency) at DEBUG;
+            // `RUST_LOG=tower_http=debug` shows them.
+            .layer(tower_http::trace::TraceLayer::new_for_http())
     }
 }
 
