@@ -147,3 +147,13 @@ async fn sleep_in_eval_follows_the_mock_clock() {
     let body = tokio::time::timeout(Duration::from_secs(5), request).await.unwrap().unwrap();
     assert_eq!(body, json!({"result": "7"}));
 }
+
+#[tokio::test]
+async fn an_oversized_eval_body_is_413_in_engee_format() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let huge = "1 + ".repeat(1_000_000) + "1";
+    let (status, body) = app.eval(&huge).await;
+    assert_eq!(status, 413);
+    assert_eq!(body["error"], "payload_too_large");
+}
