@@ -447,7 +447,8 @@ fn build(
     }
     if let Some(limit) = d.timeout {
         let limit = limit.map(std_dur).unwrap_or(run_for);
-        if limit <= run_for {
+        // without a duration, a timeout=… job runs until it times out
+        if d.duration.is_none() || limit <= run_for {
             run_for = limit;
             end_state = State::Timeout;
             err_code = Some(10002);

@@ -75,16 +75,16 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let profile = cfg.profile;
     let mut server = MockServer::start(cfg).await?;
     let addr = server.addr();
-    println!("listening on {}", server.url());
-    if let Some(f) = &args.port_file {
-        std::fs::write(f, addr.port().to_string())?;
-    }
-    tracing::info!(url = %server.url(), profile = profile.name(), "linkis-mock ready; demo users hadoop/hadoop (admin), alice/alice, bob/bob; token LINKIS-AUTH");
     if !mock_kit::serve::is_loopback(&addr) && demo_creds {
         tracing::warn!(
             "!!! linkis-mock is bound to {addr}, reachable from other machines, and still uses the DEMO CREDENTIALS (user=password, token LINKIS-AUTH). Anyone on the network can log in. Use --config with your own users and tokens. !!!"
         );
     }
+    println!("listening on {}", server.url());
+    if let Some(f) = &args.port_file {
+        std::fs::write(f, addr.port().to_string())?;
+    }
+    tracing::info!(url = %server.url(), profile = profile.name(), "linkis-mock ready; demo users hadoop/hadoop (admin), alice/alice, bob/bob; token LINKIS-AUTH");
     let stop = server.take_shutdown();
     tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;

@@ -247,6 +247,15 @@ async fn directives_script_outcomes() {
             .contains("timeout")
     );
 
+    let (exec, _) = c.submit("-- @mock timeout=3s\nselect 1", "sql").await;
+    t.advance(3.0);
+    assert_eq!(c.state(&exec).await, "Timeout");
+    let (exec, _) = c
+        .submit("-- @mock timeout=3s duration=1s\nselect 1", "sql")
+        .await;
+    t.advance(1.0);
+    assert_eq!(c.state(&exec).await, "Succeed");
+
     let (exec, _) = c
         .submit("-- @mock duration=10s progress_tasks=10\nselect 1", "sql")
         .await;

@@ -6,7 +6,7 @@
 //! | `queue=2s` | time in `Inited` before `Scheduled` |
 //! | `fail="msg"` | the job ends `Failed` with `errDesc` = msg |
 //! | `error_code=N` | `errCode` of the failure (default 10001) |
-//! | `timeout` / `timeout=10s` | the job ends `Timeout` (after its duration / after 10 s running) |
+//! | `timeout` / `timeout=10s` | the job ends `Timeout` (after its duration / after 10 s running, unless `duration` is shorter) |
 //! | `log_lines=N` | N lines of engine output spread over the run (computed, not stored) |
 //! | `progress_tasks=N` | the progress stage has N tasks |
 

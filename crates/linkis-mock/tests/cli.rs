@@ -1,0 +1,85 @@
+//! The binary: first stdout line, --help, the non-loopback warning.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_linkis-mock");
+
+fn first_line(addr: &str, extra: &[&str]) -> (String, std::process::Child) {
+    let mut child = Command::new(BIN)
+        .args(["--addr", addr])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn linkis-mock");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (line, child)
+}
+
+#[test]
+fn prints_listening_line_and_serves() {
+    let (line, mut child) = first_line("127.0.0.1:0", &["--fast", "--profile", "ujes-0.x"]);
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let body: serde_json::Value = rt.block_on(async {
+        reqwest::get(format!("{url}/api/rest_j/v1/jobhistory/list"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(body["status"], -1);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn warns_on_non_loopback_with_demo_credentials() {
+    let (line, mut child) = first_line("0.0.0.0:0", &[]);
+    assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
+    let mut stderr = child.stderr.take().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut err = String::new();
+    stderr.read_to_string(&mut err).unwrap();
+    assert!(err.contains("DEMO CREDENTIALS"), "{err}");
+}
+
+#[test]
+fn help_documents_every_flag() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--addr",
+        "--config",
+        "--profile",
+        "--proxy-file",
+        "--fast",
+        "--frozen-clock",
+        "--port-file",
+        "linkis-1.x",
+        "ujes-0.x",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
+    }
+}
+
+#[test]
+fn bad_config_fails_clearly() {
+    let out = Command::new(BIN)
+        .args(["--config", "/nonexistent/linkis.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read config file"));
+}
