@@ -29,6 +29,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(ensure_envelope))
+        .layer(axum::middleware::from_fn(preflight))
         .layer(axum::middleware::map_response(cors))
         .with_state(state)
 }
@@ -110,4 +111,12 @@ async fn ensure_envelope(req: Request, next: Next) -> Response {
     Envelope::error(Some(path), message)
         .with_http(http)
         .into_response()
+}
+
+/// CORS preflight: any `OPTIONS` request succeeds (the CORS headers are added by `cors`).
+async fn preflight(req: Request, next: Next) -> Response {
+    if req.method() == Method::OPTIONS {
+        return Envelope::ok(None, "OK").into_response();
+    }
+    next.run(req).await
 }
