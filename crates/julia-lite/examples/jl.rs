@@ -6,7 +6,11 @@ use std::sync::Arc;
 fn main() {
     let ws = Workspace::new();
     let host = Arc::new(MemHost::default());
-    for code in std::env::args().skip(1) {
+    for arg in std::env::args().skip(1) {
+        let code = match arg.strip_prefix("@file:") {
+            Some(p) => std::fs::read_to_string(p).unwrap_or_default(),
+            None => arg,
+        };
         match eval_blocking(&ws, &code, host.clone(), &Limits::default()) {
             Ok(r) => {
                 if !r.output.is_empty() {

@@ -573,7 +573,26 @@ impl Compiler {
         self.f().new_slot("#tmp")
     }
 
+    /// Small dispatcher (keeps the recursion frame small); the big match lives in `expr_full`.
     pub fn expr(&mut self, e: &Expr) -> CResult<()> {
+        match e {
+            Expr::Line(l, inner) => {
+                if *l > 0 {
+                    self.f().line = *l;
+                }
+                self.expr(inner)
+            }
+            Expr::Binary(op, a, b) => self.binary(op, a, b),
+            Expr::Ident(n) => {
+                self.load_name(n);
+                Ok(())
+            }
+            _ => self.expr_full(e),
+        }
+    }
+
+    #[inline(never)]
+    fn expr_full(&mut self, e: &Expr) -> CResult<()> {
         match e {
             Expr::Line(l, inner) => {
                 if *l > 0 {

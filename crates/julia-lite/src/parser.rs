@@ -14,7 +14,7 @@ pub struct ParseError {
 
 type PResult<T> = Result<T, ParseError>;
 
-pub const MAX_NESTING: usize = 96;
+pub const MAX_NESTING: usize = 48;
 
 pub fn parse_program(src: &str) -> PResult<Expr> {
     let toks = lex(src).map_err(|m| {
@@ -552,7 +552,7 @@ impl Parser {
             self.next();
             self.skip_newlines();
             n += 1;
-            if n + self.depth > MAX_NESTING * 8 {
+            if n + self.depth > MAX_NESTING * 4 {
                 return Err(self.err("expression too long".into()));
             }
             let rhs = self.parse_binary(level + 1)?;

@@ -2,7 +2,31 @@
 
 use crate::value::{Ty, Value, lock};
 
+/// Nesting depth of a type (bounded walk).
+fn ty_depth(t: &Ty, d: usize) -> usize {
+    if d > 10 {
+        return d;
+    }
+    match t {
+        Ty::Array(e, _) => ty_depth(e, d + 1),
+        Ty::Tuple(ts) | Ty::NamedTuple(_, ts) => {
+            ts.iter().map(|x| ty_depth(x, d + 1)).max().unwrap_or(d)
+        }
+        Ty::Pair(a, b) | Ty::Dict(a, b) => ty_depth(a, d + 1).max(ty_depth(b, d + 1)),
+        _ => d,
+    }
+}
+
 pub fn typeof_val(v: &Value) -> Ty {
+    typeof_d(v, 0)
+}
+
+/// `typeof` with nesting capped: element types deeper than 8 levels become `Any`.
+fn typeof_d(v: &Value, d: usize) -> Ty {
+    if d > 8 {
+        return Ty::Any;
+    }
+    let typeof_val = |x: &Value| typeof_d(x, d + 1);
     match v {
         Value::Nothing => Ty::Nothing,
         Value::Missing => Ty::Missing,
@@ -14,10 +38,12 @@ pub fn typeof_val(v: &Value) -> Ty {
         Value::Sym(_) => Ty::Symbol,
         Value::Array(a) => {
             let a = lock(a);
-            Ty::Array(
-                Box::new(a.elty.clone()),
-                if a.dims.is_some() { 2 } else { 1 },
-            )
+            let elty = if ty_depth(&a.elty, d) > 8 {
+                Ty::Any
+            } else {
+                a.elty.clone()
+            };
+            Ty::Array(Box::new(elty), if a.dims.is_some() { 2 } else { 1 })
         }
         Value::Tuple(t) => Ty::Tuple(t.iter().map(typeof_val).collect()),
         Value::NamedTuple(nt) => {
@@ -26,7 +52,14 @@ pub fn typeof_val(v: &Value) -> Ty {
         Value::Pair(p) => Ty::Pair(Box::new(typeof_val(&p.0)), Box::new(typeof_val(&p.1))),
         Value::Dict(d) => {
             let d = lock(d);
-            Ty::Dict(Box::new(d.kty.clone()), Box::new(d.vty.clone()))
+            let cap = |t: &Ty| {
+                if ty_depth(t, 0) > 8 {
+                    Ty::Any
+                } else {
+                    t.clone()
+                }
+            };
+            Ty::Dict(Box::new(cap(&d.kty)), Box::new(cap(&d.vty)))
         }
         Value::Range(r) => {
             if r.1 == 1 {

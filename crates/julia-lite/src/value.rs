@@ -238,9 +238,9 @@ pub enum Value {
     Str(Arc<str>),
     Sym(Arc<str>),
     Array(Arc<Mutex<Array>>),
-    Tuple(Arc<[Value]>),
-    NamedTuple(Arc<(Vec<Name>, Vec<Value>)>),
-    Pair(Arc<(Value, Value)>),
+    Tuple(Tup),
+    NamedTuple(Arc<(Vec<Name>, NtVals)>),
+    Pair(PairV),
     Dict(Arc<Mutex<DictV>>),
     /// start, step, stop (stop normalised so that the range is exact)
     Range(Arc<(i64, i64, i64)>),
@@ -260,6 +260,187 @@ pub enum Value {
     Iter(Box<IterState>),
     /// internal: an unassigned local slot
     Undef,
+}
+
+/// Tuple storage; dropping a deeply nested tuple does not recurse.
+#[derive(Debug, Clone)]
+pub struct Tup {
+    pub inner: Arc<[Value]>,
+}
+
+impl std::ops::Deref for Tup {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.inner
+    }
+}
+
+/// Pair storage; dropping a deeply nested pair chain does not recurse.
+#[derive(Debug, Clone)]
+pub struct PairV {
+    pub inner: Arc<(Value, Value)>,
+}
+
+impl std::ops::Deref for PairV {
+    type Target = (Value, Value);
+    fn deref(&self) -> &(Value, Value) {
+        &self.inner
+    }
+}
+
+fn is_leaf(v: &Value) -> bool {
+    !matches!(
+        v,
+        Value::Array(_)
+            | Value::Tuple(_)
+            | Value::Pair(_)
+            | Value::Dict(_)
+            | Value::Struct(_)
+            | Value::Closure(_)
+            | Value::NamedTuple(_)
+    )
+}
+
+/// Move the children of `v` onto `stack` if `v` holds the last reference to them.
+fn take_children(v: Value, stack: &mut Vec<Value>) {
+    match v {
+        Value::Array(a) => {
+            if let Ok(m) = Arc::try_unwrap(a) {
+                let mut arr = m.into_inner().unwrap_or_else(|e| e.into_inner());
+                stack.append(&mut arr.data);
+            }
+        }
+        Value::Tuple(mut t) => {
+            if let Some(s) = Arc::get_mut(&mut t.inner) {
+                for x in s.iter_mut() {
+                    stack.push(std::mem::replace(x, Value::Nothing));
+                }
+            }
+        }
+        Value::Pair(mut p) => {
+            if let Some(s) = Arc::get_mut(&mut p.inner) {
+                stack.push(std::mem::replace(&mut s.0, Value::Nothing));
+                stack.push(std::mem::replace(&mut s.1, Value::Nothing));
+            }
+        }
+        Value::Dict(d) => {
+            if let Ok(m) = Arc::try_unwrap(d) {
+                let mut dv = m.into_inner().unwrap_or_else(|e| e.into_inner());
+                for (k, x) in std::mem::take(&mut dv.entries) {
+                    stack.push(k);
+                    stack.push(x);
+                }
+            }
+        }
+        Value::Struct(s) => {
+            if let Ok(mut sv) = Arc::try_unwrap(s) {
+                let f = sv.fields.get_mut().unwrap_or_else(|e| e.into_inner());
+                stack.append(f);
+            }
+        }
+        Value::Closure(c) => {
+            if let Ok(mut cl) = Arc::try_unwrap(c) {
+                stack.append(&mut cl.captured);
+            }
+        }
+        Value::NamedTuple(mut nt) => {
+            if let Some(s) = Arc::get_mut(&mut nt) {
+                stack.append(&mut s.1.0);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn drop_iteratively(mut stack: Vec<Value>) {
+    while let Some(v) = stack.pop() {
+        take_children(v, &mut stack);
+    }
+}
+
+/// Values of a named tuple (drops iteratively).
+#[derive(Debug, Clone, Default)]
+pub struct NtVals(pub Vec<Value>);
+
+impl std::ops::Deref for NtVals {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl Drop for NtVals {
+    fn drop(&mut self) {
+        if !self.0.iter().all(is_leaf) {
+            drop_iteratively(std::mem::take(&mut self.0));
+        }
+    }
+}
+
+impl Drop for DictV {
+    fn drop(&mut self) {
+        if !self.entries.iter().all(|(k, v)| is_leaf(k) && is_leaf(v)) {
+            let mut stack = Vec::new();
+            for (k, x) in std::mem::take(&mut self.entries) {
+                stack.push(k);
+                stack.push(x);
+            }
+            drop_iteratively(stack);
+        }
+    }
+}
+
+impl Drop for StructV {
+    fn drop(&mut self) {
+        let f = self.fields.get_mut().unwrap_or_else(|e| e.into_inner());
+        if !f.iter().all(is_leaf) {
+            drop_iteratively(std::mem::take(f));
+        }
+    }
+}
+
+impl Drop for Closure {
+    fn drop(&mut self) {
+        if !self.captured.iter().all(is_leaf) {
+            drop_iteratively(std::mem::take(&mut self.captured));
+        }
+    }
+}
+
+impl Drop for Array {
+    fn drop(&mut self) {
+        if !self.data.iter().all(is_leaf) {
+            drop_iteratively(std::mem::take(&mut self.data));
+        }
+    }
+}
+
+impl Drop for Tup {
+    fn drop(&mut self) {
+        if let Some(s) = Arc::get_mut(&mut self.inner) {
+            if !s.iter().all(is_leaf) {
+                let stack: Vec<Value> = s
+                    .iter_mut()
+                    .map(|x| std::mem::replace(x, Value::Nothing))
+                    .collect();
+                drop_iteratively(stack);
+            }
+        }
+    }
+}
+
+impl Drop for PairV {
+    fn drop(&mut self) {
+        if let Some(s) = Arc::get_mut(&mut self.inner) {
+            if !is_leaf(&s.0) || !is_leaf(&s.1) {
+                let stack = vec![
+                    std::mem::replace(&mut s.0, Value::Nothing),
+                    std::mem::replace(&mut s.1, Value::Nothing),
+                ];
+                drop_iteratively(stack);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -298,13 +479,17 @@ impl Value {
         })))
     }
     pub fn tuple(v: Vec<Value>) -> Value {
-        Value::Tuple(Arc::from(v))
+        Value::Tuple(Tup {
+            inner: Arc::from(v),
+        })
     }
     pub fn ty(t: Ty) -> Value {
         Value::Type(Arc::new(t))
     }
     pub fn pair(a: Value, b: Value) -> Value {
-        Value::Pair(Arc::new((a, b)))
+        Value::Pair(PairV {
+            inner: Arc::new((a, b)),
+        })
     }
     pub fn range(start: i64, step: i64, stop: i64) -> Value {
         Value::Range(Arc::new((start, step, stop)))
@@ -314,6 +499,13 @@ impl Value {
     }
 
     pub fn hkey(&self) -> HKey {
+        self.hkey_d(0)
+    }
+
+    fn hkey_d(&self, d: usize) -> HKey {
+        if d > 64 {
+            return HKey::Other("#deep".into());
+        }
         match self {
             Value::Int(i) => HKey::Int(*i),
             Value::Float(f) => {
@@ -329,8 +521,8 @@ impl Value {
             Value::Char(c) => HKey::Char(*c),
             Value::Nothing => HKey::Nothing,
             Value::Missing => HKey::Missing,
-            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey()).collect()),
-            Value::Pair(p) => HKey::Tuple(vec![p.0.hkey(), p.1.hkey()]),
+            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_d(d + 1)).collect()),
+            Value::Pair(p) => HKey::Tuple(vec![p.0.hkey_d(d + 1), p.1.hkey_d(d + 1)]),
             other => HKey::Other(crate::show::repr(other)),
         }
     }

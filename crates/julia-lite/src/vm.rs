@@ -186,7 +186,7 @@ impl Vm {
                     }
                 }
                 Value::Pair(p) => {
-                    if seen.insert(Arc::as_ptr(p) as usize) {
+                    if seen.insert(Arc::as_ptr(&p.inner) as usize) {
                         todo.push(p.0.clone());
                         todo.push(p.1.clone());
                     }
@@ -627,7 +627,8 @@ impl Vm {
                             _ => Name::from("?"),
                         })
                         .collect();
-                    self.stack.push(Value::NamedTuple(Arc::new((ns, vals))));
+                    self.stack
+                        .push(Value::NamedTuple(Arc::new((ns, NtVals(vals)))));
                 }
                 Op::MakeRange(has_step) => {
                     let stop = pop!();

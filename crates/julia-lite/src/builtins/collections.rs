@@ -137,7 +137,7 @@ pub fn iterate_items(vm: &mut Vm, v: &Value) -> Result<Vec<Value>, Exc> {
         Value::Array(_) | Value::Tuple(_) | Value::Range(_) | Value::FRange(_) => {
             items_simple(v).unwrap_or_default()
         }
-        Value::NamedTuple(nt) => nt.1.clone(),
+        Value::NamedTuple(nt) => nt.1.to_vec(),
         Value::Str(s) => s.chars().map(Value::Char).collect(),
         Value::Dict(d) => lock(d)
             .entries
@@ -1003,7 +1003,7 @@ fn b_collect(vm: &mut Vm, a: &[Value], _k: K) -> R {
             let f = lock(&s.fields).clone();
             Ok(Value::NamedTuple(Arc::new((
                 vec!["time".into(), "value".into()],
-                f.into_iter().skip(1).collect(),
+                NtVals(f.into_iter().skip(1).collect()),
             ))))
         }
         [v @ Value::Dict(d)] => {
@@ -1103,7 +1103,7 @@ fn b_values(vm: &mut Vm, a: &[Value], _k: K) -> R {
                 g.entries.iter().map(|(_, v)| v.clone()).collect(),
             ))
         }
-        [Value::NamedTuple(nt)] => Ok(Value::tuple(nt.1.clone())),
+        [Value::NamedTuple(nt)] => Ok(Value::tuple(nt.1.to_vec())),
         [v] => b_collect(vm, std::slice::from_ref(v), &[]),
         _ => Err(merr("values", a)),
     }
@@ -1190,7 +1190,7 @@ fn b_merge(vm: &mut Vm, a: &[Value], _k: K) -> R {
                         let g = lock(d).clone();
                         out.kty = join_ty(&out.kty, &g.kty);
                         out.vty = join_ty(&out.vty, &g.vty);
-                        for (k, v) in g.entries {
+                        for (k, v) in g.entries.iter().cloned() {
                             out.insert(k, v);
                         }
                     }
@@ -1217,7 +1217,7 @@ fn b_merge(vm: &mut Vm, a: &[Value], _k: K) -> R {
                     }
                 }
             }
-            Ok(Value::NamedTuple(Arc::new((names, vals))))
+            Ok(Value::NamedTuple(Arc::new((names, NtVals(vals)))))
         }
         _ => Err(merr("merge", a)),
     }
@@ -1531,7 +1531,7 @@ fn deep(v: &Value, depth: usize) -> Value {
             let g = lock(arr).clone();
             let data = g.data.iter().map(|x| deep(x, depth + 1)).collect();
             Value::Array(Arc::new(Mutex::new(Array {
-                elty: g.elty,
+                elty: g.elty.clone(),
                 data,
                 dims: g.dims,
             })))
@@ -1539,7 +1539,7 @@ fn deep(v: &Value, depth: usize) -> Value {
         Value::Dict(d) => {
             let g = lock(d).clone();
             let mut n = DictV::new(g.kty.clone(), g.vty.clone());
-            for (k, x) in g.entries {
+            for (k, x) in g.entries.iter().cloned() {
                 n.insert(deep(&k, depth + 1), deep(&x, depth + 1));
             }
             Value::Dict(Arc::new(Mutex::new(n)))
@@ -1818,7 +1818,7 @@ fn b_adjoint(_vm: &mut Vm, a: &[Value], _k: K) -> R {
                 }
             }
             Ok(Value::Array(Arc::new(Mutex::new(Array {
-                elty: g.elty,
+                elty: g.elty.clone(),
                 data,
                 dims: Some((c, r)),
             }))))

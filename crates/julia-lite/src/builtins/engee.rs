@@ -462,7 +462,7 @@ fn b_get_param(vm: &mut Vm, a: &[Value], _k: K) -> R {
                     nt_names.push(Name::from(k.as_str()));
                     nt_vals.push(v.clone());
                 }
-                return Ok(Value::NamedTuple(Arc::new((nt_names, nt_vals))));
+                return Ok(Value::NamedTuple(Arc::new((nt_names, NtVals(nt_vals)))));
             }
             Ok(params_value(&md))
         }

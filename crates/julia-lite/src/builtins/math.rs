@@ -403,6 +403,14 @@ pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
 
 /// Julia `==`
 pub fn equals(a: &Value, b: &Value) -> bool {
+    equals_d(a, b, 0)
+}
+
+fn equals_d(a: &Value, b: &Value, d: usize) -> bool {
+    if d > 200 {
+        return false;
+    }
+    let equals = |x: &Value, y: &Value| equals_d(x, y, d + 1);
     match (a, b) {
         (x, y) if is_num(x) && is_num(y) => num_cmp(x, y) == Some(Ordering::Equal),
         (Value::Str(x), Value::Str(y)) => x == y,
@@ -489,6 +497,14 @@ pub fn egal(a: &Value, b: &Value) -> bool {
 
 /// Julia `isless` / `<` ordering for sorting.
 pub fn less(a: &Value, b: &Value) -> Result<bool, Exc> {
+    less_d(a, b, 0)
+}
+
+fn less_d(a: &Value, b: &Value, d: usize) -> Result<bool, Exc> {
+    if d > 200 {
+        return Err(errors::error_exception("comparison nested too deeply"));
+    }
+    let less = |x: &Value, y: &Value| less_d(x, y, d + 1);
     match (a, b) {
         (x, y) if is_num(x) && is_num(y) => {
             let (p, q) = (as_f64(x).unwrap_or(0.0), as_f64(y).unwrap_or(0.0));
