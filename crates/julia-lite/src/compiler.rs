@@ -894,11 +894,7 @@ impl Compiler {
             Expr::Break | Expr::Continue => {
                 let is_break = matches!(e, Expr::Break);
                 let Some(lp) = self.f().loops.last() else {
-                    return Err(syntax_error(if is_break {
-                        "break or continue outside loop"
-                    } else {
-                        "break or continue outside loop"
-                    }));
+                    return Err(syntax_error("break or continue outside loop"));
                 };
                 let (hs, hd, fd) = (lp.height_slot, lp.handler_depth, lp.finally_depth);
                 let cur = self.f().handler_depth;
@@ -1017,16 +1013,14 @@ impl Compiler {
             Expr::Local(items) => {
                 for it in items {
                     match it {
-                        Expr::Ident(n) => {
-                            if self.f().toplevel {
-                                self.fresh_local(n);
-                            }
+                        Expr::Ident(n) if self.f().toplevel => {
+                            self.fresh_local(n);
                         }
                         Expr::Assign(l, r) => {
-                            if let Expr::Ident(n) = &**l {
-                                if self.f().toplevel {
-                                    self.fresh_local(n);
-                                }
+                            if let Expr::Ident(n) = &**l
+                                && self.f().toplevel
+                            {
+                                self.fresh_local(n);
                             }
                             self.assign(l, r)?;
                             self.emit(Op::Pop);
@@ -1093,17 +1087,16 @@ impl Compiler {
 
     fn binary(&mut self, op: &str, a: &Expr, b: &Expr) -> CResult<()> {
         // literal negative exponent: 2^-1 → Float64 power (Base.literal_pow)
-        if op == "^" {
-            if let Expr::Int(n) = b.strip_line() {
-                if *n < 0 {
-                    self.expr(a)?;
-                    let k = self.konst(Value::Int(*n));
-                    self.emit(Op::Const(k));
-                    let id = op_builtin("_literal_pow").ok_or_else(|| syntax_error("internal"))?;
-                    self.emit(Op::CallBuiltin(id, 2));
-                    return Ok(());
-                }
-            }
+        if op == "^"
+            && let Expr::Int(n) = b.strip_line()
+            && *n < 0
+        {
+            self.expr(a)?;
+            let k = self.konst(Value::Int(*n));
+            self.emit(Op::Const(k));
+            let id = op_builtin("_literal_pow").ok_or_else(|| syntax_error("internal"))?;
+            self.emit(Op::CallBuiltin(id, 2));
+            return Ok(());
         }
         let id =
             op_builtin(op).ok_or_else(|| syntax_error(&format!("unsupported operator {op}")))?;
@@ -1133,11 +1126,9 @@ impl Compiler {
             };
             self.expr(&operands[i + 1])?;
             let last = i + 1 == ops.len();
-            if !last {
-                if let Some(t) = tmp {
-                    self.emit(Op::Dup);
-                    self.emit(Op::StoreLocal(t));
-                }
+            if !last && let Some(t) = tmp {
+                self.emit(Op::Dup);
+                self.emit(Op::StoreLocal(t));
             }
             let id = op_builtin(name)
                 .ok_or_else(|| syntax_error(&format!("unsupported comparison {op}")))?;
@@ -1407,10 +1398,12 @@ impl Compiler {
     }
 
     fn call(&mut self, f: &Expr, args: &[Arg], dot: bool) -> CResult<()> {
-        if let Expr::Ident(n) = f {
-            if !dot && n == "Dict" && args.iter().any(|a| a.name.is_some()) {
-                return Err(syntax_error("Dict with keyword arguments is not supported"));
-            }
+        if let Expr::Ident(n) = f
+            && !dot
+            && n == "Dict"
+            && args.iter().any(|a| a.name.is_some())
+        {
+            return Err(syntax_error("Dict with keyword arguments is not supported"));
         }
         if dot {
             // f.(args) → _broadcast(f, args...)

@@ -299,38 +299,37 @@ impl Parser {
                     })));
                 }
                 _ => {
-                    if let Some(base) = op.strip_suffix('=') {
-                        if !base.is_empty()
-                            && !matches!(
-                                op,
-                                "==" | "<="
-                                    | ">="
-                                    | "!="
-                                    | "==="
-                                    | "!=="
-                                    | ".=="
-                                    | ".<="
-                                    | ".>="
-                                    | ".!="
-                            )
-                        {
-                            self.next();
-                            self.skip_newlines();
-                            let rhs = self.parse_assign_rhs()?;
-                            if let Some(b) = base.strip_prefix('.') {
-                                let val = Expr::DotBinary(
-                                    b.to_string(),
-                                    Box::new(lhs.clone()),
-                                    Box::new(rhs),
-                                );
-                                return Ok(Expr::DotAssign(Box::new(lhs), Box::new(val)));
-                            }
-                            return Ok(Expr::OpAssign(
-                                base.to_string(),
-                                Box::new(lhs),
+                    if let Some(base) = op.strip_suffix('=')
+                        && !base.is_empty()
+                        && !matches!(
+                            op,
+                            "==" | "<="
+                                | ">="
+                                | "!="
+                                | "==="
+                                | "!=="
+                                | ".=="
+                                | ".<="
+                                | ".>="
+                                | ".!="
+                        )
+                    {
+                        self.next();
+                        self.skip_newlines();
+                        let rhs = self.parse_assign_rhs()?;
+                        if let Some(b) = base.strip_prefix('.') {
+                            let val = Expr::DotBinary(
+                                b.to_string(),
+                                Box::new(lhs.clone()),
                                 Box::new(rhs),
-                            ));
+                            );
+                            return Ok(Expr::DotAssign(Box::new(lhs), Box::new(val)));
                         }
+                        return Ok(Expr::OpAssign(
+                            base.to_string(),
+                            Box::new(lhs),
+                            Box::new(rhs),
+                        ));
                     }
                 }
             }
@@ -524,10 +523,7 @@ impl Parser {
         }
         let mut lhs = self.parse_binary(level + 1)?;
         let mut n = 0usize;
-        loop {
-            let Tok::Op(op) = self.peek().clone() else {
-                break;
-            };
+        while let Tok::Op(op) = self.peek().clone() {
             let (base, dot) = match op.strip_prefix('.') {
                 Some(b) if !b.is_empty() && b != "." => (b, true),
                 _ => (op, false),
@@ -566,36 +562,36 @@ impl Parser {
     }
 
     fn parse_unary(&mut self) -> PResult<Expr> {
-        if let Tok::Op(op) = self.peek().clone() {
-            if matches!(op, "-" | "+" | "!" | "~" | "√" | ".-" | ".!") {
-                if matches!(
-                    self.peek_at(1),
-                    Tok::Eof | Tok::Newline | Tok::RParen | Tok::Comma | Tok::Semi | Tok::RBracket
-                ) {
-                    self.next();
-                    return Ok(Expr::Ident(op.to_string()));
-                }
-                if matches!(op, "!" | "-" | "+")
-                    && self.peek_at(1) == &Tok::LParen
-                    && !self.toks[(self.pos + 1).min(self.toks.len() - 1)].space_before
-                {
-                    // `!(x)` / `-(a, b)`: the operator called as a function
-                    return self.parse_juxt();
-                }
+        if let Tok::Op(op) = self.peek().clone()
+            && matches!(op, "-" | "+" | "!" | "~" | "√" | ".-" | ".!")
+        {
+            if matches!(
+                self.peek_at(1),
+                Tok::Eof | Tok::Newline | Tok::RParen | Tok::Comma | Tok::Semi | Tok::RBracket
+            ) {
                 self.next();
-                self.enter()?;
-                let operand = self.parse_unary();
-                self.depth -= 1;
-                let operand = operand?;
-                if let Some(b) = op.strip_prefix('.') {
-                    return Ok(Expr::DotUnary(b.to_string(), Box::new(operand)));
-                }
-                return Ok(match (op, operand) {
-                    ("-", Expr::Int(i)) => Expr::Int(i.wrapping_neg()),
-                    ("-", Expr::Float(f)) => Expr::Float(-f),
-                    (op, e) => Expr::Unary(op.to_string(), Box::new(e)),
-                });
+                return Ok(Expr::Ident(op.to_string()));
             }
+            if matches!(op, "!" | "-" | "+")
+                && self.peek_at(1) == &Tok::LParen
+                && !self.toks[(self.pos + 1).min(self.toks.len() - 1)].space_before
+            {
+                // `!(x)` / `-(a, b)`: the operator called as a function
+                return self.parse_juxt();
+            }
+            self.next();
+            self.enter()?;
+            let operand = self.parse_unary();
+            self.depth -= 1;
+            let operand = operand?;
+            if let Some(b) = op.strip_prefix('.') {
+                return Ok(Expr::DotUnary(b.to_string(), Box::new(operand)));
+            }
+            return Ok(match (op, operand) {
+                ("-", Expr::Int(i)) => Expr::Int(i.wrapping_neg()),
+                ("-", Expr::Float(f)) => Expr::Float(-f),
+                (op, e) => Expr::Unary(op.to_string(), Box::new(e)),
+            });
         }
         self.parse_juxt()
     }
@@ -1012,10 +1008,10 @@ impl Parser {
             Tok::Float(f) => Ok(Expr::Float(f)),
             Tok::Char(c) => Ok(Expr::Char(c)),
             Tok::Str(parts) => {
-                if parts.len() == 1 {
-                    if let StrPart::Lit(s) = &parts[0] {
-                        return Ok(Expr::Str(s.clone()));
-                    }
+                if parts.len() == 1
+                    && let StrPart::Lit(s) = &parts[0]
+                {
+                    return Ok(Expr::Str(s.clone()));
                 }
                 let mut items = Vec::new();
                 for p in parts {
@@ -1191,10 +1187,10 @@ impl Parser {
                 {
                     let mut fields = Vec::new();
                     for it in items {
-                        if let Expr::Assign(l, r) = it {
-                            if let Expr::Ident(n) = *l {
-                                fields.push((n, *r));
-                            }
+                        if let Expr::Assign(l, r) = it
+                            && let Expr::Ident(n) = *l
+                        {
+                            fields.push((n, *r));
                         }
                     }
                     return Ok(Expr::NamedTuple(fields));

@@ -417,28 +417,28 @@ impl Drop for Array {
 
 impl Drop for Tup {
     fn drop(&mut self) {
-        if let Some(s) = Arc::get_mut(&mut self.inner) {
-            if !s.iter().all(is_leaf) {
-                let stack: Vec<Value> = s
-                    .iter_mut()
-                    .map(|x| std::mem::replace(x, Value::Nothing))
-                    .collect();
-                drop_iteratively(stack);
-            }
+        if let Some(s) = Arc::get_mut(&mut self.inner)
+            && !s.iter().all(is_leaf)
+        {
+            let stack: Vec<Value> = s
+                .iter_mut()
+                .map(|x| std::mem::replace(x, Value::Nothing))
+                .collect();
+            drop_iteratively(stack);
         }
     }
 }
 
 impl Drop for PairV {
     fn drop(&mut self) {
-        if let Some(s) = Arc::get_mut(&mut self.inner) {
-            if !is_leaf(&s.0) || !is_leaf(&s.1) {
-                let stack = vec![
-                    std::mem::replace(&mut s.0, Value::Nothing),
-                    std::mem::replace(&mut s.1, Value::Nothing),
-                ];
-                drop_iteratively(stack);
-            }
+        if let Some(s) = Arc::get_mut(&mut self.inner)
+            && (!is_leaf(&s.0) || !is_leaf(&s.1))
+        {
+            let stack = vec![
+                std::mem::replace(&mut s.0, Value::Nothing),
+                std::mem::replace(&mut s.1, Value::Nothing),
+            ];
+            drop_iteratively(stack);
         }
     }
 }

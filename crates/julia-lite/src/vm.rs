@@ -156,55 +156,41 @@ impl Vm {
             total += VALUE_BYTES;
             match &v {
                 Value::Str(s) => total += s.len(),
-                Value::Array(a) => {
-                    if seen.insert(Arc::as_ptr(a) as usize) {
-                        let g = lock(a);
-                        total += g.data.len() * VALUE_BYTES;
-                        todo.extend(
-                            g.data
-                                .iter()
-                                .filter(|x| {
-                                    !matches!(x, Value::Int(_) | Value::Float(_) | Value::Bool(_))
-                                })
-                                .cloned(),
-                        );
+                Value::Array(a) if seen.insert(Arc::as_ptr(a) as usize) => {
+                    let g = lock(a);
+                    total += g.data.len() * VALUE_BYTES;
+                    todo.extend(
+                        g.data
+                            .iter()
+                            .filter(|x| {
+                                !matches!(x, Value::Int(_) | Value::Float(_) | Value::Bool(_))
+                            })
+                            .cloned(),
+                    );
+                }
+                Value::Dict(d) if seen.insert(Arc::as_ptr(d) as usize) => {
+                    let g = lock(d);
+                    total += g.entries.len() * VALUE_BYTES * 3;
+                    for (k, x) in &g.entries {
+                        todo.push(k.clone());
+                        todo.push(x.clone());
                     }
                 }
-                Value::Dict(d) => {
-                    if seen.insert(Arc::as_ptr(d) as usize) {
-                        let g = lock(d);
-                        total += g.entries.len() * VALUE_BYTES * 3;
-                        for (k, x) in &g.entries {
-                            todo.push(k.clone());
-                            todo.push(x.clone());
-                        }
-                    }
+                Value::Tuple(t) if seen.insert(t.as_ptr() as usize) => {
+                    todo.extend(t.iter().cloned());
                 }
-                Value::Tuple(t) => {
-                    if seen.insert(t.as_ptr() as usize) {
-                        todo.extend(t.iter().cloned());
-                    }
+                Value::Pair(p) if seen.insert(Arc::as_ptr(&p.inner) as usize) => {
+                    todo.push(p.0.clone());
+                    todo.push(p.1.clone());
                 }
-                Value::Pair(p) => {
-                    if seen.insert(Arc::as_ptr(&p.inner) as usize) {
-                        todo.push(p.0.clone());
-                        todo.push(p.1.clone());
-                    }
+                Value::NamedTuple(nt) if seen.insert(Arc::as_ptr(nt) as usize) => {
+                    todo.extend(nt.1.iter().cloned());
                 }
-                Value::NamedTuple(nt) => {
-                    if seen.insert(Arc::as_ptr(nt) as usize) {
-                        todo.extend(nt.1.iter().cloned());
-                    }
+                Value::Struct(s) if seen.insert(Arc::as_ptr(s) as usize) => {
+                    todo.extend(lock(&s.fields).iter().cloned());
                 }
-                Value::Struct(s) => {
-                    if seen.insert(Arc::as_ptr(s) as usize) {
-                        todo.extend(lock(&s.fields).iter().cloned());
-                    }
-                }
-                Value::Closure(c) => {
-                    if seen.insert(Arc::as_ptr(c) as usize) {
-                        todo.extend(c.captured.iter().cloned());
-                    }
+                Value::Closure(c) if seen.insert(Arc::as_ptr(c) as usize) => {
+                    todo.extend(c.captured.iter().cloned());
                 }
                 Value::Iter(it) => {
                     if let IterState::Items { items, .. } = &**it {
@@ -285,18 +271,18 @@ impl Vm {
     /// Raise `e`: unwind to the innermost handler, or stop with an uncaught error.
     fn raise(&mut self, e: Exc) -> Flow {
         let frames = self.trace();
-        if !self.fatal {
-            if let Some(h) = self.handlers.pop() {
-                self.frames.truncate(h.frame_idx + 1);
-                self.stack.truncate(h.stack_len);
-                if let Some(f) = self.frames.last_mut() {
-                    f.ip = h.target;
-                }
-                let v = errors::to_value(e);
-                self.current_exc = Some(v.clone());
-                self.stack.push(v);
-                return Flow::Reload;
+        if !self.fatal
+            && let Some(h) = self.handlers.pop()
+        {
+            self.frames.truncate(h.frame_idx + 1);
+            self.stack.truncate(h.stack_len);
+            if let Some(f) = self.frames.last_mut() {
+                f.ip = h.target;
             }
+            let v = errors::to_value(e);
+            self.current_exc = Some(v.clone());
+            self.stack.push(v);
+            return Flow::Reload;
         }
         Flow::Stop(uncaught(e, frames))
     }
@@ -830,11 +816,11 @@ impl Vm {
                     let Value::Type(t) = &chunk.consts[k as usize] else {
                         continue;
                     };
-                    if let Some(v) = self.stack.last() {
-                        if !isa(v, t) {
-                            let v = v.clone();
-                            fail!(errors::type_error("typeassert", &type_name(t), &v));
-                        }
+                    if let Some(v) = self.stack.last()
+                        && !isa(v, t)
+                    {
+                        let v = v.clone();
+                        fail!(errors::type_error("typeassert", &type_name(t), &v));
                     }
                 }
             }
@@ -992,11 +978,11 @@ pub fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Meth
             } else {
                 i
             };
-            if let Some((_, Some(t))) = m.params.get(pi) {
-                if !isa(a, t) {
-                    ok = false;
-                    break;
-                }
+            if let Some((_, Some(t))) = m.params.get(pi)
+                && !isa(a, t)
+            {
+                ok = false;
+                break;
             }
         }
         if !ok {
@@ -1042,19 +1028,19 @@ pub fn define_method(ws: &WsInner, name: Name, m: Arc<Method>) -> Result<Value, 
 }
 
 pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
-    if let Some(id) = builtins::builtin_id(name) {
-        if !name.contains('.') {
-            return Ok(Value::Builtin(id));
-        }
+    if let Some(id) = builtins::builtin_id(name)
+        && !name.contains('.')
+    {
+        return Ok(Value::Builtin(id));
     }
     if let Some(t) = crate::types::type_by_name(name) {
         return Ok(Value::ty(t));
     }
     for m in ["Statistics", "Printf", "Random", "LinearAlgebra", "JSON"] {
-        if lock(&ws.using).contains(m) {
-            if let Some(id) = builtins::builtin_id(&format!("{m}.{name}")) {
-                return Ok(Value::Builtin(id));
-            }
+        if lock(&ws.using).contains(m)
+            && let Some(id) = builtins::builtin_id(&format!("{m}.{name}"))
+        {
+            return Ok(Value::Builtin(id));
         }
     }
     Ok(match name {

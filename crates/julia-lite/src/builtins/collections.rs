@@ -146,7 +146,7 @@ pub fn iterate_items(vm: &mut Vm, v: &Value) -> Result<Vec<Value>, Exc> {
             .collect(),
         Value::Pair(p) => vec![p.0.clone(), p.1.clone()],
         Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Char(_) => vec![v.clone()],
-        Value::Nothing => return Err(merr("iterate", &[v.clone()])),
+        Value::Nothing => return Err(merr("iterate", std::slice::from_ref(v))),
         Value::Lazy(l) => match l.0 {
             Ty::Enumerate => {
                 let inner = iterate_items(vm, &l.1[0])?;
@@ -298,7 +298,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
             }
             let [i] = idx else {
                 if idx.is_empty() {
-                    return Err(merr("getindex", &[obj.clone()]));
+                    return Err(merr("getindex", std::slice::from_ref(obj)));
                 }
                 // a[i, 1] on a vector
                 if idx[1..].iter().all(|x| matches!(x, Value::Int(1))) {
@@ -329,7 +329,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                 let ix = index_list(vm, obj, i, t.len())?;
                 Ok(Value::tuple(ix.iter().map(|&k| t[k].clone()).collect()))
             }
-            _ => Err(merr("getindex", &[obj.clone()])),
+            _ => Err(merr("getindex", std::slice::from_ref(obj))),
         },
         Value::NamedTuple(nt) => match idx {
             [Value::Int(k)] => {
@@ -342,7 +342,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                     "type NamedTuple has no field {s}"
                 ))),
             },
-            _ => Err(merr("getindex", &[obj.clone()])),
+            _ => Err(merr("getindex", std::slice::from_ref(obj))),
         },
         Value::Str(s) => match idx {
             [Value::Int(k)] => {
@@ -389,7 +389,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                 }
                 Ok(Value::string(s[st..e].to_string()))
             }
-            _ => Err(merr("getindex", &[obj.clone()])),
+            _ => Err(merr("getindex", std::slice::from_ref(obj))),
         },
         Value::Dict(d) => {
             let key = if idx.len() == 1 {
@@ -437,7 +437,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                     ix.iter().map(|&k| items[k].clone()).collect(),
                 ))
             }
-            _ => Err(merr("getindex", &[obj.clone()])),
+            _ => Err(merr("getindex", std::slice::from_ref(obj))),
         },
         Value::FRange(r) => match idx {
             [Value::Int(k)] => {
@@ -446,7 +446,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                 }
                 Ok(Value::Float(frange_elem(r, k - 1)))
             }
-            _ => Err(merr("getindex", &[obj.clone()])),
+            _ => Err(merr("getindex", std::slice::from_ref(obj))),
         },
         Value::Pair(p) => match idx {
             [Value::Int(1)] => Ok(p.0.clone()),
@@ -552,7 +552,7 @@ pub fn lastindex(obj: &Value, k: usize, n: usize) -> Result<i64, Exc> {
             .unwrap_or(0)),
         other => len_of(other)
             .map(|l| l as i64)
-            .ok_or_else(|| merr("lastindex", &[other.clone()])),
+            .ok_or_else(|| merr("lastindex", std::slice::from_ref(other))),
     }
 }
 
@@ -1539,8 +1539,8 @@ fn deep(v: &Value, depth: usize) -> Value {
         Value::Dict(d) => {
             let g = lock(d).clone();
             let mut n = DictV::new(g.kty.clone(), g.vty.clone());
-            for (k, x) in g.entries.iter().cloned() {
-                n.insert(deep(&k, depth + 1), deep(&x, depth + 1));
+            for (k, x) in g.entries.iter() {
+                n.insert(deep(k, depth + 1), deep(x, depth + 1));
             }
             Value::Dict(Arc::new(Mutex::new(n)))
         }

@@ -599,7 +599,8 @@ fn simulate(vm: &mut Vm, name: &str) -> R {
     } else {
         num_param(&md, "OutputTimes", 0.01)
     };
-    if !(dt > 0.0) || !(stop >= start) || !start.is_finite() || !stop.is_finite() {
+    let valid = dt > 0.0 && stop >= start && start.is_finite() && stop.is_finite();
+    if !valid {
         return Err(errors::error_exception(&format!(
             "invalid simulation settings: StartTime={start}, StopTime={stop}, step={dt}"
         )));
@@ -649,14 +650,14 @@ fn b_run(vm: &mut Vm, a: &[Value], k: K) -> R {
         [] => current_name(vm)?,
         [m] => {
             let n = model_name(m).ok_or_else(|| merr("run", a))?;
-            if let Value::Str(s) = m {
-                if s.ends_with(".engee") {
-                    let stem = stem(s);
-                    if !state(vm).models.iter().any(|x| x.name == stem) {
-                        load_model(vm, s, None, false)?;
-                    }
-                    return b_run(vm, &[Value::string(stem)], k);
+            if let Value::Str(s) = m
+                && s.ends_with(".engee")
+            {
+                let stem = stem(s);
+                if !state(vm).models.iter().any(|x| x.name == stem) {
+                    load_model(vm, s, None, false)?;
                 }
+                return b_run(vm, &[Value::string(stem)], k);
             }
             if !state(vm).models.iter().any(|x| x.name == n) {
                 return Err(no_model());
@@ -668,9 +669,7 @@ fn b_run(vm: &mut Vm, a: &[Value], k: K) -> R {
     let verbose = matches!(kwarg(k, "verbose"), Some(Value::Bool(true)));
     let r = simulate(vm, &name)?;
     if verbose {
-        vm.write_out(&format!(
-            "Building...\nProgress 0%\nProgress 100%\nProgress 100%\n"
-        ));
+        vm.write_out("Building...\nProgress 0%\nProgress 100%\nProgress 100%\n");
     }
     Ok(r)
 }
@@ -715,10 +714,10 @@ fn b_set_log(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let name = current_name(vm)?;
     let sig = normalize_port(&name, &port);
     let mut st = state(vm);
-    if let Some(m) = st.models.iter_mut().find(|m| m.name == name) {
-        if !m.logged.contains(&sig) {
-            m.logged.push(sig);
-        }
+    if let Some(m) = st.models.iter_mut().find(|m| m.name == name)
+        && !m.logged.contains(&sig)
+    {
+        m.logged.push(sig);
     }
     Ok(Value::Nothing)
 }
@@ -827,10 +826,10 @@ fn b_unsupported(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
 
 /// `results["Sine Wave.1"]` etc. on engee structs
 pub fn struct_index(_vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
-    if let (Value::Struct(s), [Value::Sym(k)]) = (obj, idx) {
-        if let Some(i) = s.def.fields.iter().position(|(n, _)| n == k) {
-            return Ok(lock(&s.fields)[i].clone());
-        }
+    if let (Value::Struct(s), [Value::Sym(k)]) = (obj, idx)
+        && let Some(i) = s.def.fields.iter().position(|(n, _)| n == k)
+    {
+        return Ok(lock(&s.fields)[i].clone());
     }
     let mut a = vec![obj.clone()];
     a.extend_from_slice(idx);

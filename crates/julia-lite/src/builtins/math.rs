@@ -546,14 +546,15 @@ fn less_d(a: &Value, b: &Value, d: usize) -> Result<bool, Exc> {
 
 /// `isless` total order (NaN last) used by sort/maximum.
 pub fn isless(a: &Value, b: &Value) -> Result<bool, Exc> {
-    if let (Some(x), Some(y)) = (as_f64(a), as_f64(b)) {
-        if is_num(a) && is_num(b) {
-            if x.is_nan() {
-                return Ok(false);
-            }
-            if y.is_nan() {
-                return Ok(true);
-            }
+    if let (Some(x), Some(y)) = (as_f64(a), as_f64(b))
+        && is_num(a)
+        && is_num(b)
+    {
+        if x.is_nan() {
+            return Ok(false);
+        }
+        if y.is_nan() {
+            return Ok(true);
         }
     }
     less(a, b)
@@ -918,7 +919,7 @@ fn b_sign(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 fn float_to_int(name: &str, f: f64) -> R {
-    if f.is_finite() && (-9.223372036854775808e18..9.223372036854775808e18).contains(&f) {
+    if f.is_finite() && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         Ok(Value::Int(f as i64))
     } else {
         Err(errors::inexact_error(name, "Int64", &Value::Float(f)))
@@ -974,10 +975,10 @@ fn b_trunc(_vm: &mut Vm, a: &[Value], k: K) -> R {
 }
 
 pub fn minmax2(a: &Value, b: &Value, want_max: bool) -> R {
-    if let (Value::Float(x), _) | (_, Value::Float(x)) = (a, b) {
-        if x.is_nan() {
-            return Ok(Value::Float(f64::NAN));
-        }
+    if let (Value::Float(x), _) | (_, Value::Float(x)) = (a, b)
+        && x.is_nan()
+    {
+        return Ok(Value::Float(f64::NAN));
     }
     let a_lt_b = less(a, b).map_err(|_| {
         merr(

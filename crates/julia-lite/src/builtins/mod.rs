@@ -96,7 +96,8 @@ pub fn convert(t: &Ty, v: Value) -> R {
         (Ty::Int64, Value::Int(_)) => Ok(v),
         (Ty::Int64, Value::Bool(b)) => Ok(Value::Int(*b as i64)),
         (Ty::Int64, Value::Float(f)) => {
-            if f.fract() == 0.0 && *f >= -9.223372036854775808e18 && *f < 9.223372036854775808e18 {
+            if f.fract() == 0.0 && *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18
+            {
                 Ok(Value::Int(*f as i64))
             } else {
                 Err(errors::inexact_error("Int64", "Int64", &v))
@@ -161,8 +162,8 @@ pub fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value
             match (&t, a) {
                 (Ty::Int64, Value::Float(f)) => {
                     if f.fract() == 0.0
-                        && *f >= -9.223372036854775808e18
-                        && *f < 9.223372036854775808e18
+                        && *f >= -9.223_372_036_854_776e18
+                        && *f < 9.223_372_036_854_776e18
                     {
                         Ok(Value::Int(*f as i64))
                     } else {
@@ -834,9 +835,9 @@ fn b_dotassign(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
         other => vec![other.clone(); n],
     };
     if items.len() != n {
-        return Err(errors::dimension_mismatch(&format!(
-            "array could not be broadcast to match destination"
-        )));
+        return Err(errors::dimension_mismatch(
+            "array could not be broadcast to match destination",
+        ));
     }
     let et = lock(arr).elty.clone();
     let mut conv = Vec::with_capacity(n);
