@@ -615,6 +615,10 @@ async fn log_content(ctx: &Ctx) -> CheckResult {
 
 /// Reads the log in pages of `sizes` (cycled) from 0; returns the concatenated lines.
 pub async fn paged_log(http: &Http, exec_id: &str, sizes: &[i64]) -> Result<Vec<String>, Fail> {
+    ensure!(
+        sizes.iter().any(|s| *s != 0),
+        "page sizes must include a non-zero size"
+    );
     let mut from = 0u64;
     let mut lines = Vec::new();
     for i in 0..10_000 {
