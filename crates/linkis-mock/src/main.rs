@@ -49,7 +49,14 @@ async fn main() {
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut cfg = match &args.config {
-        Some(path) => Config::load(path)?,
+        Some(path) => match Config::load(path) {
+            Ok(c) => c,
+            Err(e) => {
+                // same convention as engee-mock: a bad config exits with 2
+                eprintln!("linkis-mock: {e}");
+                std::process::exit(2);
+            }
+        },
         None => {
             let mut c = Config::demo();
             c.addr = SocketAddr::from(([127, 0, 0, 1], 9001));

@@ -80,6 +80,6 @@ fn bad_config_fails_clearly() {
         .args(["--config", "/nonexistent/linkis.toml"])
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read config file"));
 }

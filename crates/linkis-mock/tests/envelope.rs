@@ -28,7 +28,12 @@ async fn unknown_routes_and_methods_answer_in_the_envelope() {
     assert_eq!(r.message, "unknown request URI whatever");
     let r = c.get("/user/register").await;
     assert_eq!(r.message, "请自行实现注册方法！");
-    let r = c.send(c.http.request(reqwest::Method::OPTIONS, format!("{}/api/rest_j/v1/entrance/submit", t.url))).await;
+    let r = c
+        .send(c.http.request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/rest_j/v1/entrance/submit", t.url),
+        ))
+        .await;
     assert_eq!(r.http, 200);
     let r = c.get("/user/publicKey").await;
     assert_eq!(r.status, 0);
