@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::check::Api;
 use crate::http::Exchange;
@@ -218,15 +218,6 @@ pub fn render(api: Api, d: &BTreeMap<String, Vec<String>>) -> String {
         }
     }
     s
-}
-
-/// Unused-field helper kept for callers building shapes by hand.
-pub fn object(pairs: &[(&str, Value)]) -> Value {
-    let mut m = Map::new();
-    for (k, v) in pairs {
-        m.insert((*k).to_owned(), v.clone());
-    }
-    Value::Object(m)
 }
 
 #[cfg(test)]

@@ -84,8 +84,8 @@ pub fn mask(s: &str) -> String {
             i += n;
             continue;
         }
-        if rest.starts_with("127.0.0.1:") {
-            let digits = rest[10..].bytes().take_while(u8::is_ascii_digit).count();
+        if let Some(port) = rest.strip_prefix("127.0.0.1:") {
+            let digits = port.bytes().take_while(u8::is_ascii_digit).count();
             out.push_str("127.0.0.1:[port]");
             i += 10 + digits;
             continue;

@@ -35,6 +35,17 @@ async fn every_check_passes_against_the_in_process_mocks() {
     for line in jl.lines() {
         serde_json::from_str::<serde_json::Value>(line).expect("every JSON line parses");
     }
+    // parity of a run with itself: the recording round-trips and shows no drift
+    let dir = std::env::temp_dir().join(format!("conformance-parity-{}", ctx.run_id));
+    let ex = ctx.rec.exchanges();
+    for api in [conformance::Api::Engee, conformance::Api::Linkis] {
+        let shapes = conformance::parity::collect(&ex, api);
+        assert!(!shapes.0.is_empty());
+        conformance::parity::save(&dir, api, &shapes).unwrap();
+        let back = conformance::parity::load(&dir, api).unwrap();
+        assert!(conformance::parity::drift(&back, &shapes).is_empty());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     mocks.engee.shutdown().await;
     mocks.linkis.shutdown().await;
 }
