@@ -53,6 +53,7 @@ pub struct Vm {
     /// set when a budget is exhausted: such errors cannot be caught
     pub fatal: bool,
     pub alloc_since_check: usize,
+    argbuf: Vec<Value>,
 }
 
 enum Flow {
@@ -94,6 +95,7 @@ impl Vm {
             current_exc: None,
             fatal: false,
             alloc_since_check: 0,
+            argbuf: Vec::with_capacity(8),
         }
     }
 
@@ -408,9 +410,21 @@ impl Vm {
                 }
                 Op::CallBuiltin(id, argc) => {
                     let at = self.stack.len().saturating_sub(argc as usize);
-                    let args = self.stack.split_off(at);
+                    if argc == 2 {
+                        if let Some(r) = fast_binop(id, &self.stack[at], &self.stack[at + 1]) {
+                            self.stack.truncate(at);
+                            self.stack.push(r);
+                            continue;
+                        }
+                    }
+                    let mut args = std::mem::take(&mut self.argbuf);
+                    args.clear();
+                    args.extend(self.stack.drain(at..));
                     self.frames[fi].ip = ip;
-                    let r = tri!(builtins::call_builtin(self, id, &args, &[]));
+                    let r = builtins::call_builtin(self, id, &args, &[]);
+                    args.clear();
+                    self.argbuf = args;
+                    let r = tri!(r);
                     self.stack.push(r);
                     if self.sleep_req.is_some() {
                         return self.sleep_flow();
@@ -843,10 +857,14 @@ impl Vm {
             .unwrap_or(Value::Nothing);
         match &callee {
             Value::Builtin(id) => {
-                let args = self.stack.split_off(callee_pos + 1);
+                let mut args = std::mem::take(&mut self.argbuf);
+                args.clear();
+                args.extend(self.stack.drain(callee_pos + 1..));
                 self.stack.pop();
-                let r = builtins::call_builtin(self, *id, &args, &kw)?;
-                self.stack.push(r);
+                let r = builtins::call_builtin(self, *id, &args, &kw);
+                args.clear();
+                self.argbuf = args;
+                self.stack.push(r?);
                 Ok(false)
             }
             Value::Generic(g) => {
@@ -955,6 +973,99 @@ impl Vm {
             method: Some(m),
         });
         Ok(())
+    }
+}
+
+struct OpIds {
+    add: u16,
+    sub: u16,
+    mul: u16,
+    lt: u16,
+    le: u16,
+    gt: u16,
+    ge: u16,
+    eq: u16,
+    ne: u16,
+    fdiv: u16,
+}
+
+fn op_ids() -> &'static OpIds {
+    static IDS: std::sync::OnceLock<OpIds> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let id = |n: &str| builtins::builtin_id(n).unwrap_or(u16::MAX);
+        OpIds {
+            add: id("+"),
+            sub: id("-"),
+            mul: id("*"),
+            lt: id("<"),
+            le: id("<="),
+            gt: id(">"),
+            ge: id(">="),
+            eq: id("=="),
+            ne: id("!="),
+            fdiv: id("/"),
+        }
+    })
+}
+
+/// Allocation-free arithmetic/comparison on Int64/Float64 pairs (same results as the builtins).
+#[inline]
+fn fast_binop(id: u16, a: &Value, b: &Value) -> Option<Value> {
+    let o = op_ids();
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => {
+            let (x, y) = (*x, *y);
+            Some(if id == o.add {
+                Value::Int(x.wrapping_add(y))
+            } else if id == o.sub {
+                Value::Int(x.wrapping_sub(y))
+            } else if id == o.mul {
+                Value::Int(x.wrapping_mul(y))
+            } else if id == o.lt {
+                Value::Bool(x < y)
+            } else if id == o.le {
+                Value::Bool(x <= y)
+            } else if id == o.gt {
+                Value::Bool(x > y)
+            } else if id == o.ge {
+                Value::Bool(x >= y)
+            } else if id == o.eq {
+                Value::Bool(x == y)
+            } else if id == o.ne {
+                Value::Bool(x != y)
+            } else if id == o.fdiv {
+                Value::Float(x as f64 / y as f64)
+            } else {
+                return None;
+            })
+        }
+        (Value::Float(x), Value::Float(y)) => {
+            let (x, y) = (*x, *y);
+            Some(if id == o.add {
+                Value::Float(x + y)
+            } else if id == o.sub {
+                Value::Float(x - y)
+            } else if id == o.mul {
+                Value::Float(x * y)
+            } else if id == o.fdiv {
+                Value::Float(x / y)
+            } else if id == o.lt {
+                Value::Bool(x < y)
+            } else if id == o.le {
+                Value::Bool(x <= y)
+            } else if id == o.gt {
+                Value::Bool(x > y)
+            } else if id == o.ge {
+                Value::Bool(x >= y)
+            } else if id == o.eq {
+                Value::Bool(x == y)
+            } else if id == o.ne {
+                Value::Bool(x != y)
+            } else {
+                return None;
+            })
+        }
+        _ => None,
     }
 }
 
