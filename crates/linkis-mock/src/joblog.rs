@@ -202,13 +202,27 @@ impl JobLog {
     }
 }
 
+/// `yyyy-MM-dd HH:mm:ss.SSS LEVEL text` (written by hand: chrono's format parser is the
+/// most expensive part of a page read).
 fn render(l: &Line) -> String {
-    format!(
-        "{} {} {}",
-        l.at.format("%Y-%m-%d %H:%M:%S%.3f"),
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let t = l.at;
+    let mut s = String::with_capacity(30 + l.text.len());
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03} {} {}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.timestamp_subsec_millis().min(999),
         l.level.as_str(),
         l.text
-    )
+    );
+    s
 }
 
 /// The four strings `[error, warn, info, all]`, each line joined by `\n`.
