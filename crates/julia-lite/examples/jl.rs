@@ -18,7 +18,10 @@ fn main() {
                 }
                 println!("=> {}", r.result);
             }
-            Err(e) if std::env::var("FULL").is_ok() => println!("ERR {}\n{}\n{}", e.type_name, e.short_description, e.full_description),
+            Err(e) if std::env::var("FULL").is_ok() => println!(
+                "ERR {}\n{}\n{}",
+                e.type_name, e.short_description, e.full_description
+            ),
             Err(e) => println!(
                 "ERR {} | {} | {}",
                 e.type_name,

@@ -1288,6 +1288,24 @@ impl Compiler {
                         self.store_name(n);
                     }
                 }
+                Expr::Index(obj, idx) => {
+                    let t = self.hidden();
+                    self.emit(Op::StoreLocal(t));
+                    self.expr(obj)?;
+                    self.index_args(idx)?;
+                    self.emit(Op::LoadLocal(t));
+                    self.emit(Op::SetIndex(idx.len() as u16));
+                    self.emit(Op::Pop);
+                }
+                Expr::Field(obj, name) => {
+                    let t = self.hidden();
+                    self.emit(Op::StoreLocal(t));
+                    self.expr(obj)?;
+                    self.emit(Op::LoadLocal(t));
+                    let n = self.name(name);
+                    self.emit(Op::SetField(n));
+                    self.emit(Op::Pop);
+                }
                 _ => return Err(syntax_error("invalid assignment location")),
             }
         }

@@ -72,6 +72,8 @@ pub trait Host: Send + Sync + 'static {
 
 /// Shared state of a workspace.
 pub struct WsInner {
+    /// set once user code defines a method for a built-in name (e.g. `Base.:+`)
+    pub overloads: std::sync::atomic::AtomicBool,
     pub globals: Mutex<HashMap<Name, Value>>,
     pub using: Mutex<HashSet<String>>,
     pub engee: Mutex<builtins::engee::EngeeState>,
@@ -98,6 +100,7 @@ impl Workspace {
         }
         Workspace {
             inner: Arc::new(WsInner {
+                overloads: std::sync::atomic::AtomicBool::new(false),
                 globals: Mutex::new(globals),
                 using: Mutex::new(HashSet::new()),
                 engee: Mutex::new(builtins::engee::EngeeState::default()),

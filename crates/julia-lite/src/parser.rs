@@ -1104,6 +1104,12 @@ impl Parser {
     }
 
     fn parse_macro(&mut self, line: u32) -> PResult<Expr> {
+        if self.is_op(".") {
+            // `@. expr`: broadcast every call and operator
+            self.next();
+            let e = self.parse_assign()?;
+            return Ok(dotify(e));
+        }
         let name = self.ident()?;
         let mut args = Vec::new();
         if self.peek() == &Tok::LParen && !self.cur().space_before {
@@ -1690,5 +1696,34 @@ fn lambda_params(lhs: &Expr) -> Result<Vec<Param>, String> {
         Expr::Tuple(items) => items.iter().map(|e| param_from_expr(e.clone())).collect(),
         Expr::Block(items) if items.len() == 1 => lambda_params(&items[0]),
         _ => Err("invalid anonymous function parameters".into()),
+    }
+}
+
+/// `@.`: turn operators, calls and assignment into their broadcasting forms.
+fn dotify(e: Expr) -> Expr {
+    let d = |b: Box<Expr>| Box::new(dotify(*b));
+    match e {
+        Expr::Binary(op, a, b) => Expr::DotBinary(op, d(a), d(b)),
+        Expr::Unary(op, a) => Expr::DotUnary(op, d(a)),
+        Expr::Call(f, args) => {
+            let args = args
+                .into_iter()
+                .map(|a| Arg {
+                    value: dotify(a.value),
+                    ..a
+                })
+                .collect();
+            match *f {
+                Expr::Ident(ref n) if n == "vcat" => Expr::Call(f, args),
+                _ => Expr::DotCall(f, args),
+            }
+        }
+        Expr::Assign(l, r) => Expr::DotAssign(l, d(r)),
+        Expr::OpAssign(op, l, r) => {
+            let val = Expr::DotBinary(op, l.clone(), d(r));
+            Expr::DotAssign(l, Box::new(val))
+        }
+        Expr::Block(v) => Expr::Block(v.into_iter().map(dotify).collect()),
+        other => other,
     }
 }

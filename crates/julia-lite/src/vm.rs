@@ -417,6 +417,27 @@ impl Vm {
                             continue;
                         }
                     }
+                    if self.ws.overloads.load(std::sync::atomic::Ordering::Relaxed) {
+                        // a user method for this operator (e.g. `Base.:+(a::Point, b::Point)`)?
+                        let user = match lock(&self.ws.globals).get(builtins::builtin_name(id)) {
+                            Some(Value::Generic(g))
+                                if select_method(&lock(&g.methods), &self.stack[at..])
+                                    .is_some_and(|m| !m.prelude) =>
+                            {
+                                Some(Value::Generic(g.clone()))
+                            }
+                            _ => None,
+                        };
+                        if let Some(g) = user {
+                            self.stack.insert(at, g);
+                            self.frames[fi].ip = ip;
+                            match self.call(at, vec![]) {
+                                Ok(true) => return Flow::Reload,
+                                Ok(false) => continue,
+                                Err(e) => return self.raise(e),
+                            }
+                        }
+                    }
                     let mut args = std::mem::take(&mut self.argbuf);
                     args.clear();
                     args.extend(self.stack.drain(at..));
@@ -1108,6 +1129,10 @@ pub fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Meth
 }
 
 pub fn define_method(ws: &WsInner, name: Name, m: Arc<Method>) -> Result<Value, Exc> {
+    if !m.prelude && builtins::builtin_id(&name).is_some() {
+        ws.overloads
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let mut globals = lock(&ws.globals);
     let g = match globals.get(&name) {
         Some(Value::Generic(g)) => g.clone(),

@@ -156,3 +156,122 @@ fn limits_deserialize_partial() {
     assert_eq!(l.max_wall, Duration::from_millis(1500));
     assert_eq!(l.max_depth, Limits::default().max_depth);
 }
+
+#[tokio::test]
+async fn sleeping_does_not_count_against_the_time_budget() {
+    let ws = Workspace::new();
+    let l = Limits {
+        max_wall: Duration::from_millis(100),
+        ..Limits::default()
+    };
+    let h: Arc<dyn Host> = Arc::new(TokioHost);
+    let r = eval(&ws, "sleep(0.3); 1", h, &l).await.unwrap();
+    assert_eq!(r.result, "1");
+}
+
+#[tokio::test]
+async fn dropping_the_future_interrupts() {
+    let ws = Workspace::new();
+    let t0 = std::time::Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_millis(100),
+        eval(
+            &ws,
+            "x = 0; while true; x += 1; end",
+            host(),
+            &Limits::default(),
+        ),
+    )
+    .await;
+    assert!(r.is_err());
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    // the workspace is still usable and saw the partial progress
+    let r = eval(&ws, "x > 0", host(), &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(r.result, "true");
+}
+
+#[tokio::test]
+async fn eval_runs_while_a_job_sleeps_in_the_same_workspace() {
+    let ws = Workspace::new();
+    let ws2 = ws.clone();
+    let job = tokio::spawn(async move {
+        let h: Arc<dyn Host> = Arc::new(TokioHost);
+        eval(&ws2, "a = 5; sleep(0.5); a * 2", h, &Limits::default())
+            .await
+            .map(|r| r.result)
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let t0 = std::time::Instant::now();
+    let r = eval(&ws, "a + 1", host(), &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(r.result, "6");
+    assert!(t0.elapsed() < Duration::from_millis(300));
+    assert_eq!(job.await.unwrap().unwrap(), "10");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn cpu_bound_eval_yields_to_other_tasks() {
+    let ws = Workspace::new();
+    let ticks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let t2 = ticks.clone();
+    let ticker = tokio::spawn(async move {
+        for _ in 0..20 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            t2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    let r = eval(
+        &ws,
+        "s = 0; for i in 1:3_000_000; s += i; end; s",
+        host(),
+        &Limits::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.result, "4500001500000");
+    assert!(
+        ticks.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "the ticker never ran while the loop was executing"
+    );
+    ticker.await.unwrap();
+}
+
+#[tokio::test]
+async fn engee_files_go_through_the_host() {
+    let ws = Workspace::new();
+    let mem = Arc::new(MemHost::default());
+    mem.files.lock().unwrap().insert(
+        "/user/models/demo.engee".into(),
+        br#"{"parameters": {"StopTime": 1.0, "SolverType": "fixed-step", "FixedStep": 0.5}, "blocks": [{"name": "Step", "type": "Step", "params": {"StepTime": 0.5}}]}"#.to_vec(),
+    );
+    let h: Arc<dyn Host> = mem.clone();
+    let r = eval(
+        &ws,
+        "m = engee.load(\"/user/models/demo.engee\"); r = engee.run(m); (m, r[\"Step.1\"].value)",
+        h.clone(),
+        &Limits::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.result, "(Model(demo), [0.0, 1.0, 1.0])");
+    eval(
+        &ws,
+        "engee.save(\"demo\", \"/user/out.engee\")",
+        h,
+        &Limits::default(),
+    )
+    .await
+    .unwrap();
+    let saved = mem
+        .files
+        .lock()
+        .unwrap()
+        .get("/user/out.engee")
+        .cloned()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&saved).unwrap();
+    assert_eq!(doc["parameters"]["StopTime"], 1.0);
+}

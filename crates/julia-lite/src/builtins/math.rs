@@ -516,6 +516,13 @@ fn less_d(a: &Value, b: &Value, d: usize) -> Result<bool, Exc> {
         (Value::Str(x), Value::Str(y)) => Ok(x < y),
         (Value::Char(x), Value::Char(y)) => Ok(x < y),
         (Value::Sym(x), Value::Sym(y)) => Ok(x < y),
+        (Value::Pair(x), Value::Pair(y)) => {
+            if !equals(&x.0, &y.0) {
+                less(&x.0, &y.0)
+            } else {
+                less(&x.1, &y.1)
+            }
+        }
         (Value::Tuple(x), Value::Tuple(y)) => {
             for (p, q) in x.iter().zip(y.iter()) {
                 if less(p, q)? {

@@ -257,6 +257,7 @@ fn build() -> PreludeDefs {
         }
     };
     let ws = Arc::new(WsInner {
+        overloads: std::sync::atomic::AtomicBool::new(false),
         globals: Mutex::new(HashMap::new()),
         using: Mutex::new(HashSet::new()),
         engee: Mutex::new(Default::default()),
