@@ -410,12 +410,12 @@ impl Vm {
                 }
                 Op::CallBuiltin(id, argc) => {
                     let at = self.stack.len().saturating_sub(argc as usize);
-                    if argc == 2 {
-                        if let Some(r) = fast_binop(id, &self.stack[at], &self.stack[at + 1]) {
-                            self.stack.truncate(at);
-                            self.stack.push(r);
-                            continue;
-                        }
+                    if argc == 2
+                        && let Some(r) = fast_binop(id, &self.stack[at], &self.stack[at + 1])
+                    {
+                        self.stack.truncate(at);
+                        self.stack.push(r);
+                        continue;
                     }
                     if self.ws.overloads.load(std::sync::atomic::Ordering::Relaxed) {
                         // a user method for this operator (e.g. `Base.:+(a::Point, b::Point)`)?
