@@ -77,6 +77,12 @@ struct Args {
     /// Engee: OAuth scope.
     #[arg(long)]
     scope: Option<String>,
+    /// Engee: user for the consent step (with `all`, where --user is the Linkis user).
+    #[arg(long)]
+    engee_user: Option<String>,
+    /// Engee: password of --engee-user.
+    #[arg(long)]
+    engee_password: Option<String>,
 
     /// User for the Engee consent step, or the Linkis user.
     #[arg(long)]
@@ -216,6 +222,8 @@ fn build_config(a: &Args) -> Result<TargetConfig, String> {
             set(&mut e.user, &a.user);
             set(&mut e.password, &a.password);
         }
+        set(&mut e.user, &a.engee_user);
+        set(&mut e.password, &a.engee_password);
     }
     if let Some(l) = cfg.linkis.as_mut() {
         if a.which != Which::Engee {
