@@ -21,6 +21,8 @@ async fn every_check_passes_against_the_in_process_mocks() {
         .checks
         .iter()
         .filter(|c| matches!(c.outcome, Outcome::Skipped(_) | Outcome::Observed(_)))
+        // profile-specific: runs against the ujes-0.x mock below
+        .filter(|c| c.id != "linkis.entrance.ujes_0x_texts")
         .map(|c| (c.id.clone(), c.outcome.clone()))
         .collect();
     assert!(
@@ -48,6 +50,31 @@ async fn every_check_passes_against_the_in_process_mocks() {
     let _ = std::fs::remove_dir_all(&dir);
     mocks.engee.shutdown().await;
     mocks.linkis.shutdown().await;
+}
+
+/// Every SEED check passes against the Linkis mock in its `ujes-0.x` profile (the seed
+/// document's texts and shapes verbatim).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_checks_pass_against_the_ujes_0x_profile() {
+    let mut cfg = linkis_mock::Config::testing();
+    cfg.profile = linkis_mock::Profile::Ujes0x;
+    let linkis = linkis_mock::MockServer::start(cfg)
+        .await
+        .expect("linkis mock starts");
+    let ctx =
+        conformance::Ctx::new(conformance::TargetConfig::mocks(None, Some(&linkis.url()))).await;
+    let seed: Vec<_> = checks::all()
+        .into_iter()
+        .filter(|c| c.tier == conformance::Tier::Seed && c.api == conformance::Api::Linkis)
+        .collect();
+    assert!(seed.len() >= 10);
+    let r = run(&ctx, &seed, &Expected::none()).await;
+    common::assert_all_pass(&r);
+    assert!(
+        r.checks.iter().all(|c| c.outcome == Outcome::Passed),
+        "every SEED check runs and passes under ujes-0.x"
+    );
+    linkis.shutdown().await;
 }
 
 #[test]

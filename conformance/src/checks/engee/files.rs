@@ -535,3 +535,88 @@ async fn download_outside(ctx: &Ctx) -> CheckResult {
     );
     Ok(())
 }
+
+const BOUNDARY: &str = "conformance-boundary-7d1f";
+
+/// The start of a multipart upload whose file part is never finished.
+fn cut_body(dir: &str, name: &str, data: &[u8]) -> Vec<u8> {
+    let mut b = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"paths\"\r\n\r\n{}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"upload_files\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n",
+        json!({ "sources": [dir] })
+    )
+    .into_bytes();
+    b.extend_from_slice(data);
+    b
+}
+
+async fn upload_interrupted(ctx: &Ctx) -> CheckResult {
+    let (env, api) = setup(ctx).await?;
+    let dir = format!("{}/cut", ctx.scratch());
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    // 1. the connection drops mid-body
+    let head = cut_body(&dir, "dropped.bin", &[7u8; 4096]);
+    let stream = futures::stream::iter(vec![
+        Ok::<Vec<u8>, std::io::Error>(head),
+        Err(std::io::Error::other(
+            "conformance: connection cut on purpose",
+        )),
+    ]);
+    let _ = env
+        .http
+        .post(&api.at("external/file/upload"))
+        .bearer(&api.token)
+        .body(&ct, reqwest::Body::wrap_stream(stream))
+        .send()
+        .await;
+    // 2. the body ends but the multipart is never closed
+    let r = env
+        .http
+        .post(&api.at("external/file/upload"))
+        .bearer(&api.token)
+        .body(&ct, cut_body(&dir, "unclosed.bin", &[9u8; 2048]))
+        .send()
+        .await?;
+    ensure!(
+        !(200..300).contains(&r.status),
+        "an unclosed multipart body was accepted: {}",
+        r.summary()
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for name in ["dropped.bin", "unclosed.bin"] {
+        let r = download(env, &api, &[&format!("{dir}/{name}")]).await?;
+        ensure!(
+            r.status == 404,
+            "{name} from an interrupted upload exists: {}",
+            r.summary()
+        );
+    }
+    Ok(())
+}
+
+async fn upload_all_or_nothing(ctx: &Ctx) -> CheckResult {
+    let (env, api) = setup(ctx).await?;
+    let good = format!("{}/aon", ctx.scratch());
+    let r = upload(
+        env,
+        &api,
+        &[
+            (&good, "kept.txt", b"x".to_vec()),
+            ("/etc", "bad.txt", b"y".to_vec()),
+        ],
+    )
+    .await?;
+    ensure!(
+        r.status == 403,
+        "an upload with a directory outside /user should be 403, got {}",
+        r.summary()
+    );
+    let r = download(env, &api, &[&format!("{good}/kept.txt")]).await?;
+    ensure!(
+        r.status == 404,
+        "the refused upload still stored kept.txt: {}",
+        r.summary()
+    );
+    Ok(())
+}

@@ -776,6 +776,39 @@ async fn pkce_s256(ctx: &Ctx) -> CheckResult {
     token_set(exchange(env, &code, &[("code_verifier", PKCE_VERIFIER)]).await?).map(|_| ())
 }
 
+async fn pkce_plain(ctx: &Ctx) -> CheckResult {
+    let env = ctx.engee()?;
+    let opts = AuthOpts {
+        scope: None,
+        challenge: Some((PKCE_VERIFIER.to_owned(), "plain")),
+    };
+    let (code, _, _) = get_code(env, &opts).await?;
+    let r = exchange(
+        env,
+        &code,
+        &[(
+            "code_verifier",
+            "conformance-wrong-verifier-0123456789-abcdefghijklm",
+        )],
+    )
+    .await?;
+    oauth_error(&r, 400, "invalid_grant")?;
+    let (code, _, _) = get_code(env, &opts).await?;
+    token_set(exchange(env, &code, &[("code_verifier", PKCE_VERIFIER)]).await?).map(|_| ())
+}
+
+async fn code_lifetime(ctx: &Ctx) -> CheckResult {
+    let env = ctx.engee()?;
+    env.require_mock("moves the clock past the code lifetime")?;
+    let (fresh, _, _) = get_code(env, &AuthOpts::default()).await?;
+    let (stale, _, _) = get_code(env, &AuthOpts::default()).await?;
+    env.advance(59.0).await?;
+    token_set(exchange(env, &fresh, &[]).await?)
+        .map_err(|e| Fail::Failed(format!("a 59 s old code should still work: {e}")))?;
+    env.advance(1.0).await?;
+    oauth_error(&exchange(env, &stale, &[]).await?, 400, "invalid_grant")
+}
+
 async fn access_lifetime(ctx: &Ctx) -> CheckResult {
     let env = ctx.engee()?;
     env.require_mock("moves the clock 10 minutes")?;

@@ -565,3 +565,45 @@ async fn unknown_prefix(ctx: &Ctx) -> CheckResult {
     );
     Ok(())
 }
+
+async fn session_end(ctx: &Ctx) -> CheckResult {
+    let env = ctx.engee()?;
+    env.require_mock("moves the clock to the end of the session")?;
+    let (env, token) = stopped(ctx).await.map(|(_, t)| (env, t))?;
+    start(env, &token, None).await?;
+    let info = env.wait_status(&token, "running", ctx.wait_limit()).await?;
+    let t = |k: &str| {
+        info[k]
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+    };
+    let (Some(started), Some(end)) = (t("startedAt"), t("stopSessionAt")) else {
+        return Err(Fail::Failed(format!(
+            "startedAt/stopSessionAt should be set: {info}"
+        )));
+    };
+    let total = (end - started).num_seconds();
+    ensure!(total > 0, "stopSessionAt is not after startedAt: {info}");
+    let idle = info["inactivityTimeout"].as_i64().unwrap_or(0).max(1);
+    // keep the server busy (below the inactivity timeout) until just before the hard end
+    let api = UserApi {
+        url: env.user_url(&info)?,
+        token: token.clone(),
+    };
+    let step = (idle / 2).max(1);
+    let mut at = 0;
+    while at + step < total {
+        env.advance(step as f64).await?;
+        at += step;
+        env.eval_ok(&api, "1").await?;
+    }
+    ensure_eq!(
+        env.info(&token).await?["serverStatus"].as_str(),
+        Some("running"),
+        "status just before stopSessionAt"
+    );
+    env.advance((total - at) as f64 + 1.0).await?;
+    env.wait_status(&token, "stopped", std::time::Duration::from_secs(10))
+        .await?;
+    Ok(())
+}

@@ -932,3 +932,81 @@ async fn metrics(ctx: &Ctx) -> CheckResult {
     );
     Ok(())
 }
+
+/// Splits a 0.x execID (`CC EE II creator engine instance short`) into its parts.
+pub fn parse_old_exec_id(id: &str) -> Option<(String, String, String, String)> {
+    let n = |r: std::ops::Range<usize>| id.get(r).and_then(|s| s.parse::<usize>().ok());
+    let (c, e, i) = (n(0..2)?, n(2..4)?, n(4..6)?);
+    let creator = id.get(6..6 + c)?;
+    let engine = id.get(6 + c..6 + c + e)?;
+    let inst = id.get(6 + c + e..6 + c + e + i)?;
+    let short = id.get(6 + c + e + i..)?;
+    Some((
+        creator.to_owned(),
+        engine.to_owned(),
+        inst.to_owned(),
+        short.to_owned(),
+    ))
+}
+
+async fn ujes_texts(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    let (http, _) = env.main().await?;
+    let r = http
+        .post(&format!("{REST}/entrance/execute"))
+        .json(&seed_body(env))
+        .send()
+        .await?;
+    let v = expect(&r, 0)?.clone();
+    if v["message"] != "请求执行成功" {
+        skip!(
+            "the target speaks Linkis 1.x (execute answered {:?}); these are the ujes-0.x texts",
+            v["message"]
+        );
+    }
+    ensure_eq!(
+        v["method"].as_str(),
+        Some("/api/rest_j/v1/entrance/execute"),
+        "method"
+    );
+    ensure!(
+        v["data"]["taskID"].is_string(),
+        "taskID should be a string in 0.x: {v}"
+    );
+    let exec_id = v["data"]["execID"].as_str().unwrap_or_default().to_owned();
+    let (creator, engine, inst, short) = parse_old_exec_id(&exec_id)
+        .ok_or_else(|| Fail::Failed(format!("execID {exec_id:?} is not the 0.x layout")))?;
+    ensure!(inst.contains(':'), "instance {inst:?} should be host:port");
+    ensure!(
+        short.starts_with(&format!("{creator}_")),
+        "short id {short:?} should start with the creator"
+    );
+    ensure!(!engine.is_empty(), "no engine in {exec_id:?}");
+    env.wait_terminal(&http, &exec_id, ctx.wait_limit()).await?;
+    for (op, msg) in [
+        ("status", "获取状态成功"),
+        ("log", "返回日志信息"),
+        ("progress", "返回进度信息"),
+    ] {
+        let r = http
+            .get(&format!("{REST}/entrance/{exec_id}/{op}"))
+            .send()
+            .await?;
+        let v = expect(&r, 0)?;
+        expect_message(v, msg)?;
+        let want = format!("/api/rest_j/v1/entrance/{exec_id}/{op}");
+        ensure_eq!(v["method"].as_str(), Some(want.as_str()), "method of {op}");
+    }
+    let r = http
+        .post(&format!("{REST}/entrance/{exec_id}/kill"))
+        .send()
+        .await?;
+    let v = expect(&r, 0)?;
+    expect_message(v, "OK")?;
+    ensure_eq!(
+        v["data"]["execID"].as_str(),
+        Some(exec_id.as_str()),
+        "data.execID of kill"
+    );
+    Ok(())
+}
