@@ -41,6 +41,20 @@ pub fn all() -> Vec<Check> {
             upload_existing_kept
         ),
         check!(
+            "engee.files.upload.interrupted",
+            Engee,
+            Spec,
+            "a file is written only once fully received: an upload cut off mid-body (connection dropped, or multipart never closed) leaves nothing behind",
+            upload_interrupted
+        ),
+        check!(
+            "engee.files.upload.all_or_nothing",
+            Engee,
+            MockDefined,
+            "an upload with one refused directory stores none of its files",
+            upload_all_or_nothing
+        ),
+        check!(
             "engee.files.upload.suffix_scheme",
             Engee,
             MockDefined,

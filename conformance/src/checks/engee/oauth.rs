@@ -133,6 +133,20 @@ pub fn all() -> Vec<Check> {
             pkce_s256
         ),
         check!(
+            "engee.oauth.pkce.plain",
+            Engee,
+            MockDefined,
+            "code_challenge_method=plain is honoured: the verifier must equal the challenge",
+            pkce_plain
+        ),
+        check!(
+            "engee.oauth.code.lifetime",
+            Engee,
+            MockDefined,
+            "an authorization code expires after 60 s: exchanged at 60 s it is invalid_grant (mock clock)",
+            code_lifetime
+        ),
+        check!(
             "engee.oauth.token.lifetime",
             Engee,
             Spec,

@@ -115,6 +115,13 @@ pub fn all() -> Vec<Check> {
             inactivity_stop
         ),
         check!(
+            "engee.server.session_end",
+            Engee,
+            MockDefined,
+            "stopSessionAt is the hard end of a session: the server stops there even while in use (mock clock)",
+            session_end
+        ),
+        check!(
             "engee.prefix.other_user",
             Engee,
             MockDefined,

@@ -61,6 +61,13 @@ pub fn all() -> Vec<Check> {
             execute_alias
         ),
         check!(
+            "linkis.entrance.ujes_0x_texts",
+            Linkis,
+            Seed,
+            "a target speaking the seed's UJES 0.x dialect answers its texts verbatim: 请求执行成功 / 获取状态成功 / 返回日志信息 / 返回进度信息, methods with /api/rest_j/v1, taskID a string, 2-digit execID lengths (skipped on 1.x targets)",
+            ujes_texts
+        ),
+        check!(
             "linkis.entrance.execute.validation",
             Linkis,
             Upstream,
@@ -997,16 +1004,28 @@ async fn ujes_texts(ctx: &Ctx) -> CheckResult {
         let want = format!("/api/rest_j/v1/entrance/{exec_id}/{op}");
         ensure_eq!(v["method"].as_str(), Some(want.as_str()), "method of {op}");
     }
+    let mut long = seed_body(env);
+    if env.is_mock {
+        long["executionCode"] = Value::from("-- @mock duration=600s\nselect 1 as n");
+    }
     let r = http
-        .post(&format!("{REST}/entrance/{exec_id}/kill"))
+        .post(&format!("{REST}/entrance/execute"))
+        .json(&long)
+        .send()
+        .await?;
+    let job = job_from(&r)?;
+    let r = http
+        .post(&format!("{REST}/entrance/{}/kill", job.exec_id))
         .send()
         .await?;
     let v = expect(&r, 0)?;
     expect_message(v, "OK")?;
     ensure_eq!(
         v["data"]["execID"].as_str(),
-        Some(exec_id.as_str()),
+        Some(job.exec_id.as_str()),
         "data.execID of kill"
     );
+    env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
+        .await?;
     Ok(())
 }
