@@ -18,7 +18,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("loop_1e6", |b| {
         b.iter(|| run(&ws, "s = 0\nfor i in 1:1_000_000\n    s += i\nend\ns"))
     });
-    g.bench_function("loop_1e6_in_function", |b| {
+    g.bench_function("loop_1e6_func", |b| {
         b.iter(|| {
             run(
                 &ws,

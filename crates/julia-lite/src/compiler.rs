@@ -1830,6 +1830,11 @@ impl Compiler {
                 self.emit(Op::Call(args.len() as u16, 0));
                 Ok(())
             }
+            "async" | "spawn" | "threads" | "distributed" | "eval" | "macroexpand"
+            | "generated" | "kwdef" | "enum" | "task" | "sync" | "btime" | "benchmark" | "test"
+            | "testset" => Err(syntax_error(&format!(
+                "unsupported syntax: macro @{name} is not supported by julia-lite"
+            ))),
             other => Err(crate::errors::exc(
                 "LoadError",
                 format!(

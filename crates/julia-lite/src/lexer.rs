@@ -80,6 +80,12 @@ const OPS: &[&str] = &[
     "~", "?", ":", ".", "'", "@", "$",
 ];
 
+fn ops_chars() -> &'static [(&'static str, Vec<char>)] {
+    static OPS_CHARS: std::sync::OnceLock<Vec<(&'static str, Vec<char>)>> =
+        std::sync::OnceLock::new();
+    OPS_CHARS.get_or_init(|| OPS.iter().map(|o| (*o, o.chars().collect())).collect())
+}
+
 fn is_ident_start(c: char) -> bool {
     c == '_'
         || c.is_alphabetic()
@@ -221,9 +227,9 @@ pub fn lex(src: &str) -> LexResult<Vec<Token>> {
             ';' => push(&mut out, Tok::Semi),
             _ => {
                 let mut found = None;
-                for op in OPS {
-                    let oc: Vec<char> = op.chars().collect();
-                    if chars.len() >= i + oc.len() && chars[i..i + oc.len()] == oc[..] {
+                for (op, oc) in ops_chars() {
+                    if oc[0] == c && chars.len() >= i + oc.len() && chars[i..i + oc.len()] == oc[..]
+                    {
                         found = Some((*op, oc.len()));
                         break;
                     }

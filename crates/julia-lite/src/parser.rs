@@ -40,6 +40,11 @@ pub fn parse_program(src: &str) -> PResult<Expr> {
         stmts.push(Expr::Line(line, Box::new(e)));
         match p.peek() {
             Tok::Newline | Tok::Semi | Tok::Eof => {}
+            Tok::Ident(w) if w == "where" => {
+                return Err(p.err(
+                    "unsupported syntax: `where` clauses are not supported by julia-lite".into(),
+                ));
+            }
             t => {
                 let t = tok_text(t);
                 return Err(p.err(format!("extra token \"{t}\" after end of expression")));
@@ -197,6 +202,12 @@ impl Parser {
             match self.peek() {
                 Tok::Newline | Tok::Semi | Tok::Eof => {}
                 Tok::Kw(k) if terms.contains(k) => {}
+                Tok::Ident(w) if w == "where" => {
+                    return Err(self.err(
+                        "unsupported syntax: `where` clauses are not supported by julia-lite"
+                            .into(),
+                    ));
+                }
                 _ => return Err(self.unexpected()),
             }
         }
@@ -1039,10 +1050,22 @@ impl Parser {
                 }
                 Ok(Expr::Interp(items))
             }
-            Tok::Ident(name) => Ok(match name.as_str() {
-                "nothing" => Expr::Nothing,
-                _ => Expr::Ident(name),
-            }),
+            Tok::Ident(name) => {
+                if matches!(self.peek(), Tok::Str(_)) && !self.cur().space_before {
+                    // string macros: r"...", raw"...", b"..."
+                    return Err(ParseError {
+                        msg: match name.as_str() {
+                            "r" => "unsupported syntax: regular expressions (r\"...\") are not supported by julia-lite".to_string(),
+                            other => format!("unsupported syntax: string macro {other}\"...\" is not supported by julia-lite"),
+                        },
+                        line,
+                    });
+                }
+                Ok(match name.as_str() {
+                    "nothing" => Expr::Nothing,
+                    _ => Expr::Ident(name),
+                })
+            }
             Tok::Kw(k @ ("in" | "isa")) if self.peek() == &Tok::LParen => {
                 Ok(Expr::Ident(k.to_string()))
             }
@@ -1572,8 +1595,10 @@ impl Parser {
             self.next();
             self.parse_primary_type()?;
         }
-        if self.is_kw("where") {
-            return Err(self.err("`where` clauses are not supported by julia-lite".into()));
+        if matches!(self.peek(), Tok::Ident(w) if w == "where") {
+            return Err(self.err(
+                "unsupported syntax: `where` clauses are not supported by julia-lite".into(),
+            ));
         }
         let body = self.parse_block(&["end"], "function", line)?;
         self.expect_end("function", line)?;

@@ -68,7 +68,7 @@ fn uncaught(e: Exc, frames: Vec<Frame>) -> Step {
 
 impl Vm {
     pub fn new(ws: Arc<WsInner>, chunk: Arc<Chunk>, host: Arc<dyn Host>, limits: Limits) -> Vm {
-        let mut stack = Vec::with_capacity(256);
+        let mut stack = Vec::with_capacity(16 + chunk.nslots as usize);
         for _ in 0..chunk.nslots {
             stack.push(Value::Undef);
         }
@@ -1196,6 +1196,15 @@ pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
         "ARGS" => Value::vector(Ty::String, vec![]),
         "VERSION" => Value::str("1.9.3"),
         "undef" => Value::Sym("undef".into()),
+        "im" | "Channel" | "Task" | "Threads" | "Distributed" | "BigInt" | "BigFloat"
+        | "Rational" | "Regex" | "Set" | "Int8" | "Int16" | "Int32" | "UInt8" | "UInt16"
+        | "UInt32" | "UInt64" | "Int128" | "UInt128" | "Float32" | "Float16" | "IOBuffer"
+        | "open" | "readlines" | "readline" | "read" | "write" | "DataFrame" | "Dates" | "now"
+        | "run" | "ccall" => {
+            return Err(errors::error_exception(&format!(
+                "`{name}` is not supported by julia-lite"
+            )));
+        }
         _ => return Err(errors::undef_var(name)),
     })
 }
