@@ -35,16 +35,20 @@ pub(crate) fn authenticate(parts: &Parts, st: &AppState) -> Result<Caller, Linki
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "127.0.0.1".into());
+    let proxy_user = header(&parts.headers, "Proxy-User");
+    let code = header(&parts.headers, "Validation-Code");
+    let header_proxy = cfg.header_proxy && (proxy_user.is_some() || code.is_some());
     let base = match (value("Token-Code"), value("Token-User")) {
         (Some(code), Some(user)) => Some(st.auth.token(cfg, &code, &user, &host)?),
         _ => match cookies.get(TICKET_COOKIE).filter(|t| !t.is_empty()) {
+            // with the seed's proxy headers a stale cookie does not matter: the
+            // Validation-Code is the credential
+            Some(ticket) if header_proxy => st.auth.session(cfg, ticket).ok(),
             Some(ticket) => Some(st.auth.session(cfg, ticket)?),
             None => None,
         },
     };
-    let proxy_user = header(&parts.headers, "Proxy-User");
-    let code = header(&parts.headers, "Validation-Code");
-    if cfg.header_proxy && (proxy_user.is_some() || code.is_some()) {
+    if header_proxy {
         return st.auth.header_proxy(
             cfg,
             base,

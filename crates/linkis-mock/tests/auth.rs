@@ -319,6 +319,12 @@ async fn seed_proxy_headers() {
         r.message,
         "Proxy-User carol is not allowed for this Validation-Code(该token无权代理用户carol)"
     );
+    let stale = t
+        .client()
+        .with_header("Cookie", "linkis_user_session_ticket_id_v1=stale")
+        .with_header("Proxy-User", "alice")
+        .with_header("Validation-Code", "LINKIS-PROXY-AB");
+    assert_eq!(stale.get("/jobhistory/list").await.status, 0);
     let half = t.client().with_header("Proxy-User", "alice");
     assert_eq!(half.get("/jobhistory/list").await.status, -1);
 }
