@@ -38,6 +38,13 @@ pub fn all() -> Vec<Check> {
             string_not_repr
         ),
         check!(
+            "engee.eval.engee_module",
+            Engee,
+            MockDefined,
+            "the `engee` module answers: engee.version() is a String; on a mock, engee.run() without an open model raises NoModelOpenedException",
+            engee_module
+        ),
+        check!(
             "engee.eval.workspace_persists",
             Engee,
             MockDefined,
@@ -196,5 +203,29 @@ async fn budget(ctx: &Ctx) -> CheckResult {
         "the budget took {:?}",
         started.elapsed()
     );
+    Ok(())
+}
+
+async fn engee_module(ctx: &Ctx) -> CheckResult {
+    let env = ctx.engee()?;
+    let api = env.running(ctx).await?;
+    let v = env.eval_ok(&api, "engee.version()").await?;
+    ensure!(
+        !v.is_empty(),
+        "engee.version() should be a non-empty String"
+    );
+    if env.is_mock {
+        let r = env.eval(&api, "engee.run()").await?;
+        ensure!(
+            r.status == 400,
+            "engee.run() without a model should fail, got {}",
+            r.summary()
+        );
+        ensure_eq!(
+            r.json()?["error"]["type"].as_str(),
+            Some("NoModelOpenedException"),
+            "error.type"
+        );
+    }
     Ok(())
 }

@@ -109,6 +109,27 @@ pub fn all() -> Vec<Check> {
             user_info
         ),
         check!(
+            "linkis.auth.unknown_ticket",
+            Linkis,
+            Upstream,
+            "a session cookie the gateway does not know → 401, status -1, \"You are not logged in, please login first!(您尚未登录，请先登录!)\"",
+            unknown_ticket
+        ),
+        check!(
+            "linkis.auth.public_endpoints",
+            Linkis,
+            Upstream,
+            "user/publicKey and user/baseinfo answer without a session (\"Gain success(获取成功)！\", \"get baseinfo success(获取成功)！\")",
+            public_endpoints
+        ),
+        check!(
+            "linkis.auth.token_login",
+            Linkis,
+            Upstream,
+            "user/token-login is POST only (\"Only support method POST\"); with Token-Code/Token-User it answers \"login successful(登录成功)！\" and sets the session cookie",
+            token_login
+        ),
+        check!(
             "linkis.auth.session_timeout",
             Linkis,
             Upstream,
@@ -305,6 +326,10 @@ async fn login(ctx: &Ctx) -> CheckResult {
     let (_, r) = env.login(&user, &password).await?;
     let v = expect(&r, 0)?;
     expect_message(v, "login successful(登录成功)！")?;
+    ensure!(
+        v["method"].is_null(),
+        "gateway /user/* successes answer method null: {v}"
+    );
     let d = &v["data"];
     ensure!(d["userName"].is_string(), "data.userName: {v}");
     ensure!(
@@ -444,6 +469,12 @@ async fn logout(ctx: &Ctx) -> CheckResult {
     );
     let r = http.get(&format!("{REST}/jobhistory/list")).send().await?;
     expect(&r, -1)?;
+    let r = env
+        .fresh()
+        .post(&format!("{REST}/user/logout"))
+        .send()
+        .await?;
+    expect(&r, 0)?;
     Ok(())
 }
 
@@ -470,6 +501,17 @@ async fn user_info(ctx: &Ctx) -> CheckResult {
     let v = expect(&r, 0)?;
     expect_message(v, "get user information succeed!")?;
     ensure!(v["data"]["userName"].is_string(), "data.userName: {v}");
+    let r = env
+        .fresh()
+        .get(&format!("{REST}/user/userInfo"))
+        .send()
+        .await?;
+    let v = expect(&r, 1)?;
+    let m = v["message"].as_str().unwrap_or_default();
+    ensure!(
+        m.contains("11002"),
+        "userInfo without a session: status 1 with errCode 11002, got {m:?}"
+    );
     Ok(())
 }
 
@@ -709,5 +751,74 @@ async fn login_mapping(ctx: &Ctx) -> CheckResult {
         Some("etl_user"),
         "executeUser of carol's job"
     );
+    Ok(())
+}
+
+async fn unknown_ticket(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    let r = env
+        .fresh()
+        .get(&format!("{REST}/jobhistory/list"))
+        .header(
+            "Cookie",
+            "linkis_user_session_ticket_id_v1=conformance-unknown-ticket-0123456789",
+        )
+        .send()
+        .await?;
+    expect_message(
+        expect(&r, -1)?,
+        "You are not logged in, please login first!(您尚未登录，请先登录!)",
+    )
+}
+
+async fn public_endpoints(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    let anon = env.fresh();
+    let r = anon.get(&format!("{REST}/user/publicKey")).send().await?;
+    let v = expect(&r, 0)?;
+    expect_message(v, "Gain success(获取成功)！")?;
+    ensure!(v["data"]["enableSSL"].is_boolean(), "data.enableSSL: {v}");
+    let r = anon.get(&format!("{REST}/user/baseinfo")).send().await?;
+    let v = expect(&r, 0)?;
+    expect_message(v, "get baseinfo success(获取成功)！")?;
+    ensure!(
+        v["data"].get("resultSetExportEnable").is_some(),
+        "data.resultSetExportEnable: {v}"
+    );
+    Ok(())
+}
+
+async fn token_login(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    let (code, user) = token_pair(ctx)?;
+    let http = env.fresh();
+    let r = http
+        .get(&format!("{REST}/user/token-login"))
+        .header("Token-Code", &code)
+        .header("Token-User", &user)
+        .send()
+        .await?;
+    expect_message(expect(&r, 1)?, "Only support method POST")?;
+    let r = http
+        .post(&format!("{REST}/user/token-login"))
+        .header("Token-Code", &code)
+        .header("Token-User", &user)
+        .send()
+        .await?;
+    let v = expect(&r, 0)?;
+    expect_message(v, "login successful(登录成功)！")?;
+    ensure_eq!(
+        v["data"]["userName"].as_str(),
+        Some(user.as_str()),
+        "data.userName"
+    );
+    ensure!(
+        ticket_cookie(&r).is_some(),
+        "token-login should set the session cookie"
+    );
+    expect(
+        &http.get(&format!("{REST}/jobhistory/list")).send().await?,
+        0,
+    )?;
     Ok(())
 }

@@ -110,6 +110,13 @@ pub fn all() -> Vec<Check> {
             method_field
         ),
         check!(
+            "linkis.entrance.malformed_exec_id",
+            Linkis,
+            Upstream,
+            "status/log of a malformed execID → status 1 with the upstream texts",
+            malformed_exec_id
+        ),
+        check!(
             "linkis.entrance.log",
             Linkis,
             Seed,
@@ -157,6 +164,13 @@ pub fn all() -> Vec<Check> {
             Seed,
             "GET entrance/{execID}/progress → data {execID, progress (0.0–1.0, 1.0 when finished), progressInfo [...]}",
             progress
+        ),
+        check!(
+            "linkis.entrance.progress.initial",
+            Linkis,
+            Upstream,
+            "before it runs a job's progress is 0.0 with progressInfo [] (mock clock holds it queued)",
+            progress_initial
         ),
         check!(
             "linkis.entrance.progress_with_resource",
@@ -1024,6 +1038,64 @@ async fn ujes_texts(ctx: &Ctx) -> CheckResult {
         v["data"]["execID"].as_str(),
         Some(job.exec_id.as_str()),
         "data.execID of kill"
+    );
+    env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
+        .await?;
+    Ok(())
+}
+
+async fn malformed_exec_id(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    let (http, _) = env.main().await?;
+    let r = http
+        .get(&format!(
+            "{REST}/entrance/conformance-not-an-exec-id/status"
+        ))
+        .send()
+        .await?;
+    let v = r.json()?;
+    super::envelope(v)?;
+    ensure_eq!(
+        v["status"].as_i64(),
+        Some(1),
+        "status of a malformed execID"
+    );
+    let m = v["message"].as_str().unwrap_or_default();
+    ensure!(
+        m.starts_with("Get job by ID error") || m.starts_with("ID The corresponding job is empty"),
+        "unexpected status text {m:?}"
+    );
+    let r = http
+        .get(&format!("{REST}/entrance/conformance-not-an-exec-id/log"))
+        .send()
+        .await?;
+    let v = r.json()?;
+    super::envelope(v)?;
+    ensure_eq!(v["status"].as_i64(), Some(1), "log of a malformed execID");
+    Ok(())
+}
+
+async fn progress_initial(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    env.require_mock("holds a job queued on the mock's clock")?;
+    let (http, user) = env.main().await?;
+    let job = env
+        .submit(&http, &user, "-- @mock queue=60s\nselect 1 as n")
+        .await?;
+    let r = http
+        .get(&format!("{REST}/entrance/{}/progress", job.exec_id))
+        .send()
+        .await?;
+    let v = expect(&r, 0)?;
+    ensure_eq!(
+        v["data"]["progress"].as_f64(),
+        Some(0.0),
+        "progress of a queued job"
+    );
+    ensure_eq!(
+        v["data"]["progressInfo"],
+        serde_json::json!([]),
+        "progressInfo of a queued job"
     );
     env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
         .await?;

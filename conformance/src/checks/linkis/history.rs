@@ -40,6 +40,13 @@ pub fn all() -> Vec<Check> {
             history_list
         ),
         check!(
+            "linkis.history.governance",
+            Linkis,
+            Upstream,
+            "jobhistory/governanceStationAdmin → data.admin (bool)",
+            governance
+        ),
+        check!(
             "linkis.fs.dir_tree",
             Linkis,
             Upstream,
@@ -73,6 +80,13 @@ pub fn all() -> Vec<Check> {
             Upstream,
             "openFile honours page and pageSize (page 2 of size 2 of three rows is one row); totalLine counts every row",
             open_file_paging
+        ),
+        check!(
+            "linkis.fs.is_exist",
+            Linkis,
+            Upstream,
+            "filesystem/isExist?path=<result file> → data.isExist true (false for a missing file)",
+            is_exist
         ),
         check!(
             "linkis.fs.open_log",
@@ -358,6 +372,47 @@ async fn open_log(ctx: &Ctx) -> CheckResult {
     ensure!(
         all.contains("Congratulations. Your job completed with status Success."),
         "the log lacks the final line"
+    );
+    Ok(())
+}
+
+async fn governance(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    let (http, _) = env.main().await?;
+    let r = http
+        .get(&format!("{REST}/jobhistory/governanceStationAdmin"))
+        .send()
+        .await?;
+    let v = expect(&r, 0)?;
+    ensure!(
+        v["data"]["admin"].is_boolean(),
+        "data.admin should be a bool: {v}"
+    );
+    Ok(())
+}
+
+async fn is_exist(ctx: &Ctx) -> CheckResult {
+    let (http, path) = first_result(ctx, "select 1 as n").await?;
+    let r = http
+        .get(&format!("{REST}/filesystem/isExist"))
+        .query(&[("path", path.as_str())])
+        .send()
+        .await?;
+    ensure_eq!(
+        expect(&r, 0)?["data"]["isExist"].as_bool(),
+        Some(true),
+        "isExist of the result file"
+    );
+    let missing = format!("{path}.conformance-missing");
+    let r = http
+        .get(&format!("{REST}/filesystem/isExist"))
+        .query(&[("path", missing.as_str())])
+        .send()
+        .await?;
+    ensure_eq!(
+        expect(&r, 0)?["data"]["isExist"].as_bool(),
+        Some(false),
+        "isExist of a missing file"
     );
     Ok(())
 }
