@@ -2,6 +2,7 @@
 //! types, and the scenario directives. Nothing here executes anything on the host.
 
 pub mod directives;
+pub mod hive;
 pub mod sql;
 pub mod text;
 

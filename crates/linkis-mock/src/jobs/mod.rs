@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::auth::lock;
@@ -16,6 +16,10 @@ use crate::engines::directives::Directives;
 use crate::engines::{EngineRun, ResultSet};
 use crate::error::LinkisError;
 use crate::joblog::{JobLog, Level};
+
+mod timeline;
+
+use timeline::{build, final_line};
 
 /// Scheduler states, in upstream order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -386,179 +390,5 @@ fn evict(inner: &mut Inner, cfg: &Config, now: DateTime<Utc>) {
             rows,
             "evicted result sets (limits.max_total_result_rows)"
         );
-    }
-}
-
-fn ms(v: u64) -> Duration {
-    Duration::milliseconds(i64::try_from(v).unwrap_or(i64::MAX / 4))
-}
-
-fn std_dur(d: std::time::Duration) -> Duration {
-    Duration::from_std(d).unwrap_or(Duration::days(7))
-}
-
-fn final_line(state: State) -> String {
-    match state {
-        State::Succeed => "Congratulations. Your job completed with status Success.".into(),
-        s => format!(
-            "Sorry. Your job completed with a status {}. You can view logs for the reason.",
-            s.as_str()
-        ),
-    }
-}
-
-fn build(
-    cfg: &Config,
-    now: DateTime<Utc>,
-    task_id: u64,
-    exec_id: String,
-    short: String,
-    req: JobRequest,
-    run: EngineRun,
-) -> Job {
-    let t = &cfg.timing;
-    let d = &req.directives;
-    let queue = d.queue.map(std_dur).unwrap_or(if t.fast {
-        Duration::zero()
-    } else {
-        ms(t.queue_ms)
-    });
-    let start = if t.fast {
-        Duration::zero()
-    } else {
-        ms(t.start_ms)
-    };
-    let mut run_for = d.duration.map(std_dur).unwrap_or(if t.fast {
-        Duration::zero()
-    } else {
-        ms(t.run_ms)
-    });
-    let scheduled_at = now + queue;
-    let running_at = scheduled_at + start;
-    let (mut end_state, mut err_code, mut err_desc) = (State::Succeed, None, None);
-    if let Some(msg) = &run.error {
-        (end_state, err_code, err_desc) = (State::Failed, Some(40001), Some(msg.clone()));
-    } else if let Some(msg) = &d.fail {
-        (end_state, err_code, err_desc) = (
-            State::Failed,
-            Some(d.error_code.unwrap_or(10001)),
-            Some(msg.clone()),
-        );
-    }
-    if let Some(limit) = d.timeout {
-        let limit = limit.map(std_dur).unwrap_or(run_for);
-        // without a duration, a timeout=… job runs until it times out
-        if d.duration.is_none() || limit <= run_for {
-            run_for = limit;
-            end_state = State::Timeout;
-            err_code = Some(10002);
-            err_desc = Some(format!(
-                "Job run time exceeded the timeout of {}s(任务运行超时)",
-                limit.num_milliseconds() as f64 / 1000.0
-            ));
-        }
-    }
-    let finish_at = running_at + run_for;
-    let date = now.format("%Y-%m-%d");
-    let user = &req.execute_user;
-    let creator = &req.creator;
-    let result_location = format!(
-        "hdfs:///tmp/linkis/{user}/linkis/{date}/{}/{creator}/{task_id}",
-        now.format("%H%M%S")
-    );
-    let log_path = format!("hdfs:///tmp/linkis/log/{date}/{creator}/{user}/{task_id}.log");
-
-    let mut log = JobLog::new(cfg.limits.max_log_lines);
-    let accepted = if req.via_execute {
-        format!(
-            "Your job is accepted,  jobID is {exec_id} and taskID is {task_id} in {}. Please wait it to be scheduled",
-            cfg.entrance_instance
-        )
-    } else {
-        format!(
-            "Your job is accepted,  jobID is {exec_id} and jobReqId is {task_id} in {}. Please wait it to be scheduled",
-            cfg.entrance_instance
-        )
-    };
-    log.push(now, Level::Info, accepted);
-    log.push(
-        scheduled_at,
-        Level::Info,
-        "Your job is Scheduled. Please wait it to run.(您的任务已经调度运行中)",
-    );
-    log.push(
-        running_at,
-        Level::Info,
-        "Your job is Running now. Please wait it to complete.(您的任务已经在运行中)",
-    );
-    let synthetic = d.log_lines.unwrap_or(0);
-    let engine_end = if synthetic > 0 {
-        running_at + run_for / 2
-    } else {
-        finish_at
-    };
-    let n = run.log.len() as i64;
-    let espan = (engine_end - running_at).num_milliseconds().max(0);
-    for (i, (level, text)) in run.log.iter().enumerate() {
-        let at = running_at + Duration::milliseconds(espan * i as i64 / n.max(1));
-        log.push_engine(at, *level, text.clone());
-    }
-    if let Some(msg) = &d.fail
-        && run.error.is_none()
-        && end_state == State::Failed
-    {
-        log.push_engine(engine_end, Level::Error, msg.clone());
-    }
-    log.push_synthetic(synthetic, engine_end, finish_at);
-    if log.dropped() > 0 {
-        log.push(
-            finish_at,
-            Level::Warn,
-            format!(
-                "{} engine log lines were dropped (limits.max_log_lines)",
-                log.dropped()
-            ),
-        );
-    }
-    if let Some(desc) = &err_desc {
-        log.push(
-            finish_at,
-            Level::Error,
-            format!("Sorry, your job executed failed with reason: {desc}"),
-        );
-    }
-    log.push(
-        finish_at,
-        if end_state == State::Succeed {
-            Level::Info
-        } else {
-            Level::Error
-        },
-        final_line(end_state),
-    );
-
-    let results = if end_state == State::Succeed || end_state == State::Failed {
-        run.results.into_iter().map(Arc::new).collect()
-    } else {
-        Vec::new()
-    };
-    Job {
-        task_id,
-        exec_id,
-        short_id: short,
-        instance: cfg.entrance_instance.clone(),
-        tasks: d.progress_tasks.unwrap_or(1),
-        req,
-        created: now,
-        scheduled_at,
-        running_at,
-        finish_at,
-        end_state,
-        err_code,
-        err_desc,
-        log,
-        results: Some(results),
-        result_location,
-        log_path,
     }
 }
