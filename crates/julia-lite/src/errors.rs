@@ -137,16 +137,16 @@ pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
     let shown = if matches!(container, Value::Tuple(_) | Value::Str(_)) || idx.len() != 1 {
         format!("[{}]", idx.iter().map(repr).collect::<Vec<_>>().join(", "))
     } else {
-        format!("[{}]", repr(&idx[0]))
+        format!("[{}]", idx.first().map(repr).unwrap_or_default())
     };
     let msg = format!("BoundsError: attempt to access {what} at index {shown}");
     let tup = if idx.len() == 1 {
-        format!("({},)", repr(&idx[0]))
+        format!("({},)", idx.first().map(repr).unwrap_or_default())
     } else {
         format!("({})", idx.iter().map(repr).collect::<Vec<_>>().join(", "))
     };
     let r = match container {
-        Value::Str(_) => format!("BoundsError({}, {})", repr(container), repr(&idx[0])),
+        Value::Str(_) => format!("BoundsError({}, {})", repr(container), idx.first().map(repr).unwrap_or_default()),
         _ => format!("BoundsError({}, {tup})", repr(container)),
     };
     exc("BoundsError", msg, r, vec![("a", container.clone())])

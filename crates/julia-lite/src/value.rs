@@ -459,6 +459,10 @@ pub enum IterState {
         arr: Arc<Mutex<Array>>,
         pos: usize,
     },
+    FRange {
+        r: Arc<(f64, f64, i64)>,
+        pos: i64,
+    },
 }
 
 impl Value {

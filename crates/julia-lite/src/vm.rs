@@ -713,6 +713,14 @@ impl Vm {
                                 *pos += 1;
                                 v
                             }
+                            IterState::FRange { r, pos } => {
+                                if *pos < r.2 {
+                                    *pos += 1;
+                                    Some(Value::Float(builtins::collections::frange_elem(r, *pos - 1)))
+                                } else {
+                                    None
+                                }
+                            }
                         },
                         _ => None,
                     };

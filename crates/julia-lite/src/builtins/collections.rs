@@ -184,6 +184,7 @@ pub fn iter_init(vm: &mut Vm, v: Value) -> Result<IterState, Exc> {
             }
         }
         Value::Array(a) => IterState::Array { arr: a, pos: 0 },
+        Value::FRange(r) => IterState::FRange { r, pos: 0 },
         other => IterState::Items {
             items: Arc::from(iterate_items(vm, &other)?),
             pos: 0,
