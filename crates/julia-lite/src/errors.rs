@@ -16,6 +16,7 @@ pub fn exc(ty: &str, msg: String, repr: String, fields: Vec<(&str, Value)>) -> E
             .map(|(n, v)| (Name::from(n), v))
             .collect(),
         value: None,
+        base_frame: None,
     }
 }
 
@@ -146,7 +147,11 @@ pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
         format!("({})", idx.iter().map(repr).collect::<Vec<_>>().join(", "))
     };
     let r = match container {
-        Value::Str(_) => format!("BoundsError({}, {})", repr(container), idx.first().map(repr).unwrap_or_default()),
+        Value::Str(_) => format!(
+            "BoundsError({}, {})",
+            repr(container),
+            idx.first().map(repr).unwrap_or_default()
+        ),
         _ => format!("BoundsError({}, {tup})", repr(container)),
     };
     exc("BoundsError", msg, r, vec![("a", container.clone())])
@@ -311,6 +316,7 @@ pub fn from_value(v: Value) -> Exc {
                 repr: repr(&v),
                 fields: vec![],
                 value: Some(v),
+                base_frame: None,
             }
         }
     }
@@ -329,6 +335,8 @@ pub struct Frame {
     /// e.g. `f(x::Int64)`; None = top-level scope
     pub func: Option<String>,
     pub line: u32,
+    /// location override (Base frames)
+    pub loc: Option<String>,
 }
 
 /// The Engee server frames that follow the user's frames (from the documented example, Julia 1.9.3).
@@ -406,6 +414,10 @@ pub fn stacktrace(frames: &[Frame]) -> String {
     }
     for f in user {
         match &f.func {
+            _ if f.loc.is_some() => all.push((
+                f.func.clone().unwrap_or_default(),
+                f.loc.clone().unwrap_or_default(),
+            )),
             None => all.push(("top-level scope".into(), format!("none:{}", f.line))),
             Some(sig) => all.push((sig.clone(), format!("Main ./none:{}", f.line))),
         }

@@ -149,6 +149,7 @@ fn to_julia_error(e: &value::Exc, frames: &[errors::Frame]) -> JuliaError {
         vec![errors::Frame {
             func: None,
             line: 1,
+            loc: None,
         }]
     } else {
         frames.to_vec()
@@ -185,6 +186,7 @@ fn prepare(ws: &Workspace, code: &str) -> Result<Arc<compiler::Chunk>, JuliaErro
             &[errors::Frame {
                 func: None,
                 line: pe.line,
+                loc: None,
             }],
         )
     })?;
@@ -197,6 +199,7 @@ fn prepare(ws: &Workspace, code: &str) -> Result<Arc<compiler::Chunk>, JuliaErro
             &[errors::Frame {
                 func: None,
                 line: 1,
+                loc: None,
             }],
         )
     })?;

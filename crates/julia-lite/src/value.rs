@@ -212,6 +212,8 @@ pub struct Exc {
     pub fields: Vec<(Name, Value)>,
     /// the thrown value for non-exception throws
     pub value: Option<Value>,
+    /// a Base frame Julia shows first in the trace (signature, location)
+    pub base_frame: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Debug)]

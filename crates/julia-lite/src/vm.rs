@@ -262,9 +262,14 @@ impl Vm {
                     out.push(Frame {
                         func: Some(format!("{name}({})", params.join(", "))),
                         line,
+                        loc: None,
                     });
                 }
-                None => out.push(Frame { func: None, line }),
+                None => out.push(Frame {
+                    func: None,
+                    line,
+                    loc: None,
+                }),
             }
         }
         out
@@ -272,7 +277,17 @@ impl Vm {
 
     /// Raise `e`: unwind to the innermost handler, or stop with an uncaught error.
     fn raise(&mut self, e: Exc) -> Flow {
-        let frames = self.trace();
+        let mut frames = self.trace();
+        if let Some((sig, loc)) = e.base_frame {
+            frames.insert(
+                0,
+                Frame {
+                    func: Some(sig.to_string()),
+                    line: 0,
+                    loc: Some(loc.to_string()),
+                },
+            );
+        }
         if !self.fatal
             && let Some(h) = self.handlers.pop()
         {
@@ -716,7 +731,10 @@ impl Vm {
                             IterState::FRange { r, pos } => {
                                 if *pos < r.2 {
                                     *pos += 1;
-                                    Some(Value::Float(builtins::collections::frange_elem(r, *pos - 1)))
+                                    Some(Value::Float(builtins::collections::frange_elem(
+                                        r,
+                                        *pos - 1,
+                                    )))
                                 } else {
                                     None
                                 }

@@ -341,11 +341,7 @@ pub fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
             Ok(Value::Int(ipow(*x, *y)))
         }
         [Value::Bool(x), Value::Int(y)] => Ok(Value::Bool(*x || *y == 0)),
-        [Value::Float(x), Value::Int(y)] => Ok(Value::Float(if (*y as i32) as i64 == *y {
-            x.powi(*y as i32)
-        } else {
-            x.powf(*y as f64)
-        })),
+        [Value::Float(x), Value::Int(y)] => Ok(Value::Float(x.powf(*y as f64))),
         [x, y] if is_num(x) && is_num(y) => {
             let (Some(p), Some(q)) = (as_f64(x), as_f64(y)) else {
                 return Err(merr("^", a));
@@ -382,7 +378,7 @@ pub fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 fn literal_pow(vm: &mut Vm, a: &[Value], k: K) -> R {
     match a {
-        [Value::Int(x), Value::Int(y)] => Ok(Value::Float((*x as f64).powi(*y as i32))),
+        [Value::Int(x), Value::Int(y)] => Ok(Value::Float((*x as f64).powf(*y as f64))),
         _ => pow(vm, a, k),
     }
 }

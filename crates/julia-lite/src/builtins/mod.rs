@@ -607,7 +607,9 @@ fn b_rethrow(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
 
 fn b_error(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     let msg: String = a.iter().map(to_string).collect();
-    Err(errors::error_exception(&msg))
+    let mut e = errors::error_exception(&msg);
+    e.base_frame = Some(("error(s::String)", "Base ./error.jl:35"));
+    Err(e)
 }
 
 fn b_sleep(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
