@@ -364,6 +364,12 @@ pub fn resolve_type(e: &Expr) -> Option<Ty> {
                 ("Dict", 2) => Ty::Dict(Box::new(ts[0].clone()), Box::new(ts[1].clone())),
                 ("Pair", 2) => Ty::Pair(Box::new(ts[0].clone()), Box::new(ts[1].clone())),
                 ("Tuple", _) => Ty::Tuple(ts),
+                ("Union", 2) if matches!(ts[0], Ty::Nothing | Ty::Missing) => {
+                    Ty::Union(Box::new(ts[0].clone()), Box::new(ts[1].clone()))
+                }
+                ("Union", 2) if matches!(ts[1], Ty::Nothing | Ty::Missing) => {
+                    Ty::Union(Box::new(ts[1].clone()), Box::new(ts[0].clone()))
+                }
                 ("Union", _) => Ty::Any,
                 _ => return None,
             })

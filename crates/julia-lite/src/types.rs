@@ -125,6 +125,7 @@ pub fn type_name(t: &Ty) -> String {
         Ty::Exc(n) => n.to_string(),
         Ty::Struct(n) => n.to_string(),
         Ty::Enumerate => "Base.Iterators.Enumerate".into(),
+        Ty::Union(a, b) => format!("Union{{{}, {}}}", type_name(a), type_name(b)),
         Ty::Zip => "Base.Iterators.Zip".into(),
     }
 }

@@ -54,6 +54,8 @@ pub enum Ty {
     Struct(Name),
     Enumerate,
     Zip,
+    /// `Union{Nothing, T}` / `Union{Missing, T}` (first = Nothing or Missing)
+    Union(Box<Ty>, Box<Ty>),
 }
 
 impl Ty {
@@ -66,6 +68,12 @@ impl Ty {
         use Ty::*;
         if self == sup || *sup == Any {
             return true;
+        }
+        if let Union(a, b) = sup {
+            return self.subtype(a) || self.subtype(b);
+        }
+        if let Union(a, b) = self {
+            return a.subtype(sup) && b.subtype(sup);
         }
         match sup {
             Number => matches!(
@@ -122,6 +130,7 @@ impl Ty {
                 | Ty::AbstractDict
                 | Ty::Function
                 | Ty::Exception
+                | Ty::Union(..)
         )
     }
 }
@@ -560,6 +569,20 @@ pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
         | (Ty::Bool, Ty::Float64)
         | (Ty::Float64, Ty::Bool) => Ty::Float64,
         (Ty::Int64, Ty::Bool) | (Ty::Bool, Ty::Int64) => Ty::Int64,
+        (n @ (Ty::Nothing | Ty::Missing), t) | (t, n @ (Ty::Nothing | Ty::Missing))
+            if t.is_concrete() && !matches!(t, Ty::Nothing | Ty::Missing) =>
+        {
+            Ty::Union(Box::new(n.clone()), Box::new(t.clone()))
+        }
+        (Ty::Union(n, t), x) | (x, Ty::Union(n, t)) => {
+            if x == &**n {
+                return Ty::Union(n.clone(), t.clone());
+            }
+            match join_ty(t, x) {
+                Ty::Any => Ty::Any,
+                j => Ty::Union(n.clone(), Box::new(j)),
+            }
+        }
         _ => Ty::Any,
     }
 }
@@ -570,6 +593,7 @@ pub fn promote_to(t: &Ty, v: Value) -> Value {
         (Ty::Float64, Value::Int(i)) => Value::Float(i as f64),
         (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
         (Ty::Int64, Value::Bool(b)) => Value::Int(b as i64),
+        (Ty::Union(_, t), v) if !matches!(v, Value::Nothing | Value::Missing) => promote_to(t, v),
         (_, v) => v,
     }
 }

@@ -93,6 +93,8 @@ pub fn truthy(v: &Value) -> Result<bool, Exc> {
 pub fn convert(t: &Ty, v: Value) -> R {
     match (t, &v) {
         (Ty::Any, _) => Ok(v),
+        (Ty::Union(n, _), _) if isa(&v, n) => Ok(v),
+        (Ty::Union(_, t), _) => convert(t, v),
         (Ty::Int64, Value::Int(_)) => Ok(v),
         (Ty::Int64, Value::Bool(b)) => Ok(Value::Int(*b as i64)),
         (Ty::Int64, Value::Float(f)) => {
