@@ -1207,7 +1207,10 @@ pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
     }
     Ok(match name {
         "JSON" | "JSON3" if lock(&ws.using).contains(name) => Value::Module(name.into()),
-        "engee" | "Base" | "Core" | "Main" | "Math" | "Iterators" => Value::Module(name.into()),
+        "engee" | "Base" | "Core" | "Main" | "Math" | "Iterators" | "GC" => {
+            Value::Module(name.into())
+        }
+        "ENV" => Value::Dict(Arc::new(Mutex::new(DictV::new(Ty::String, Ty::String)))),
         "Statistics" | "LinearAlgebra" | "Printf" | "Dates" | "Random"
             if lock(&ws.using).contains(name) =>
         {

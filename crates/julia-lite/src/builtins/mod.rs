@@ -940,4 +940,16 @@ pub const FNS: &[(&str, BFn)] = &[
     ("include", b_methods_unsupported),
     ("Meta.parse", b_methods_unsupported),
     ("supertype", b_supertype),
+    ("flush", b_noop),
+    ("GC.gc", b_noop),
+    ("gc", b_noop),
+    ("isinteractive", b_false),
 ];
+
+fn b_noop(_vm: &mut Vm, _a: &[Value], _k: &[(Name, Value)]) -> R {
+    Ok(Value::Nothing)
+}
+
+fn b_false(_vm: &mut Vm, _a: &[Value], _k: &[(Name, Value)]) -> R {
+    Ok(Value::Bool(false))
+}
