@@ -47,6 +47,14 @@ impl MockServer {
         let control = Control::new(state.clock.clone(), {
             let state = state.clone();
             move || state.reset()
+        })
+        .with_fault_response(|status| {
+            use axum::response::IntoResponse;
+            let body = serde_json::json!({
+                "error": "fault_injected",
+                "message": "fault injected by the mock's admin API",
+            });
+            (status, axum::Json(body)).into_response()
         });
         let router = control.clone().wrap(routes::app(state.clone()));
         let server = mock_kit::RunningServer::start(router, addr).await?;

@@ -236,3 +236,31 @@ async fn admin_reset_and_clock_work_over_http() {
     let r = app.http.post(app.url("/__admin/clock")).json(&json!({"advance_secs": -1})).send().await.unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn injected_faults_answer_in_engee_format_and_retire() {
+    let app = TestApp::start().await;
+    let rule = json!({"path_prefix": "/account/api/engee", "status": 503, "times": 1});
+    let r = app.http.post(app.url("/__admin/faults")).json(&rule).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app.http.get(app.url("/account/api/engee/info")).bearer_auth(DEMO_PAT).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "fault_injected");
+    assert_eq!(app.info(DEMO_PAT).await["serverStatus"], "stopped", "the rule retired after one use");
+
+    let drop = json!({"path_prefix": "/account/api/engee/info", "drop_connection": true, "times": 1});
+    app.http.post(app.url("/__admin/faults")).json(&drop).send().await.unwrap();
+    let r = app.http.get(app.url("/account/api/engee/info")).bearer_auth(DEMO_PAT).send().await;
+    let failed = match r {
+        Err(_) => true,
+        Ok(resp) => resp.bytes().await.is_err(),
+    };
+    assert!(failed, "a dropped connection must not yield a complete response");
+
+    let r = app.http.get(app.url("/__admin/requests")).send().await.unwrap();
+    let journal: serde_json::Value = r.json().await.unwrap();
+    let paths: Vec<&str> = journal["requests"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"/account/api/engee/info"), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.starts_with("/__admin")), "admin calls are not journaled");
+}

@@ -46,7 +46,13 @@ impl MockServer {
         let addr = config.addr;
         let state = AppState::new(config)?;
         let for_reset = state.clone();
-        let control = Control::new(state.clock.clone(), move || for_reset.reset());
+        let control = Control::new(state.clock.clone(), move || for_reset.reset())
+            .with_fault_response(|status| {
+                use axum::response::IntoResponse;
+                envelope::Envelope::error(None, "fault injected by the mock's admin API")
+                    .with_http(status)
+                    .into_response()
+            });
         let router = control.clone().wrap(routes::app(state.clone()));
         let server = RunningServer::start(router, addr).await?;
         Ok(MockServer {

@@ -38,6 +38,7 @@ pub struct Control {
     pub journal: Journal,
     pub faults: Faults,
     reset: Arc<dyn Fn() + Send + Sync>,
+    fault_response: Arc<dyn Fn(StatusCode) -> Response + Send + Sync>,
 }
 
 impl Control {
@@ -48,7 +49,21 @@ impl Control {
             journal: Journal::new(1000),
             faults: Faults::default(),
             reset: Arc::new(reset),
+            fault_response: Arc::new(|status| {
+                (status, Json(json!({"error": "fault injected by the mock's admin API"})))
+                    .into_response()
+            }),
         }
+    }
+
+    /// How an injected error status is answered, so faults look like the mock's own API
+    /// errors (the Linkis envelope, Engee's JSON errors) and clients parse them as such.
+    pub fn with_fault_response(
+        mut self,
+        respond: impl Fn(StatusCode) -> Response + Send + Sync + 'static,
+    ) -> Self {
+        self.fault_response = Arc::new(respond);
+        self
     }
 
     pub fn reset(&self) {
@@ -89,9 +104,9 @@ async fn observe(State(control): State<Control>, req: Request, next: Next) -> Re
             if action.drop_connection {
                 dropped_connection()
             } else if let Some(status) = action.status {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                (status, Json(json!({"error": "fault injected by the mock's admin API"})))
-                    .into_response()
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                (control.fault_response)(status)
             } else {
                 next.run(req).await
             }
