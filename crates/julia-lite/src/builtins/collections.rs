@@ -459,7 +459,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
             _ => Err(errors::bounds_error(obj, idx)),
         },
         Value::Struct(s)
-            if s.def.name.starts_with("Engee")
+            if s.def.name.starts_with("WorkspaceArray")
                 || s.def.name.contains("Result")
                 || s.def.name.contains("Parameters") =>
         {

@@ -818,6 +818,40 @@ fn b_screenshot(vm: &mut Vm, a: &[Value], _k: K) -> R {
     Ok(Value::Nothing)
 }
 
+fn wsarray_len(a: &[Value]) -> Option<usize> {
+    match a {
+        [Value::Struct(s)] if s.def.name.starts_with("WorkspaceArray") => {
+            lock(&s.fields).get(1).and_then(super::collections::len_of)
+        }
+        _ => None,
+    }
+}
+
+fn b_nrow(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    wsarray_len(a)
+        .map(|n| Value::Int(n as i64))
+        .ok_or_else(|| merr("nrow", a))
+}
+
+fn b_ncol(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    wsarray_len(a)
+        .map(|_| Value::Int(2))
+        .ok_or_else(|| merr("ncol", a))
+}
+
+fn b_names(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    match a {
+        [Value::Struct(s)] if s.def.name.starts_with("WorkspaceArray") => Ok(Value::vector(
+            Ty::String,
+            vec![Value::str("time"), Value::str("value")],
+        )),
+        [Value::NamedTuple(nt)] => Ok(Value::tuple(
+            nt.0.iter().map(|n| Value::Sym(n.clone())).collect(),
+        )),
+        _ => Err(merr("names", a)),
+    }
+}
+
 fn b_unsupported(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
     Err(errors::error_exception(
         "this engee function is not simulated by the mock",
@@ -825,11 +859,40 @@ fn b_unsupported(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
 }
 
 /// `results["Sine Wave.1"]` etc. on engee structs
-pub fn struct_index(_vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
-    if let (Value::Struct(s), [Value::Sym(k)]) = (obj, idx)
-        && let Some(i) = s.def.fields.iter().position(|(n, _)| n == k)
-    {
-        return Ok(lock(&s.fields)[i].clone());
+pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
+    if let Value::Struct(s) = obj {
+        // DataFrame-style column access: x[!, :value], x[:, "time"], params[:StopTime]
+        let col = match idx {
+            [Value::Sym(k)] | [_, Value::Sym(k)] if &**k != ":" => Some(k.to_string()),
+            [_, Value::Str(k)] => Some(k.to_string()),
+            _ => None,
+        };
+        if let Some(k) = col {
+            if let Some(i) = s.def.fields.iter().position(|(n, _)| **n == *k) {
+                let v = lock(&s.fields)[i].clone();
+                return Ok(match (&idx[0], &v) {
+                    (Value::Sym(c), Value::Array(a)) if &**c == ":" => {
+                        Value::Array(Arc::new(Mutex::new(lock(a).clone())))
+                    }
+                    _ => v,
+                });
+            }
+            return Err(errors::argument_error(&format!(
+                "column name :{k} not found in the data frame"
+            )));
+        }
+        // x[i, :]: one row as (time = …, value = …)
+        if let [Value::Int(i), Value::Sym(c)] = idx {
+            if &**c == ":" && s.def.name.starts_with("WorkspaceArray") {
+                let f = lock(&s.fields).clone();
+                let t = super::collections::getindex(vm, &f[1], &[Value::Int(*i)])?;
+                let v = super::collections::getindex(vm, &f[2], &[Value::Int(*i)])?;
+                return Ok(Value::NamedTuple(Arc::new((
+                    vec!["time".into(), "value".into()],
+                    NtVals(vec![t, v]),
+                ))));
+            }
+        }
     }
     let mut a = vec![obj.clone()];
     a.extend_from_slice(idx);
@@ -866,5 +929,8 @@ pub const FNS: &[(&str, BFn)] = &[
     ("engee.rmpath", b_nothing),
     ("engee.screenshot", b_screenshot),
     ("engee.generate_code", b_unsupported),
+    ("nrow", b_nrow),
+    ("ncol", b_ncol),
+    ("names", b_names),
     ("engee.convert_model", b_unsupported),
 ];

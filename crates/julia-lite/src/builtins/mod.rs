@@ -467,6 +467,9 @@ pub fn setfield(obj: &Value, name: &str, v: Value) -> Result<(), Exc> {
 
 pub fn using(vm: &mut Vm, name: &str) -> Result<(), Exc> {
     let known = [
+        "DataFrames",
+        "CSV",
+        "Plots",
         "JSON",
         "JSON3",
         "Statistics",
