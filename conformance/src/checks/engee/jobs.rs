@@ -90,6 +90,13 @@ pub fn all() -> Vec<Check> {
             shares_workspace
         ),
         check!(
+            "engee.jobs.concurrent",
+            Engee,
+            MockDefined,
+            "sleeping jobs run concurrently and hold no thread: eval answers at once while several jobs sleep",
+            concurrent
+        ),
+        check!(
             "engee.jobs.stop_interrupts",
             Engee,
             MockDefined,
@@ -491,5 +498,48 @@ async fn stop_interrupts(ctx: &Ctx) -> CheckResult {
         Some("error"),
         "result.type of an interrupted job"
     );
+    Ok(())
+}
+
+async fn concurrent(ctx: &Ctx) -> CheckResult {
+    let env = ctx.engee()?;
+    let api = env.running(ctx).await?;
+    let s = sleep_secs(env);
+    let ids: Vec<String> = (0..6).map(|_| new_id()).collect();
+    for id in &ids {
+        create_job(env, &api, id, &format!("sleep({s}); 7"), Some("concurrent"))
+            .await?
+            .expect_status(202)?;
+    }
+    let started = Instant::now();
+    ensure_eq!(
+        env.eval_ok(&api, "40 + 2").await?,
+        "42",
+        "eval while jobs sleep"
+    );
+    ensure!(
+        started.elapsed() < Duration::from_secs(5),
+        "eval waited {:?} behind sleeping jobs",
+        started.elapsed()
+    );
+    for id in &ids {
+        let r = result(env, &api, id).await?;
+        ensure_eq!(
+            r.json()?["status"].as_str(),
+            Some("IN_PROGRESS"),
+            "status of a sleeping job"
+        );
+    }
+    if env.is_mock {
+        env.advance(s as f64 + 1.0).await?;
+    }
+    for id in &ids {
+        let v = wait_done(ctx, env, &api, id, 0.0).await?;
+        ensure_eq!(
+            v["result"]["data"]["text"].as_str(),
+            Some("7"),
+            "result of a concurrent job"
+        );
+    }
     Ok(())
 }

@@ -63,6 +63,13 @@ pub fn all() -> Vec<Check> {
             code_single_use
         ),
         check!(
+            "engee.oauth.code.bound_to_redirect_uri",
+            Engee,
+            MockDefined,
+            "a code is bound to its redirect_uri: exchanged with another redirect_uri it is invalid_grant",
+            code_bound
+        ),
+        check!(
             "engee.oauth.token.invalid_client",
             Engee,
             MockDefined,
@@ -981,4 +988,21 @@ async fn pat_next_start(ctx: &Ctx) -> CheckResult {
         .send()
         .await;
     Ok(())
+}
+
+async fn code_bound(ctx: &Ctx) -> CheckResult {
+    let env = ctx.engee()?;
+    let (code, _, _) = get_code(env, &AuthOpts::default()).await?;
+    let scope = env.target.scope().to_owned();
+    let r = token_post(
+        env,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("scope", &scope),
+            ("redirect_uri", "https://conformance.invalid/other-callback"),
+        ],
+    )
+    .await?;
+    oauth_error(&r, 400, "invalid_grant")
 }

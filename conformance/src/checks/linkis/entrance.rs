@@ -138,6 +138,13 @@ pub fn all() -> Vec<Check> {
             log_paging
         ),
         check!(
+            "linkis.entrance.log.grows",
+            Linkis,
+            Upstream,
+            "the log grows while the job runs: fewer lines mid-run than at the end, the earlier lines a prefix of the later (mock clock)",
+            log_grows
+        ),
+        check!(
             "linkis.entrance.log.default_size",
             Linkis,
             Upstream,
@@ -981,7 +988,7 @@ async fn ujes_texts(ctx: &Ctx) -> CheckResult {
     let v = expect(&r, 0)?.clone();
     if v["message"] != "请求执行成功" {
         skip!(
-            "the target speaks Linkis 1.x (execute answered {:?}); these are the ujes-0.x texts",
+            "the target speaks Linkis 1.x (execute answered {}); these are the ujes-0.x texts",
             v["message"]
         );
     }
@@ -1099,5 +1106,33 @@ async fn progress_initial(ctx: &Ctx) -> CheckResult {
     );
     env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
         .await?;
+    Ok(())
+}
+
+async fn log_grows(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    env.require_mock("holds a job mid-run on the mock's clock")?;
+    let (http, user) = env.main().await?;
+    let job = env
+        .submit(
+            &http,
+            &user,
+            "-- @mock duration=20s log_lines=40\nselect 1 as n",
+        )
+        .await?;
+    env.advance(10.0).await?;
+    let mid = four(&full_log(&http, &job.exec_id).await?)?[3].clone();
+    env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
+        .await?;
+    let end = four(&full_log(&http, &job.exec_id).await?)?[3].clone();
+    let (m, e) = (mid.split('\n').count(), end.split('\n').count());
+    ensure!(
+        m < e,
+        "the log did not grow: {m} lines mid-run, {e} at the end"
+    );
+    ensure!(
+        end.starts_with(&mid),
+        "the mid-run log is not a prefix of the final log"
+    );
     Ok(())
 }
