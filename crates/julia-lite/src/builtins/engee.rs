@@ -882,16 +882,17 @@ pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
             )));
         }
         // x[i, :]: one row as (time = …, value = …)
-        if let [Value::Int(i), Value::Sym(c)] = idx {
-            if &**c == ":" && s.def.name.starts_with("WorkspaceArray") {
-                let f = lock(&s.fields).clone();
-                let t = super::collections::getindex(vm, &f[1], &[Value::Int(*i)])?;
-                let v = super::collections::getindex(vm, &f[2], &[Value::Int(*i)])?;
-                return Ok(Value::NamedTuple(Arc::new((
-                    vec!["time".into(), "value".into()],
-                    NtVals(vec![t, v]),
-                ))));
-            }
+        if let [Value::Int(i), Value::Sym(c)] = idx
+            && &**c == ":"
+            && s.def.name.starts_with("WorkspaceArray")
+        {
+            let f = lock(&s.fields).clone();
+            let t = super::collections::getindex(vm, &f[1], &[Value::Int(*i)])?;
+            let v = super::collections::getindex(vm, &f[2], &[Value::Int(*i)])?;
+            return Ok(Value::NamedTuple(Arc::new((
+                vec!["time".into(), "value".into()],
+                NtVals(vec![t, v]),
+            ))));
         }
     }
     let mut a = vec![obj.clone()];
