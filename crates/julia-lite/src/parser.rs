@@ -28,6 +28,7 @@ pub fn parse_program(src: &str) -> PResult<Expr> {
         space_sensitive: false,
         no_newline_skip: 0,
         ternary: 0,
+        in_index: 0,
     };
     let mut stmts = Vec::new();
     loop {
@@ -83,6 +84,7 @@ struct Parser {
     space_sensitive: bool,
     no_newline_skip: usize,
     ternary: usize,
+    in_index: usize,
 }
 
 fn is_comparison(op: &str) -> bool {
@@ -813,6 +815,7 @@ impl Parser {
                     let saved = self.space_sensitive;
                     self.space_sensitive = false;
                     self.no_newline_skip += 1;
+                    self.in_index += 1;
                     let mut idx = Vec::new();
                     let mut comp = None;
                     let r: PResult<()> = (|| {
@@ -842,6 +845,7 @@ impl Parser {
                     })();
                     self.space_sensitive = saved;
                     self.no_newline_skip -= 1;
+                    self.in_index -= 1;
                     r?;
                     e = match comp {
                         Some(clauses) => {
@@ -1037,6 +1041,7 @@ impl Parser {
                                 space_sensitive: false,
                                 no_newline_skip: 0,
                                 ternary: 0,
+                                in_index: 0,
                             };
                             sub.skip_newlines();
                             let e = sub.parse_expr()?;
@@ -1343,6 +1348,9 @@ impl Parser {
 
     fn parse_keyword(&mut self, k: &'static str, line: u32) -> PResult<Expr> {
         match k {
+            "begin" if self.in_index > 0 && !matches!(self.peek(), Tok::Newline | Tok::Semi) => {
+                Ok(Expr::Int(1))
+            }
             "begin" => {
                 let b = self.parse_block(&["end"], "begin", line)?;
                 self.expect_end("begin", line)?;
