@@ -47,16 +47,10 @@ run --name "engee token (refresh grant)" --method POST --url "$E/account/api/oau
 run --name "engee oauth2/session" --url "$E/account/api/oauth2/session" --header "Authorization: Bearer $access"
 run --name "engee info" --url "$E/account/api/engee/info" --header "Authorization: Bearer demo-pat"
 
-if [ -x scripts/bench-linkis.sh ]; then
-  L=$(start linkis "$target/release/linkis-mock" --addr 127.0.0.1:0)
-  LOAD="$load" L="$L" CONCURRENCY="$CONCURRENCY" SECONDS_PER_RUN="$SECONDS_PER_RUN" bash scripts/bench-linkis.sh
-fi
+echo
+echo "== linkis-mock: log paging and HTTP submit/status (in-process, bench profile) =="
+cargo bench -q -p linkis-mock --bench log_paging 2>/dev/null
 
 echo
 echo "== julia-lite micro-benchmarks (criterion) =="
-cargo bench -q -p julia-lite 2>&1 | grep -E '^[a-z_0-9 /+()-]+ +time:|^\S.*time:' || cargo bench -p julia-lite
-if cargo bench -p linkis-mock --no-run -q 2>/dev/null; then
-  echo
-  echo "== linkis-mock log paging (criterion) =="
-  cargo bench -q -p linkis-mock 2>&1 | grep -E 'time:' || true
-fi
+cargo bench -q -p julia-lite 2>/dev/null | grep -vE '^(Benchmarking|Gnuplot|$)'
