@@ -1104,6 +1104,7 @@ async fn progress_initial(ctx: &Ctx) -> CheckResult {
         serde_json::json!([]),
         "progressInfo of a queued job"
     );
+    env.advance(61.0).await?;
     env.wait_terminal(&http, &job.exec_id, ctx.wait_limit())
         .await?;
     Ok(())
