@@ -226,7 +226,7 @@ pub async fn eval(
         vm.exec += vm.slice_start.elapsed();
         match step {
             vm::Step::Done(v) => {
-                let result = show::to_string(&v);
+                let result = vm.render(&v);
                 return Ok(Evaluated {
                     is_nothing: v.is_nothing(),
                     result,
@@ -281,7 +281,7 @@ pub fn eval_blocking(
         vm.exec += vm.slice_start.elapsed();
         match step {
             vm::Step::Done(v) => {
-                let result = show::to_string(&v);
+                let result = vm.render(&v);
                 return Ok(Evaluated {
                     is_nothing: v.is_nothing(),
                     result,

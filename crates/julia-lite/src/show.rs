@@ -315,6 +315,10 @@ impl Printer {
             Value::StructType(d) => self.out.push_str(&d.name),
             Value::Exception(e) => self.out.push_str(&e.repr),
             Value::Struct(s) => {
+                if let Some(text) = crate::vm::custom_show(v) {
+                    self.out.push_str(&text);
+                    return;
+                }
                 let id = std::sync::Arc::as_ptr(s) as usize;
                 if self.stack.contains(&id) {
                     self.out.push_str("#= circular reference @-1 =#");

@@ -208,6 +208,7 @@ pub fn isa(v: &Value, t: &Ty) -> bool {
         Ty::Pair(a, b) if **a == Ty::Any && **b == Ty::Any => matches!(vt, Ty::Pair(..)),
         Ty::UnitRange => matches!(vt, Ty::UnitRange),
         Ty::Function => matches!(vt, Ty::FunctionOf(_)) || matches!(v, Value::StructType(_)),
+        Ty::Struct(n) if &**n == "IO" => crate::builtins::is_io(v),
         _ => vt.subtype(t),
     }
 }

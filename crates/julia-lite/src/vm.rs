@@ -311,13 +311,40 @@ impl Vm {
         global_fallback(&self.ws, name)
     }
 
+    /// `string(v)` with this evaluation's user `show` methods in effect.
+    pub fn render(&self, v: &Value) -> String {
+        PRINT_CTX.with(|c| {
+            c.borrow_mut().push(PrintCtx {
+                ws: self.ws.clone(),
+                host: self.host.clone(),
+                limits: self.limits.clone(),
+            })
+        });
+        let s = crate::show::to_string(v);
+        PRINT_CTX.with(|c| {
+            c.borrow_mut().pop();
+        });
+        s
+    }
+
     pub fn run(&mut self) -> Step {
-        loop {
+        PRINT_CTX.with(|c| {
+            c.borrow_mut().push(PrintCtx {
+                ws: self.ws.clone(),
+                host: self.host.clone(),
+                limits: self.limits.clone(),
+            })
+        });
+        let step = loop {
             match self.run_frame() {
                 Flow::Reload => continue,
-                Flow::Stop(s) => return s,
+                Flow::Stop(s) => break s,
             }
-        }
+        };
+        PRINT_CTX.with(|c| {
+            c.borrow_mut().pop();
+        });
+        step
     }
 
     fn run_frame(&mut self) -> Flow {
@@ -1227,13 +1254,83 @@ pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
         "undef" => Value::Sym("undef".into()),
         "im" | "Channel" | "Task" | "Threads" | "Distributed" | "BigInt" | "BigFloat"
         | "Rational" | "Regex" | "Set" | "Int8" | "Int16" | "Int32" | "UInt8" | "UInt16"
-        | "UInt32" | "UInt64" | "Int128" | "UInt128" | "Float32" | "Float16" | "IOBuffer"
-        | "open" | "readlines" | "readline" | "read" | "write" | "DataFrame" | "Dates" | "now"
-        | "run" | "ccall" => {
+        | "UInt32" | "UInt64" | "Int128" | "UInt128" | "Float32" | "Float16" | "open"
+        | "readlines" | "readline" | "read" | "DataFrame" | "Dates" | "now" | "run" | "ccall" => {
             return Err(errors::error_exception(&format!(
                 "`{name}` is not supported by julia-lite"
             )));
         }
         _ => return Err(errors::undef_var(name)),
     })
+}
+
+/// The evaluation running on this thread, so printing can call user `show` methods.
+#[derive(Clone)]
+struct PrintCtx {
+    ws: Arc<WsInner>,
+    host: Arc<dyn Host>,
+    limits: Limits,
+}
+
+thread_local! {
+    static PRINT_CTX: std::cell::RefCell<Vec<PrintCtx>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+const MAX_NESTED_CALLS: usize = 4;
+
+/// Call `f(args...)` to completion on a nested VM (sleeps are skipped). Used for user `show`
+/// methods and `sprint(f, x)`.
+pub fn call_sync(
+    ws: &Arc<WsInner>,
+    host: &Arc<dyn Host>,
+    limits: &Limits,
+    f: Value,
+    args: Vec<Value>,
+) -> Result<Value, Exc> {
+    let depth = PRINT_CTX.with(|c| c.borrow().len());
+    if depth > MAX_NESTED_CALLS {
+        return Err(errors::error_exception("show/sprint nested too deeply"));
+    }
+    let argc = args.len();
+    let mut consts = vec![f];
+    consts.extend(args);
+    let mut code: Vec<Op> = (0..consts.len() as u32).map(Op::Const).collect();
+    code.push(Op::Call(argc as u16, 0));
+    code.push(Op::Return);
+    let lines = vec![0; code.len()];
+    let chunk = Chunk {
+        code,
+        lines,
+        consts,
+        ..Default::default()
+    };
+    let mut vm = Vm::new(ws.clone(), Arc::new(chunk), host.clone(), limits.clone());
+    loop {
+        match vm.run() {
+            Step::Done(v) => return Ok(v),
+            Step::Error(e, _) => return Err(*e),
+            Step::Yield | Step::Sleep(_) => continue,
+        }
+    }
+}
+
+/// If user code defined `show(io, x::T)` for this struct's type, render `x` with it.
+pub fn custom_show(v: &Value) -> Option<String> {
+    let Value::Struct(_) = v else { return None };
+    let ctx = PRINT_CTX.with(|c| c.borrow().last().cloned())?;
+    if !ctx.ws.overloads.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    let g = match lock(&ctx.ws.globals).get("show") {
+        Some(Value::Generic(g)) => g.clone(),
+        _ => return None,
+    };
+    let io = builtins::new_iobuffer();
+    let args = vec![io.clone(), v.clone()];
+    let m = select_method(&lock(&g.methods), &args)?;
+    if m.prelude {
+        return None;
+    }
+    call_sync(&ctx.ws, &ctx.host, &ctx.limits, Value::Generic(g), args).ok()?;
+    Some(builtins::iobuffer_take(&io))
 }

@@ -656,35 +656,109 @@ fn b_time_report(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     Ok(Value::Nothing)
 }
 
+fn iobuffer_def() -> Arc<StructDef> {
+    static D: OnceLock<Arc<StructDef>> = OnceLock::new();
+    D.get_or_init(|| {
+        Arc::new(StructDef {
+            name: "IOBuffer".into(),
+            fields: vec![("data".into(), None)],
+            mutable: true,
+        })
+    })
+    .clone()
+}
+
+/// A fresh `IOBuffer()` (text chunks in a vector).
+pub fn new_iobuffer() -> Value {
+    Value::Struct(Arc::new(StructV {
+        def: iobuffer_def(),
+        fields: Mutex::new(vec![Value::vector(Ty::String, vec![])]),
+    }))
+}
+
+fn iobuffer_data(v: &Value) -> Option<Arc<Mutex<Array>>> {
+    match v {
+        Value::Struct(s) if Arc::ptr_eq(&s.def, &iobuffer_def()) => match lock(&s.fields).first() {
+            Some(Value::Array(a)) => Some(a.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn is_io(v: &Value) -> bool {
+    iobuffer_data(v).is_some()
+        || matches!(v, Value::Module(m) if &**m == "stdout" || &**m == "stderr")
+}
+
+/// Contents of an IOBuffer (and empty it), like `String(take!(io))`.
+pub fn iobuffer_take(v: &Value) -> String {
+    match iobuffer_data(v) {
+        Some(a) => {
+            let mut g = lock(&a);
+            let s: String = g.data.iter().map(to_string).collect();
+            g.data.clear();
+            s
+        }
+        None => String::new(),
+    }
+}
+
+/// Write to stdout/stderr (captured output) or to an IOBuffer given as first argument.
+fn emit(vm: &mut Vm, a: &[Value], s: String) -> Result<(), Exc> {
+    if let Some(buf) = a.first().and_then(iobuffer_data) {
+        vm.alloc(s.len(), true)?;
+        lock(&buf).data.push(Value::string(s));
+    } else {
+        vm.write_out(&s);
+    }
+    Ok(())
+}
+
+fn strip_io(a: &[Value]) -> &[Value] {
+    match a.first() {
+        Some(v) if is_io(v) => &a[1..],
+        _ => a,
+    }
+}
+
 fn b_print(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     let mut s = String::new();
-    let args = match a.first() {
-        Some(Value::Module(m)) if &**m == "stdout" || &**m == "stderr" => &a[1..],
-        _ => a,
-    };
-    for v in args {
+    for v in strip_io(a) {
         s.push_str(&to_string(v));
     }
-    vm.write_out(&s);
+    emit(vm, a, s)?;
     Ok(Value::Nothing)
 }
 
-fn b_println(vm: &mut Vm, a: &[Value], k: &[(Name, Value)]) -> R {
-    b_print(vm, a, k)?;
-    vm.write_out("\n");
+fn b_println(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    let mut s = String::new();
+    for v in strip_io(a) {
+        s.push_str(&to_string(v));
+    }
+    s.push('\n');
+    emit(vm, a, s)?;
     Ok(Value::Nothing)
 }
 
 fn b_show(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
-    let args = match a.first() {
-        Some(Value::Module(m)) if &**m == "stdout" => &a[1..],
-        _ => a,
-    };
-    for v in args {
-        let s = repr(v);
-        vm.write_out(&s);
-    }
+    let s: String = strip_io(a).iter().map(repr).collect();
+    emit(vm, a, s)?;
     Ok(Value::Nothing)
+}
+
+fn b_iobuffer(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    if !a.is_empty() {
+        return Err(merr("IOBuffer", a));
+    }
+    Ok(new_iobuffer())
+}
+
+fn b_take(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    match a {
+        [io] if iobuffer_data(io).is_some() => Ok(Value::string(iobuffer_take(io))),
+        _ => Err(merr("take!", a)),
+    }
 }
 
 fn b_display(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
@@ -799,12 +873,16 @@ fn b_sprint(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
         [Value::Builtin(f), v] if builtin_name(*f) == "show" => Ok(Value::string(repr(v))),
         [Value::Builtin(f), v] if builtin_name(*f) == "print" => Ok(Value::string(to_string(v))),
         [Value::Builtin(f), v] if builtin_name(*f) == "display" => Ok(Value::string(display(v))),
-        _ => {
-            let _ = vm;
-            Err(errors::error_exception(
-                "sprint is supported with show, print, display and showerror only",
-            ))
+        [f @ (Value::Generic(_) | Value::Closure(_)), rest @ ..] => {
+            let io = new_iobuffer();
+            let mut args = vec![io.clone()];
+            args.extend_from_slice(rest);
+            crate::vm::call_sync(&vm.ws, &vm.host, &vm.limits, f.clone(), args)?;
+            Ok(Value::string(iobuffer_take(&io)))
         }
+        _ => Err(errors::error_exception(
+            "sprint is supported with show, print, display, showerror and user functions f(io, x)",
+        )),
     }
 }
 
@@ -944,6 +1022,9 @@ pub const FNS: &[(&str, BFn)] = &[
     ("Meta.parse", b_methods_unsupported),
     ("supertype", b_supertype),
     ("flush", b_noop),
+    ("IOBuffer", b_iobuffer),
+    ("take!", b_take),
+    ("write", b_print),
     ("GC.gc", b_noop),
     ("gc", b_noop),
     ("isinteractive", b_false),
