@@ -114,7 +114,7 @@ impl FromRequestParts<AppState> for RunningServer {
             (status, _) => return Err(ApiError::ServerNotRunning(status.as_str())),
         };
         if let Principal::Pat { created_at, .. } = principal
-            && created_at > session.started_at
+            && created_at >= session.started_at
         {
             return Err(ApiError::InvalidToken(
                 "this personal access token was created after the Engee server started; \
