@@ -78,6 +78,13 @@ pub enum Op {
     CheckUndef(u32),
     Broadcast(u16, u16),
     TypeAssert(u32),
+    /// boxed locals (assigned by closures): create / wrap a param / read / write
+    NewBox(u32),
+    BoxParam(u32),
+    LoadBox(u32),
+    StoreBox(u32),
+    LoadCapBox(u32),
+    StoreCapBox(u32),
 }
 
 #[derive(Debug, Default)]
@@ -148,6 +155,10 @@ struct FnState {
     known_globals: HashSet<String>,
     /// global functions do not capture
     no_capture: bool,
+    /// slots holding a Box (locals assigned by inner closures)
+    boxed: HashSet<u32>,
+    /// capture indices that hold a Box
+    cap_boxed: HashSet<u32>,
 }
 
 impl FnState {
@@ -165,6 +176,8 @@ impl FnState {
             line: 1,
             known_globals: HashSet::new(),
             no_capture: false,
+            boxed: HashSet::new(),
+            cap_boxed: HashSet::new(),
         }
     }
     fn new_slot(&mut self, name: &str) -> u32 {
@@ -490,15 +503,30 @@ impl Compiler {
             return None;
         }
         let outer = self.resolve_in(fi - 1, name)?;
+        let boxed = match outer {
+            Load::Local(s) => self.fns[fi - 1].boxed.contains(&s),
+            Load::Cap(k) => self.fns[fi - 1].cap_boxed.contains(&k),
+            Load::SelfRef => false,
+        };
         let st = &mut self.fns[fi];
         st.captures.push((name.to_string(), outer));
-        Some(Load::Cap((st.captures.len() - 1) as u32))
+        let k = (st.captures.len() - 1) as u32;
+        if boxed {
+            st.cap_boxed.insert(k);
+        }
+        Some(Load::Cap(k))
     }
 
     fn load_name(&mut self, name: &str) {
         match self.resolve(name) {
+            Some(Load::Local(s)) if self.f().boxed.contains(&s) => {
+                self.emit(Op::LoadBox(s));
+            }
             Some(Load::Local(s)) => {
                 self.emit(Op::LoadLocal(s));
+            }
+            Some(Load::Cap(k)) if self.f().cap_boxed.contains(&k) => {
+                self.emit(Op::LoadCapBox(k));
             }
             Some(Load::Cap(k)) => {
                 self.emit(Op::LoadCap(k));
@@ -520,10 +548,25 @@ impl Compiler {
         if !st.globals.contains(name) {
             for sc in st.scopes.iter().rev() {
                 if let Some(&s) = sc.get(name) {
-                    self.emit(Op::StoreLocal(s));
+                    let op = if st.boxed.contains(&s) {
+                        Op::StoreBox(s)
+                    } else {
+                        Op::StoreLocal(s)
+                    };
+                    self.emit(op);
                     return;
                 }
             }
+            if !st.toplevel && !st.no_capture {
+                // assigning a variable of an enclosing function that is shared by reference
+                if let Some(Load::Cap(k)) = self.resolve(name)
+                    && self.f().cap_boxed.contains(&k)
+                {
+                    self.emit(Op::StoreCapBox(k));
+                    return;
+                }
+            }
+            let st = &self.fns[fi];
             let toplevel = st.toplevel;
             let in_block = st.scopes.len() > 1;
             if !toplevel || (in_block && !st.known_globals.contains(name)) {
@@ -1579,6 +1622,17 @@ impl Compiler {
             let s = st.new_slot(&n);
             st.scopes[0].insert(n, s);
         }
+        // locals assigned inside inner closures are shared by reference (boxed)
+        let mut inner = HashSet::new();
+        closure_assigned(&def.body, &mut inner, 0);
+        for n in &inner {
+            if let Some(&s) = st.scopes[0].get(n) {
+                st.boxed.insert(s);
+            }
+        }
+        let mut boxed: Vec<u32> = st.boxed.iter().copied().collect();
+        boxed.sort();
+        let nparams = (def.params.len() + def.kwparams.len()) as u32;
         self.fns.push(st);
         let r = (|| -> CResult<()> {
             // defaults
@@ -1607,6 +1661,13 @@ impl Compiler {
                 }
                 let h = self.here();
                 self.patch(j, h);
+            }
+            for s in &boxed {
+                self.emit(if *s < nparams {
+                    Op::BoxParam(*s)
+                } else {
+                    Op::NewBox(*s)
+                });
             }
             self.expr(&def.body)?;
             self.emit(Op::Return);
@@ -1868,5 +1929,133 @@ fn contains_end(e: &Expr) -> bool {
         }
         Expr::Call(_, args) => args.iter().any(|a| contains_end(&a.value)),
         _ => false,
+    }
+}
+
+/// Names assigned inside closures (lambdas, `do` blocks, local named functions) nested in `e`.
+fn closure_assigned(e: &Expr, out: &mut HashSet<String>, depth: usize) {
+    if depth > 200 {
+        return;
+    }
+    let d = depth + 1;
+    let mut rec = |x: &Expr| closure_assigned(x, out, d);
+    match e {
+        Expr::Lambda(f) | Expr::Function(f) => {
+            if matches!(e, Expr::Function(_)) && depth == 0 {
+                // a nested named function is itself a closure here
+            }
+            let mut o = HashSet::new();
+            let mut i = HashSet::new();
+            collect_assigned(&f.body, &mut o, &mut i, false, 0);
+            for n in o.into_iter().chain(i) {
+                if !f.params.iter().any(|p| p.name == n) && !f.kwparams.iter().any(|p| p.name == n)
+                {
+                    out.insert(n);
+                }
+            }
+            closure_assigned(&f.body, out, d);
+        }
+        Expr::Line(_, x)
+        | Expr::Unary(_, x)
+        | Expr::DotUnary(_, x)
+        | Expr::Field(x, _)
+        | Expr::Splat(x)
+        | Expr::Const(x)
+        | Expr::TypeAssert(x, _) => rec(x),
+        Expr::Return(Some(x)) => rec(x),
+        Expr::Block(v)
+        | Expr::Tuple(v)
+        | Expr::Vector(v)
+        | Expr::Interp(v)
+        | Expr::Global(v)
+        | Expr::Local(v) => v.iter().for_each(rec),
+        Expr::Matrix(rows) => rows.iter().flatten().for_each(rec),
+        Expr::Binary(_, a, b)
+        | Expr::DotBinary(_, a, b)
+        | Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Assign(a, b)
+        | Expr::OpAssign(_, a, b)
+        | Expr::DotAssign(a, b)
+        | Expr::Pair(a, b)
+        | Expr::While(a, b) => {
+            rec(a);
+            rec(b);
+        }
+        Expr::Ternary(a, b, c) => {
+            rec(a);
+            rec(b);
+            rec(c);
+        }
+        Expr::If(a, b, c) => {
+            rec(a);
+            rec(b);
+            if let Some(c) = c {
+                rec(c);
+            }
+        }
+        Expr::Compare(v, _) => v.iter().for_each(rec),
+        Expr::Call(f, args) | Expr::DotCall(f, args) => {
+            rec(f);
+            args.iter().for_each(|a| rec(&a.value));
+        }
+        Expr::Index(o, v) | Expr::TypedVector(o, v) | Expr::Curly(o, v) => {
+            rec(o);
+            v.iter().for_each(rec);
+        }
+        Expr::NamedTuple(v) => v.iter().for_each(|(_, x)| rec(x)),
+        Expr::Comprehension(b, cl)
+        | Expr::Generator(b, cl)
+        | Expr::TypedComprehension(_, b, cl) => {
+            rec(b);
+            for c in cl {
+                match c {
+                    CompClause::For(t, it) => {
+                        rec(t);
+                        rec(it);
+                    }
+                    CompClause::If(x) => rec(x),
+                }
+            }
+        }
+        Expr::Range(a, s, b) => {
+            rec(a);
+            if let Some(s) = s {
+                rec(s);
+            }
+            rec(b);
+        }
+        Expr::For(specs, b) => {
+            for (t, it) in specs {
+                rec(t);
+                rec(it);
+            }
+            rec(b);
+        }
+        Expr::Try {
+            body,
+            catch,
+            finally,
+            ..
+        } => {
+            rec(body);
+            if let Some(c) = catch {
+                rec(c);
+            }
+            if let Some(f) = finally {
+                rec(f);
+            }
+        }
+        Expr::Let(binds, b) => {
+            for (t, v) in binds {
+                rec(t);
+                if let Some(v) = v {
+                    rec(v);
+                }
+            }
+            rec(b);
+        }
+        Expr::Macro(_, args, _) => args.iter().for_each(rec),
+        _ => {}
     }
 }

@@ -393,6 +393,10 @@ impl Printer {
             }
             Value::Iter(_) => self.out.push_str("#iterator"),
             Value::Undef => self.out.push_str("#undef"),
+            Value::Box(b) => {
+                let inner = lock(b).clone();
+                self.show(&inner, depth + 1);
+            }
         }
     }
 }

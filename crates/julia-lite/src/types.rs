@@ -77,7 +77,7 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
         Value::Struct(s) => Ty::Struct(s.def.name.clone()),
         Value::Module(_) => Ty::Module,
         Value::Lazy(l) => l.0.clone(),
-        Value::Iter(_) | Value::Undef => Ty::Any,
+        Value::Iter(_) | Value::Undef | Value::Box(_) => Ty::Any,
     }
 }
 

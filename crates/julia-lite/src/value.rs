@@ -271,6 +271,8 @@ pub enum Value {
     Iter(Box<IterState>),
     /// internal: an unassigned local slot
     Undef,
+    /// internal: a local shared by reference with closures that assign it
+    Box(Arc<Mutex<Value>>),
 }
 
 /// Tuple storage; dropping a deeply nested tuple does not recurse.
@@ -309,6 +311,7 @@ fn is_leaf(v: &Value) -> bool {
             | Value::Struct(_)
             | Value::Closure(_)
             | Value::NamedTuple(_)
+            | Value::Box(_)
     )
 }
 
@@ -352,6 +355,11 @@ fn take_children(v: Value, stack: &mut Vec<Value>) {
         Value::Closure(c) => {
             if let Ok(mut cl) = Arc::try_unwrap(c) {
                 stack.append(&mut cl.captured);
+            }
+        }
+        Value::Box(b) => {
+            if let Ok(m) = Arc::try_unwrap(b) {
+                stack.push(m.into_inner().unwrap_or_else(|e| e.into_inner()));
             }
         }
         Value::NamedTuple(mut nt) => {

@@ -194,6 +194,7 @@ impl Vm {
                 Value::Closure(c) if seen.insert(Arc::as_ptr(c) as usize) => {
                     todo.extend(c.captured.iter().cloned());
                 }
+                Value::Box(b) => todo.push(lock(b).clone()),
                 Value::Iter(it) => {
                     if let IterState::Items { items, .. } = &**it {
                         total += items.len() * VALUE_BYTES;
@@ -899,6 +900,58 @@ impl Vm {
                     let args = self.stack.split_off(at);
                     let r = tri!(builtins::broadcast(self, id, &args));
                     self.stack.push(r);
+                }
+                Op::NewBox(s) => {
+                    self.stack[base + s as usize] = Value::Box(Arc::new(Mutex::new(Value::Undef)));
+                }
+                Op::BoxParam(s) => {
+                    let v = std::mem::replace(&mut self.stack[base + s as usize], Value::Undef);
+                    self.stack[base + s as usize] = Value::Box(Arc::new(Mutex::new(v)));
+                }
+                Op::LoadBox(s) => {
+                    let v = match &self.stack[base + s as usize] {
+                        Value::Box(b) => lock(b).clone(),
+                        other => other.clone(),
+                    };
+                    if let Value::Undef = v {
+                        let n = chunk
+                            .slot_names
+                            .get(s as usize)
+                            .cloned()
+                            .unwrap_or_else(|| "#tmp".into());
+                        fail!(errors::undef_var(&n));
+                    }
+                    self.stack.push(v);
+                }
+                Op::StoreBox(s) => {
+                    let v = pop!();
+                    match &self.stack[base + s as usize] {
+                        Value::Box(b) => *lock(b) = v,
+                        _ => self.stack[base + s as usize] = v,
+                    }
+                }
+                Op::LoadCapBox(k) => {
+                    let v = match &self.frames[fi].callee {
+                        Value::Closure(c) => match c.captured.get(k as usize) {
+                            Some(Value::Box(b)) => Some(lock(b).clone()),
+                            other => other.cloned(),
+                        },
+                        _ => None,
+                    };
+                    match v {
+                        Some(Value::Undef) | None => {
+                            fail!(errors::error_exception("captured variable is not defined"))
+                        }
+                        Some(v) => self.stack.push(v),
+                    }
+                }
+                Op::StoreCapBox(k) => {
+                    let v = pop!();
+                    if let Value::Closure(c) = &self.frames[fi].callee
+                        && let Some(Value::Box(b)) = c.captured.get(k as usize)
+                    {
+                        *lock(b) = v;
+                    }
                 }
                 Op::TypeAssert(k) => {
                     let Value::Type(t) = &chunk.consts[k as usize] else {
