@@ -71,22 +71,30 @@ impl Default for ServerRecord {
     }
 }
 
-fn ms(v: u64) -> Duration {
-    Duration::milliseconds(i64::try_from(v).unwrap_or(i64::MAX / 2))
+/// `t` plus `v` milliseconds; `None` when that lies beyond what a date can hold (never).
+fn after_ms(t: DateTime<Utc>, v: u64) -> Option<DateTime<Utc>> {
+    t.checked_add_signed(Duration::try_milliseconds(i64::try_from(v).ok()?)?)
 }
-fn secs(v: u64) -> Duration {
-    Duration::seconds(i64::try_from(v).unwrap_or(i64::MAX / 2_000))
+
+/// `t` plus `v` seconds; `None` when that lies beyond what a date can hold (never). The
+/// timeout comes from the client's start body, so any `u64` must be survivable.
+fn after_secs(t: DateTime<Utc>, v: u64) -> Option<DateTime<Utc>> {
+    t.checked_add_signed(Duration::try_seconds(i64::try_from(v).ok()?)?)
 }
 
 impl ServerRecord {
     /// The next instant at which this server changes state by itself, if any.
     pub fn next_deadline(&self, cfg: &LifecycleConfig) -> Option<DateTime<Utc>> {
         match self.status {
-            Status::Starting => self.starting_at.map(|t| t + ms(cfg.start_delay_ms)),
-            Status::Stopping => self.stopping_at.map(|t| t + ms(cfg.stop_delay_ms)),
+            Status::Starting => self
+                .starting_at
+                .and_then(|t| after_ms(t, cfg.start_delay_ms)),
+            Status::Stopping => self
+                .stopping_at
+                .and_then(|t| after_ms(t, cfg.stop_delay_ms)),
             Status::Running => {
                 let idle = (self.inactivity_timeout > 0)
-                    .then(|| self.last_activity_at.map(|t| t + secs(self.inactivity_timeout)))
+                    .then(|| after_secs(self.last_activity_at?, self.inactivity_timeout))
                     .flatten();
                 match (idle, self.stop_session_at) {
                     (Some(a), Some(b)) => Some(a.min(b)),
@@ -165,7 +173,12 @@ impl Servers {
 
     /// Starts the server (idempotent while starting or running). A start during
     /// `stopping` completes the stop at once and starts afresh.
-    pub fn start(&self, user: &str, now: DateTime<Utc>, inactivity_timeout: Option<u64>) -> ServerRecord {
+    pub fn start(
+        &self,
+        user: &str,
+        now: DateTime<Utc>,
+        inactivity_timeout: Option<u64>,
+    ) -> ServerRecord {
         let rec = {
             let mut map = self.lock();
             let rec = map.entry(user.to_owned()).or_default();
@@ -183,7 +196,8 @@ impl Servers {
                     inactivity_timeout: inactivity_timeout
                         .unwrap_or(self.cfg.default_inactivity_timeout_secs),
                     stop_session_at: (self.cfg.max_session_secs > 0)
-                        .then(|| now + secs(self.cfg.max_session_secs)),
+                        .then(|| after_secs(now, self.cfg.max_session_secs))
+                        .flatten(),
                     session: Some(Session {
                         id,
                         started_at: now,
