@@ -256,7 +256,7 @@ pub enum Value {
     /// start, step, stop (stop normalised so that the range is exact)
     Range(Arc<(i64, i64, i64)>),
     /// start, step, length
-    FRange(Arc<(f64, f64, i64)>),
+    FRange(Arc<(f64, f64, i64, f64)>),
     Generic(Arc<Generic>),
     Closure(Arc<Closure>),
     Builtin(u16),
@@ -479,7 +479,7 @@ pub enum IterState {
         pos: usize,
     },
     FRange {
-        r: Arc<(f64, f64, i64)>,
+        r: Arc<(f64, f64, i64, f64)>,
         pos: i64,
     },
 }

@@ -17,11 +17,9 @@ fn frange_den(start: f64, step: f64) -> Option<f64> {
     for _ in 0..16 {
         let a = start * den;
         let b = step * den;
-        if (a - a.round()).abs() < 1e-9 * den.max(1.0)
-            && (b - b.round()).abs() < 1e-9 * den.max(1.0)
-            && a.abs() < 1e15
-            && b.abs() < 1e15
-        {
+        // within a few ulps of an integer: start and step are short decimals
+        let near = |x: f64| (x - x.round()).abs() <= x.abs().max(1.0) * 8.0 * f64::EPSILON;
+        if near(a) && near(b) && a.abs() < 1e12 && b.abs() < 1e12 {
             return Some(den);
         }
         den *= 10.0;
@@ -29,7 +27,18 @@ fn frange_den(start: f64, step: f64) -> Option<f64> {
     None
 }
 
-pub fn frange_elem(r: &(f64, f64, i64), i: i64) -> f64 {
+/// Element `i` (0-based) of a float range: start, step, length, and the step's low-order
+/// part (non-zero for `range(a, b; length)`, emulating Julia's TwicePrecision step).
+pub fn frange_elem(r: &(f64, f64, i64, f64), i: i64) -> f64 {
+    if r.3 != 0.0 {
+        let fi = i as f64;
+        let p = fi * r.1;
+        let e = fi.mul_add(r.1, -p);
+        let s = r.0 + p;
+        let bb = s - r.0;
+        let t = (r.0 - (s - bb)) + (p - bb);
+        return s + (t + e + fi * r.3);
+    }
     match frange_den(r.0, r.1) {
         Some(den) => ((r.0 * den).round() + (i as f64) * (r.1 * den).round()) / den,
         None => r.0 + (i as f64) * r.1,
@@ -46,7 +55,7 @@ pub fn make_frange(start: f64, step: f64, stop: f64) -> R {
     } else {
         0
     };
-    Ok(Value::FRange(Arc::new((start, step, len))))
+    Ok(Value::FRange(Arc::new((start, step, len, 0.0))))
 }
 
 pub fn make_range(start: &Value, step: Option<&Value>, stop: &Value) -> R {
@@ -1321,7 +1330,7 @@ fn b_range(_vm: &mut Vm, a: &[Value], k: K) -> R {
                 )));
             }
             if n == 1 {
-                return Ok(Value::FRange(Arc::new((s, 0.0, 1))));
+                return Ok(Value::FRange(Arc::new((s, 0.0, 1, 0.0))));
             }
             let step = (e - s) / (n - 1) as f64;
             if let (Value::Int(si), Some(ei)) = (&start, as_int(&Value::Float(e))) {
@@ -1330,7 +1339,14 @@ fn b_range(_vm: &mut Vm, a: &[Value], k: K) -> R {
                     return make_range(&start, Some(&Value::Int(diff / (n - 1))), &Value::Int(ei));
                 }
             }
-            Ok(Value::FRange(Arc::new((s, step, n))))
+            // low-order part of the exact step (e - s) / (n - 1)
+            let m = (n - 1) as f64;
+            let lo = if frange_den(s, step).is_some() {
+                0.0
+            } else {
+                (-step).mul_add(m, e - s) / m
+            };
+            Ok(Value::FRange(Arc::new((s, step, n, lo))))
         }
         (Some(e), Some(st), _) => make_range(&start, Some(st), &e),
         (Some(e), None, None) => make_range(&start, None, &e),
