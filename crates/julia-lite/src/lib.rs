@@ -55,7 +55,7 @@ impl Default for Limits {
             max_steps: 50_000_000,
             max_wall: Duration::from_secs(30),
             max_memory_bytes: 256 * 1024 * 1024,
-            max_depth: 1000,
+            max_depth: 10_000,
             max_output_bytes: 1024 * 1024,
         }
     }
