@@ -97,6 +97,7 @@ fn is_ident_char(c: char) -> bool {
 }
 
 pub fn lex(src: &str) -> LexResult<Vec<Token>> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let chars: Vec<char> = src.chars().collect();
     let mut i = 0usize;
     let mut line = 1u32;
@@ -115,7 +116,7 @@ pub fn lex(src: &str) -> LexResult<Vec<Token>> {
             space = true;
             continue;
         }
-        if c == ' ' || c == '\t' || c == '\r' {
+        if c == ' ' || c == '\t' || c == '\r' || c == '\u{a0}' {
             i += 1;
             space = true;
             continue;
