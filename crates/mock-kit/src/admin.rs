@@ -171,19 +171,25 @@ async fn clock_move(State(control): State<Control>, body: axum::body::Bytes) -> 
         Ok(m) => m,
         Err(e) => return admin_error(format!("invalid clock request: {e}")),
     };
+    // Everything is checked before anything is applied, so a rejected request leaves the
+    // clock as it was.
+    let set = match mv.set.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        None => None,
+        Some(Ok(t)) => Some(t.with_timezone(&chrono::Utc)),
+        Some(Err(e)) => return admin_error(format!("`set` must be RFC 3339: {e}")),
+    };
+    if let Some(secs) = mv.advance_secs
+        && (!secs.is_finite() || secs < 0.0)
+    {
+        return admin_error("`advance_secs` must be a non-negative number");
+    }
     if let Some(f) = mv.frozen {
         control.clock.set_frozen(f);
     }
-    if let Some(s) = mv.set {
-        match chrono::DateTime::parse_from_rfc3339(&s) {
-            Ok(t) => control.clock.set(t.with_timezone(&chrono::Utc)),
-            Err(e) => return admin_error(format!("`set` must be RFC 3339: {e}")),
-        }
+    if let Some(t) = set {
+        control.clock.set(t);
     }
     if let Some(secs) = mv.advance_secs {
-        if !secs.is_finite() || secs < 0.0 {
-            return admin_error("`advance_secs` must be a non-negative number");
-        }
         control.clock.advance(Duration::from_secs_f64(secs.min(1e12)));
     }
     if let Some(ms) = mv.advance_ms {
