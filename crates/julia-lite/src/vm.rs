@@ -54,6 +54,7 @@ pub struct Vm {
     pub fatal: bool,
     pub alloc_since_check: usize,
     argbuf: Vec<Value>,
+    next_check: u64,
 }
 
 enum Flow {
@@ -96,6 +97,7 @@ impl Vm {
             fatal: false,
             alloc_since_check: 0,
             argbuf: Vec::with_capacity(8),
+            next_check: 1024,
         }
     }
 
@@ -377,7 +379,8 @@ impl Vm {
         }
         loop {
             self.steps += 1;
-            if self.steps & 0x3ff == 0 {
+            if self.steps >= self.next_check {
+                self.next_check = self.steps + 1024;
                 match self.check_budgets() {
                     Err(e) => fail!(e),
                     Ok(true) => {

@@ -727,9 +727,17 @@ fn b_deleteat(vm: &mut Vm, a: &[Value], _k: K) -> R {
             ix.sort();
             ix.dedup();
             let mut g = lock(arr);
-            for k in ix.into_iter().rev() {
-                g.data.remove(k);
+            let mut drop = vec![false; g.data.len()];
+            for k in ix {
+                drop[k] = true;
             }
+            let data = std::mem::take(&mut g.data);
+            g.data = data
+                .into_iter()
+                .zip(drop)
+                .filter(|(_, d)| !d)
+                .map(|(v, _)| v)
+                .collect();
             Ok(a[0].clone())
         }
         _ => Err(merr("deleteat!", a)),

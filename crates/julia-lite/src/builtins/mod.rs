@@ -50,6 +50,9 @@ pub fn builtin_name(id: u16) -> &'static str {
 }
 
 pub fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
+    // a builtin call can do much more work than an instruction: weigh it so the budget and
+    // time-slice checks (every 1024 steps) come sooner
+    vm.steps += 8;
     match table().fns.get(id as usize) {
         Some((_, f)) => f(vm, args, kw),
         None => Err(errors::error_exception("internal error: unknown builtin")),

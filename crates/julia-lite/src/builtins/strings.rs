@@ -609,6 +609,8 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
             ),
             None => (spec_t.parse::<usize>().unwrap_or(0), None),
         };
+        // bounded so a format string cannot allocate unbounded memory
+        let (width, prec) = (width.min(4096), prec.map(|p| p.min(350)));
         let f = super::as_f64(&arg);
         let body = match conv {
             'd' | 'i' => match &arg {
