@@ -187,6 +187,13 @@ impl Job {
         self.results.as_deref()
     }
 
+    /// Rows this job's result sets hold (what `limits.max_total_result_rows` counts).
+    fn result_rows(&self) -> usize {
+        self.results
+            .as_ref()
+            .map_or(0, |r| r.iter().map(|x| x.rows()).sum())
+    }
+
     /// May `user` (admin or not) see or kill this job?
     pub fn owned_by(&self, user: &str) -> bool {
         self.req.execute_user == user || self.req.submit_user == user
@@ -200,6 +207,16 @@ struct Inner {
     counters: HashMap<String, u64>,
     next_task: u64,
     total_rows: usize,
+}
+
+impl Inner {
+    /// Jobs not yet finished at `now` (what `limits.max_jobs` caps).
+    fn unfinished(&self, now: DateTime<Utc>) -> usize {
+        self.jobs
+            .values()
+            .filter(|j| !j.state(now).is_terminal())
+            .count()
+    }
 }
 
 /// All jobs, behind one lock.
@@ -239,11 +256,7 @@ impl JobStore {
         run: EngineRun,
     ) -> Result<(u64, String), LinkisError> {
         let mut inner = lock(&self.inner);
-        let live = inner
-            .jobs
-            .values()
-            .filter(|j| !j.state(now).is_terminal())
-            .count();
+        let live = inner.unfinished(now);
         if live >= cfg.limits.max_jobs {
             return Err(LinkisError::Invalid(format!(
                 "The mock already holds {live} unfinished jobs (limits.max_jobs = {}); wait for some to finish or kill them",
@@ -268,10 +281,7 @@ impl JobStore {
             &short,
         );
         let job = build(cfg, now, task_id, exec_id.clone(), short.clone(), req, run);
-        inner.total_rows += job
-            .results
-            .as_ref()
-            .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
+        inner.total_rows += job.result_rows();
         inner.by_short.insert(short, task_id);
         inner.jobs.insert(task_id, job);
         evict(&mut inner, cfg, now);
@@ -337,10 +347,7 @@ impl JobStore {
         );
         job.log
             .push(now, Level::Error, final_line(State::Cancelled));
-        let freed: usize = job
-            .results
-            .as_ref()
-            .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
+        let freed = job.result_rows();
         job.results = Some(Vec::new());
         inner.total_rows -= freed.min(inner.total_rows);
         Ok(())
@@ -348,11 +355,7 @@ impl JobStore {
 
     /// Number of jobs not yet finished.
     pub fn running(&self, now: DateTime<Utc>) -> usize {
-        lock(&self.inner)
-            .jobs
-            .values()
-            .filter(|j| !j.state(now).is_terminal())
-            .count()
+        lock(&self.inner).unfinished(now)
     }
 }
 
@@ -366,11 +369,7 @@ fn evict(inner: &mut Inner, cfg: &Config, now: DateTime<Utc>) {
         let Some(id) = oldest else { break };
         if let Some(job) = inner.jobs.remove(&id) {
             inner.by_short.remove(&job.short_id);
-            let rows: usize = job
-                .results
-                .as_ref()
-                .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
-            inner.total_rows -= rows.min(inner.total_rows);
+            inner.total_rows -= job.result_rows().min(inner.total_rows);
             tracing::debug!(task_id = id, "evicted finished job (limits.max_jobs)");
         }
     }
@@ -380,10 +379,8 @@ fn evict(inner: &mut Inner, cfg: &Config, now: DateTime<Utc>) {
             .iter_mut()
             .find(|(_, j)| j.results.as_ref().is_some_and(|r| !r.is_empty()));
         let Some((id, job)) = victim else { break };
-        let rows: usize = job
-            .results
-            .take()
-            .map_or(0, |r| r.iter().map(|x| x.rows()).sum());
+        let rows = job.result_rows();
+        job.results = None;
         inner.total_rows -= rows.min(inner.total_rows);
         tracing::debug!(
             task_id = *id,
