@@ -30,11 +30,7 @@ pub(crate) fn authenticate(parts: &Parts, st: &AppState) -> Result<Caller, Linki
     let cfg = &st.cfg;
     let cookies = cookies(&parts.headers);
     let value = |name: &str| header(&parts.headers, name).or_else(|| cookies.get(name).cloned());
-    let host = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "127.0.0.1".into());
+    let host = client_host(parts);
     let proxy_user = header(&parts.headers, "Proxy-User");
     let code = header(&parts.headers, "Validation-Code");
     let header_proxy = cfg.header_proxy && (proxy_user.is_some() || code.is_some());
@@ -57,6 +53,16 @@ pub(crate) fn authenticate(parts: &Parts, st: &AppState) -> Result<Caller, Linki
         );
     }
     base.ok_or_else(|| LinkisError::NotLoggedIn(NOT_LOGGED_IN.into()))
+}
+
+/// The client's IP address, which a token's `hosts` must name (every way of presenting a
+/// token checks it: headers, cookies and `token-login`).
+pub fn client_host(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "127.0.0.1".into())
 }
 
 /// The request path as the client sent it (nested routers see only their suffix).

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::auth::{Login, TICKET_COOKIE};
 use crate::envelope::Envelope;
 use crate::error::LinkisError;
-use crate::extract::{authenticate, cookies, full_path, header, json_body, query};
+use crate::extract::{authenticate, client_host, cookies, full_path, header, json_body, query};
 use crate::proxy_file::ProxyCheck;
 use crate::state::AppState;
 
@@ -66,7 +66,7 @@ async fn user_any(
             }
             let code = header(&parts.headers, "Token-Code").unwrap_or_default();
             let user = header(&parts.headers, "Token-User").unwrap_or_default();
-            match st.auth.token(&st.cfg, &code, &user, "127.0.0.1") {
+            match st.auth.token(&st.cfg, &code, &user, &client_host(&parts)) {
                 Ok(c) => {
                     let (ticket, _) = st.auth.create_session(&st.cfg, &c.execute_user);
                     Envelope::ok(None, "login successful(登录成功)！")

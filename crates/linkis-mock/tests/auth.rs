@@ -398,3 +398,31 @@ fn uuid_like() -> String {
     format!("{}-{:?}", std::process::id(), std::time::SystemTime::now())
         .replace([' ', ':', '{', '}', ',', '.'], "")
 }
+
+#[tokio::test]
+async fn token_login_checks_the_client_host_too() {
+    let mut cfg = Config::testing();
+    cfg.tokens.push(linkis_mock::config::TokenEntry {
+        name: "LOCAL-ONLY".into(),
+        users: vec!["*".into()],
+        hosts: vec!["127.0.0.1".into()],
+        elapse_days: -1,
+    });
+    let t = T::start(cfg).await;
+    // the same machine, another address: a client the token's host list does not name
+    let mut c = t
+        .client()
+        .with_header("Token-Code", "LOCAL-ONLY")
+        .with_header("Token-User", "alice");
+    c.http = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let expected = "Illegal Host for Token(非法ip: 127.0.0.2)!";
+    let r = c.get("/jobhistory/list").await;
+    assert!(r.message.contains(expected), "{}", r.message);
+    let r = c.post("/user/token-login", json!({})).await;
+    assert_eq!(r.status, -1, "{}", r.message);
+    assert!(r.message.contains(expected), "{}", r.message);
+    assert!(r.set_cookie.is_empty());
+}
