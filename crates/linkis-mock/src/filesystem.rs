@@ -48,10 +48,6 @@ fn path_param(q: &HashMap<String, String>) -> Result<String, LinkisError> {
     Ok(p.trim_end_matches('/').to_owned())
 }
 
-fn may_read(job: &Job, caller: &Caller) -> bool {
-    caller.admin || job.owned_by(&caller.submit_user) || job.owned_by(&caller.execute_user)
-}
-
 /// The job whose result directory is `dir` (`.../<taskID>`).
 fn job_for_dir<R>(st: &AppState, dir: &str, f: impl FnOnce(&Job) -> R) -> Option<R> {
     let id: u64 = dir.rsplit('/').next()?.parse().ok()?;
@@ -72,7 +68,7 @@ async fn dir_file_trees(
     };
     let now = st.clock.now();
     let listing = job_for_dir(&st, &dir, |j| {
-        if !may_read(j, &caller) {
+        if !j.visible_to(&caller) {
             return Err(LinkisError::coded(
                 80010,
                 format!(
@@ -123,7 +119,7 @@ fn result_file(st: &AppState, caller: &Caller, path: &str) -> Result<Arc<ResultS
         .ok_or_else(missing)?;
     let now = st.clock.now();
     job_for_dir(st, dir, |j| {
-        if !may_read(j, caller) {
+        if !j.visible_to(caller) {
             return Err(LinkisError::coded(
                 80012,
                 "This user has no permission to read this file(该用户无权读取该文件)!",
@@ -245,7 +241,7 @@ async fn open_log(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQu
         st.jobs
             .with(id, |j| {
                 (j.log_path == path).then(|| {
-                    if !may_read(j, &caller) {
+                    if !j.visible_to(&caller) {
                         return Err(LinkisError::coded(80018, "This user has no permission to read this log(该用户无权限读取此日志)!"));
                     }
                     let mut lines = j.log.page(now, 0, cap);
@@ -284,7 +280,7 @@ async fn is_exist(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQu
     };
     let now = st.clock.now();
     let dir_exists = job_for_dir(&st, &path, |j| {
-        may_read(j, &caller) && j.visible_results(now).is_some()
+        j.visible_to(&caller) && j.visible_results(now).is_some()
     })
     .unwrap_or(false);
     let file_exists = dir_exists || result_file(&st, &caller, &path).is_ok();

@@ -23,10 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/{task_id}/get", get(task_get))
 }
 
-fn visible_to(job: &Job, caller: &Caller) -> bool {
-    caller.admin || job.owned_by(&caller.submit_user) || job.owned_by(&caller.execute_user)
-}
-
 fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
@@ -96,7 +92,7 @@ async fn task_get(State(st): State<AppState>, caller: Caller, Path(raw): Path<St
     let found = st
         .jobs
         .with(task_id, |j| {
-            visible_to(j, &caller).then(|| task_json(j, now, &st))
+            j.visible_to(&caller).then(|| task_json(j, now, &st))
         })
         .flatten();
     match found {
@@ -166,7 +162,7 @@ fn list_inner(
     st.jobs.scan(|j| {
         let created = j.created.timestamp_millis();
         let ok =
-            (admin_view || j.owned_by(&caller.submit_user) || j.owned_by(&caller.execute_user))
+            (admin_view || j.is_callers(caller))
                 && created >= start
                 && created <= end
                 && statuses.as_ref().is_none_or(|s| s.contains(&j.state(now)))

@@ -122,12 +122,9 @@ async fn status(
         (Err(_), Err(e)) => return e.envelope(method),
         (Err(_), Ok(Some(t))) if t > 0 => {
             // upstream falls back to job history when a taskID is given
-            let seen = st.jobs.with(t as u64, |j| {
-                (caller.admin
-                    || j.owned_by(&caller.submit_user)
-                    || j.owned_by(&caller.execute_user))
-                .then(|| j.state(now))
-            });
+            let seen = st
+                .jobs
+                .with(t as u64, |j| j.visible_to(&caller).then(|| j.state(now)));
             return match seen.flatten() {
                 Some(s) => Envelope::ok(method, st.cfg.profile.ok_message(Op::Status))
                     .with("status", s.as_str())

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::auth::lock;
+use crate::auth::{Caller, lock};
 use crate::config::Config;
 use crate::engines::directives::Directives;
 use crate::engines::{EngineRun, ResultSet};
@@ -194,8 +194,18 @@ impl Job {
             .map_or(0, |r| r.iter().map(|x| x.rows()).sum())
     }
 
-    /// May `user` (admin or not) see or kill this job?
-    pub fn owned_by(&self, user: &str) -> bool {
+    /// Is the caller's login or acting user the job's submitter or executor?
+    pub fn is_callers(&self, caller: &Caller) -> bool {
+        self.owned_by(&caller.submit_user) || self.owned_by(&caller.execute_user)
+    }
+
+    /// May the caller see this job (history, status, result files, log file)? Their own
+    /// jobs, or any job for an admin.
+    pub fn visible_to(&self, caller: &Caller) -> bool {
+        caller.admin || self.is_callers(caller)
+    }
+
+    fn owned_by(&self, user: &str) -> bool {
         self.req.execute_user == user || self.req.submit_user == user
     }
 }
