@@ -9,7 +9,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::store::{ExistingError, PathError, UserPath};
+use super::store::{ExistingError, UserPath};
 use super::zip_stream::{Source, zip_body};
 use crate::auth::RunningServer;
 use crate::error::{ApiError, ApiJson};
@@ -75,17 +75,7 @@ fn resolve(
     prefix: &str,
     sources: &[String],
 ) -> Result<Vec<(UserPath, std::path::PathBuf)>, ApiError> {
-    let parsed: Vec<_> = sources.iter().map(|s| UserPath::parse(s)).collect();
-    if let Some(Err(e)) = parsed
-        .iter()
-        .find(|p| matches!(p, Err(PathError::Malformed(_))))
-    {
-        return Err(ApiError::bad_request(e.to_string()));
-    }
-    if let Some(Err(e)) = parsed.iter().find(|p| p.is_err()) {
-        return Err(ApiError::Forbidden(e.to_string()));
-    }
-    let paths: Vec<UserPath> = parsed.into_iter().filter_map(Result::ok).collect();
+    let paths = super::check_sources(sources)?;
     // `/user` always exists, even before the first upload.
     store.ensure_user_root(prefix)?;
     let found: Vec<_> = paths.iter().map(|p| store.existing(prefix, p)).collect();

@@ -13,3 +13,21 @@ pub mod zip_stream;
 pub use download::download_post;
 pub use store::{FileStore, UserPath};
 pub use upload::upload_post;
+
+use crate::error::ApiError;
+use store::PathError;
+
+/// Parses the `sources` of an upload or download, judging the whole list class by class: a
+/// malformed path anywhere is 400, then one outside `/user` anywhere is 403.
+fn check_sources(sources: &[String]) -> Result<Vec<UserPath>, ApiError> {
+    let parsed: Vec<_> = sources.iter().map(|s| UserPath::parse(s)).collect();
+    for p in &parsed {
+        if let Err(PathError::Malformed(m)) = p {
+            return Err(ApiError::bad_request(m.clone()));
+        }
+    }
+    parsed
+        .into_iter()
+        .map(|p| p.map_err(|e| ApiError::Forbidden(e.to_string())))
+        .collect()
+}

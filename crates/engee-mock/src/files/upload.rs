@@ -24,9 +24,8 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
-use super::store::{
-    FileStore, PathError, UserPath, resolves_inside, unique_name, upload_base_name,
-};
+use super::check_sources;
+use super::store::{FileStore, UserPath, resolves_inside, unique_name, upload_base_name};
 use crate::auth::RunningServer;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -294,20 +293,6 @@ impl Form {
                 .collect(),
         })
     }
-}
-
-/// Parses every source: a malformed one is 400, then one outside `/user` is 403.
-fn check_sources(sources: &[String]) -> Result<Vec<UserPath>, ApiError> {
-    let parsed: Vec<_> = sources.iter().map(|s| UserPath::parse(s)).collect();
-    for p in &parsed {
-        if let Err(PathError::Malformed(m)) = p {
-            return Err(ApiError::bad_request(m.clone()));
-        }
-    }
-    parsed
-        .into_iter()
-        .map(|p| p.map_err(|e| ApiError::Forbidden(e.to_string())))
-        .collect()
 }
 
 async fn skip(mut field: multer::Field<'static>) -> Result<(), multer::Error> {
