@@ -32,6 +32,8 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
         Value::Missing => Ty::Missing,
         Value::Bool(_) => Ty::Bool,
         Value::Int(_) => Ty::Int64,
+        Value::Rational(..) => Ty::Rational,
+        Value::Big(_) => Ty::BigInt,
         Value::Float(_) => Ty::Float64,
         Value::Char(_) => Ty::Char,
         Value::Str(_) => Ty::String,
@@ -125,6 +127,8 @@ pub fn type_name(t: &Ty) -> String {
         Ty::Exc(n) => n.to_string(),
         Ty::Struct(n) => n.to_string(),
         Ty::Enumerate => "Base.Iterators.Enumerate".into(),
+        Ty::Rational => "Rational{Int64}".into(),
+        Ty::BigInt => "BigInt".into(),
         Ty::Union(a, b) => format!("Union{{{}, {}}}", type_name(a), type_name(b)),
         Ty::Zip => "Base.Iterators.Zip".into(),
     }
@@ -158,6 +162,8 @@ pub fn type_by_name(n: &str) -> Option<Ty> {
     Some(match n {
         "Any" => Ty::Any,
         "Int" | "Int64" => Ty::Int64,
+        "Rational" => Ty::Rational,
+        "BigInt" => Ty::BigInt,
         "Float64" => Ty::Float64,
         "Bool" => Ty::Bool,
         "String" => Ty::String,

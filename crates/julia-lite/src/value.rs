@@ -54,6 +54,8 @@ pub enum Ty {
     Struct(Name),
     Enumerate,
     Zip,
+    Rational,
+    BigInt,
     /// `Union{Nothing, T}` / `Union{Missing, T}` (first = Nothing or Missing)
     Union(Box<Ty>, Box<Ty>),
 }
@@ -78,14 +80,22 @@ impl Ty {
         match sup {
             Number => matches!(
                 self,
-                Int64 | Float64 | Bool | Real | Integer | Signed | AbstractFloat
+                Int64
+                    | Float64
+                    | Bool
+                    | Real
+                    | Integer
+                    | Signed
+                    | AbstractFloat
+                    | Rational
+                    | BigInt
             ),
             Real => matches!(
                 self,
-                Int64 | Float64 | Bool | Integer | Signed | AbstractFloat
+                Int64 | Float64 | Bool | Integer | Signed | AbstractFloat | Rational | BigInt
             ),
-            Integer => matches!(self, Int64 | Bool | Signed),
-            Signed => matches!(self, Int64),
+            Integer => matches!(self, Int64 | Bool | Signed | BigInt),
+            Signed => matches!(self, Int64 | BigInt),
             AbstractFloat => matches!(self, Float64),
             AbstractString => matches!(self, String),
             AbstractChar => matches!(self, Char),
@@ -273,6 +283,10 @@ pub enum Value {
     Undef,
     /// internal: a local shared by reference with closures that assign it
     Box(Arc<Mutex<Value>>),
+    /// `Rational{Int64}`, normalised (gcd 1, positive denominator)
+    Rational(i64, i64),
+    /// `BigInt` (limited to 128 bits)
+    Big(Box<i128>),
 }
 
 /// Tuple storage; dropping a deeply nested tuple does not recurse.
@@ -531,6 +545,8 @@ impl Value {
         }
         match self {
             Value::Int(i) => HKey::Int(*i),
+            Value::Rational(n, 1) => HKey::Int(*n),
+            Value::Big(b) if i64::try_from(**b).is_ok() => HKey::Int(**b as i64),
             Value::Float(f) => {
                 if f.fract() == 0.0 && f.abs() < 9.0e18 {
                     HKey::Int(*f as i64)
@@ -577,6 +593,11 @@ pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
         | (Ty::Bool, Ty::Float64)
         | (Ty::Float64, Ty::Bool) => Ty::Float64,
         (Ty::Int64, Ty::Bool) | (Ty::Bool, Ty::Int64) => Ty::Int64,
+        (Ty::Rational, Ty::Int64 | Ty::Bool) | (Ty::Int64 | Ty::Bool, Ty::Rational) => Ty::Rational,
+        (Ty::BigInt, Ty::Int64 | Ty::Bool) | (Ty::Int64 | Ty::Bool, Ty::BigInt) => Ty::BigInt,
+        (Ty::Rational | Ty::BigInt, Ty::Float64) | (Ty::Float64, Ty::Rational | Ty::BigInt) => {
+            Ty::Float64
+        }
         (n @ (Ty::Nothing | Ty::Missing), t) | (t, n @ (Ty::Nothing | Ty::Missing))
             if t.is_concrete() && !matches!(t, Ty::Nothing | Ty::Missing) =>
         {
@@ -601,6 +622,11 @@ pub fn promote_to(t: &Ty, v: Value) -> Value {
         (Ty::Float64, Value::Int(i)) => Value::Float(i as f64),
         (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
         (Ty::Int64, Value::Bool(b)) => Value::Int(b as i64),
+        (Ty::Rational, Value::Int(i)) => Value::Rational(i, 1),
+        (Ty::Rational, Value::Bool(b)) => Value::Rational(b as i64, 1),
+        (Ty::BigInt, Value::Int(i)) => Value::Big(Box::new(i as i128)),
+        (Ty::Float64, Value::Rational(n, d)) => Value::Float(n as f64 / d as f64),
+        (Ty::Float64, Value::Big(b)) => Value::Float(*b as f64),
         (Ty::Union(_, t), v) if !matches!(v, Value::Nothing | Value::Missing) => promote_to(t, v),
         (_, v) => v,
     }

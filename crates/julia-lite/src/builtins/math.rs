@@ -10,7 +10,10 @@ use std::cmp::Ordering;
 type K<'a> = &'a [(Name, Value)];
 
 fn is_num(v: &Value) -> bool {
-    matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_))
+    matches!(
+        v,
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Rational(..) | Value::Big(_)
+    )
 }
 
 fn is_arr(v: &Value) -> bool {
@@ -89,6 +92,9 @@ fn has_missing(a: &[Value]) -> bool {
 }
 
 pub fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("+", a) {
+        return r;
+    }
     match a {
         _ if has_missing(a) => Ok(Value::Missing),
         [Value::Char(c), Value::Int(i)] | [Value::Int(i), Value::Char(c)] => {
@@ -119,6 +125,9 @@ pub fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("-", a) {
+        return r;
+    }
     match a {
         _ if has_missing(a) => Ok(Value::Missing),
         [Value::Char(c), Value::Char(d)] => Ok(Value::Int(*c as i64 - *d as i64)),
@@ -142,6 +151,9 @@ pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("*", a) {
+        return r;
+    }
     match a {
         _ if has_missing(a) => Ok(Value::Missing),
         [x, y] if is_num(x) && is_num(y) => num2(
@@ -178,6 +190,9 @@ fn ldiv(vm: &mut Vm, a: &[Value], k: K) -> R {
 }
 
 pub fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("/", a) {
+        return r;
+    }
     match a {
         _ if has_missing(a) => Ok(Value::Missing),
         [x, y] if is_num(x) && is_num(y) => {
@@ -211,6 +226,9 @@ fn int_div(name: &str, a: &[Value], f: fn(i64, i64) -> i64, ff: fn(f64, f64) -> 
 }
 
 fn b_div(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("div", a) {
+        return r;
+    }
     int_div("div", a, |p, q| p / q, |p, q| (p / q).trunc())
 }
 
@@ -247,6 +265,9 @@ fn b_cld(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 fn b_rem(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("rem", a) {
+        return r;
+    }
     match a {
         [x, y] => num2(
             "rem",
@@ -268,6 +289,9 @@ fn b_rem(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 fn b_mod(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("mod", a) {
+        return r;
+    }
     match a {
         [x, y] => num2(
             "mod",
@@ -323,6 +347,9 @@ fn ipow(base: i64, e: i64) -> i64 {
 }
 
 pub fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = super::ratbig::binop("^", a) {
+        return r;
+    }
     match a {
         [Value::Int(x), Value::Int(y)] | [Value::Int(x), Value::Int(y), ..] => {
             if *y < 0 {
@@ -385,6 +412,9 @@ fn literal_pow(vm: &mut Vm, a: &[Value], k: K) -> R {
 
 /// Numeric comparison (`cmp`), None for NaN or incomparable.
 pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+    if let Some(o) = super::ratbig::cmp(a, b) {
+        return Some(o);
+    }
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         _ => {
@@ -502,13 +532,7 @@ fn less_d(a: &Value, b: &Value, d: usize) -> Result<bool, Exc> {
     }
     let less = |x: &Value, y: &Value| less_d(x, y, d + 1);
     match (a, b) {
-        (x, y) if is_num(x) && is_num(y) => {
-            let (p, q) = (as_f64(x).unwrap_or(0.0), as_f64(y).unwrap_or(0.0));
-            if let (Value::Int(i), Value::Int(j)) = (x, y) {
-                return Ok(i < j);
-            }
-            Ok(p < q)
-        }
+        (x, y) if is_num(x) && is_num(y) => Ok(num_cmp(x, y) == Some(Ordering::Less)),
         (Value::Str(x), Value::Str(y)) => Ok(x < y),
         (Value::Char(x), Value::Char(y)) => Ok(x < y),
         (Value::Sym(x), Value::Sym(y)) => Ok(x < y),
@@ -713,11 +737,6 @@ fn b_ushr(_vm: &mut Vm, a: &[Value], _k: K) -> R {
         |p, _| p,
     )
 }
-fn b_rational(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
-    Err(errors::error_exception(
-        "Rational numbers (//) are not supported by julia-lite",
-    ))
-}
 
 fn f1(name: &'static str, a: &[Value], f: fn(f64) -> f64) -> R {
     match a {
@@ -896,6 +915,8 @@ fn b_hypot(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 fn b_abs(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        [Value::Rational(n, d)] => Ok(Value::Rational(n.wrapping_abs(), *d)),
+        [Value::Big(b)] => Ok(Value::Big(Box::new(b.abs()))),
         [Value::Int(i)] => Ok(Value::Int(i.wrapping_abs())),
         [Value::Bool(b)] => Ok(Value::Bool(*b)),
         [Value::Float(f)] => Ok(Value::Float(f.abs())),
@@ -1066,6 +1087,16 @@ fn b_lcm(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 fn b_factorial(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        [Value::Big(n)] => {
+            if **n < 0 {
+                return Err(errors::domain_error(&a[0], "`n` must not be negative."));
+            }
+            let mut r: i128 = 1;
+            for i in 2..=**n {
+                r = r.checked_mul(i).ok_or_else(|| errors::overflow_error("BigInt result exceeds 128 bits (julia-lite's BigInt is limited to Int128 range)"))?;
+            }
+            Ok(Value::Big(Box::new(r)))
+        }
         [Value::Int(n)] => {
             if *n < 0 {
                 return Err(errors::domain_error(
@@ -1312,11 +1343,6 @@ fn b_seed(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
     Ok(Value::Nothing)
 }
-fn b_big(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
-    Err(errors::error_exception(
-        "BigInt/BigFloat are not supported by julia-lite",
-    ))
-}
 fn b_complex(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
     Err(errors::error_exception(
         "Complex numbers are not supported by julia-lite",
@@ -1365,7 +1391,6 @@ pub const FNS: &[(&str, BFn)] = &[
     ("<<", b_shl),
     (">>", b_shr),
     (">>>", b_ushr),
-    ("//", b_rational),
     ("sqrt", b_sqrt),
     ("cbrt", b_cbrt),
     ("exp", b_exp),
@@ -1428,7 +1453,6 @@ pub const FNS: &[(&str, BFn)] = &[
     ("randn", b_randn),
     ("Random.seed!", b_seed),
     ("seed!", b_seed),
-    ("big", b_big),
     ("complex", b_complex),
     ("Complex", b_complex),
     ("_fmt_float", b_fmt_float),

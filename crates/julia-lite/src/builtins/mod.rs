@@ -5,6 +5,7 @@ pub mod engee;
 pub mod json;
 pub mod math;
 pub mod prelude;
+pub mod ratbig;
 pub mod strings;
 
 use crate::errors::{self, method_error};
@@ -31,6 +32,7 @@ fn table() -> &'static Table {
         fns.extend_from_slice(collections::FNS);
         fns.extend_from_slice(strings::FNS);
         fns.extend_from_slice(json::FNS);
+        fns.extend_from_slice(ratbig::FNS);
         fns.extend_from_slice(engee::FNS);
         fns.extend_from_slice(FNS);
         let mut ids = HashMap::new();
@@ -72,6 +74,8 @@ pub fn as_int(v: &Value) -> Option<i64> {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(*b as i64),
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
+        Value::Rational(n, 1) => Some(*n),
+        Value::Big(b) => i64::try_from(**b).ok(),
         _ => None,
     }
 }
@@ -81,7 +85,7 @@ pub fn as_f64(v: &Value) -> Option<f64> {
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) => Some(*f),
         Value::Bool(b) => Some(*b as i64 as f64),
-        _ => None,
+        other => ratbig::to_f64(other),
     }
 }
 
@@ -99,6 +103,14 @@ pub fn convert(t: &Ty, v: Value) -> R {
         (Ty::Union(n, _), _) if isa(&v, n) => Ok(v),
         (Ty::Union(_, t), _) => convert(t, v),
         (Ty::Int64, Value::Int(_)) => Ok(v),
+        (Ty::Int64, Value::Rational(..) | Value::Big(_)) => as_int(&v)
+            .map(Value::Int)
+            .ok_or_else(|| errors::inexact_error("Int64", "Int64", &v)),
+        (Ty::Float64, Value::Rational(..) | Value::Big(_)) => {
+            Ok(Value::Float(as_f64(&v).unwrap_or(f64::NAN)))
+        }
+        (Ty::Rational, Value::Int(i)) => Ok(Value::Rational(*i, 1)),
+        (Ty::BigInt, Value::Int(i)) => Ok(Value::Big(Box::new(*i as i128))),
         (Ty::Int64, Value::Bool(b)) => Ok(Value::Int(*b as i64)),
         (Ty::Int64, Value::Float(f)) => {
             if f.fract() == 0.0 && *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18
@@ -180,6 +192,13 @@ pub fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value
                 _ => convert(&t, a.clone()),
             }
         }
+        Ty::Rational => match args {
+            [a, b] => ratbig::binop("//", &[a.clone(), b.clone()])
+                .unwrap_or_else(|| call_builtin(vm, builtin_id("//").unwrap_or(0), args, kw)),
+            [a] => convert(&t, a.clone()),
+            _ => Err(merr(&tn, args)),
+        },
+        Ty::BigInt => call_builtin(vm, builtin_id("big").unwrap_or(0), args, kw),
         Ty::Char => match args {
             [Value::Int(i)] => char::from_u32(*i as u32)
                 .map(Value::Char)
