@@ -110,7 +110,7 @@ impl MockServer {
 
     /// Serves until the process is asked to stop (Ctrl-C / SIGTERM).
     pub async fn run_until_signal(self) {
-        shutdown_signal().await;
+        mock_kit::serve::shutdown_signal().await;
         self.shutdown().await;
     }
 }
@@ -130,22 +130,4 @@ async fn reap(state: AppState) {
             None => changed.await,
         }
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }

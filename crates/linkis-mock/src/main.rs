@@ -94,7 +94,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(url = %server.url(), profile = profile.name(), "linkis-mock ready; demo users hadoop/hadoop (admin), alice/alice, bob/bob; token LINKIS-AUTH");
     let stop = server.take_shutdown();
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        mock_kit::serve::shutdown_signal().await;
         tracing::info!("shutting down");
         if let Some(tx) = stop {
             let _ = tx.send(());
