@@ -154,6 +154,9 @@ impl Printer {
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => self.out.push_str(&i.to_string()),
             Value::Rational(n, d) => self.out.push_str(&format!("{n}//{d}")),
+            Value::ComplexI(..) | Value::ComplexF(..) => {
+                self.out.push_str(&crate::builtins::complex::show(v))
+            }
             Value::Big(b) => self.out.push_str(&b.to_string()),
             Value::Float(f) => self.out.push_str(&fmt_float(*f)),
             Value::Char(c) => self.out.push_str(&repr_char(*c)),

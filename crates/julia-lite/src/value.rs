@@ -56,6 +56,8 @@ pub enum Ty {
     Zip,
     Rational,
     BigInt,
+    ComplexInt,
+    ComplexFloat,
     /// `Union{Nothing, T}` / `Union{Missing, T}` (first = Nothing or Missing)
     Union(Box<Ty>, Box<Ty>),
 }
@@ -89,6 +91,8 @@ impl Ty {
                     | AbstractFloat
                     | Rational
                     | BigInt
+                    | ComplexInt
+                    | ComplexFloat
             ),
             Real => matches!(
                 self,
@@ -287,6 +291,9 @@ pub enum Value {
     Rational(i64, i64),
     /// `BigInt` (limited to 128 bits)
     Big(Box<i128>),
+    /// `Complex{Int64}` / `Complex{Float64}`
+    ComplexI(i64, i64),
+    ComplexF(f64, f64),
 }
 
 /// Tuple storage; dropping a deeply nested tuple does not recurse.
@@ -546,6 +553,7 @@ impl Value {
         match self {
             Value::Int(i) => HKey::Int(*i),
             Value::Rational(n, 1) => HKey::Int(*n),
+            Value::ComplexI(a, 0) => HKey::Int(*a),
             Value::Big(b) if i64::try_from(**b).is_ok() => HKey::Int(**b as i64),
             Value::Float(f) => {
                 if f.fract() == 0.0 && f.abs() < 9.0e18 {
@@ -598,6 +606,13 @@ pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
         (Ty::Rational | Ty::BigInt, Ty::Float64) | (Ty::Float64, Ty::Rational | Ty::BigInt) => {
             Ty::Float64
         }
+        (Ty::ComplexInt, Ty::Int64 | Ty::Bool) | (Ty::Int64 | Ty::Bool, Ty::ComplexInt) => {
+            Ty::ComplexInt
+        }
+        (Ty::ComplexFloat, Ty::Int64 | Ty::Bool | Ty::Float64 | Ty::ComplexInt)
+        | (Ty::Int64 | Ty::Bool | Ty::Float64 | Ty::ComplexInt, Ty::ComplexFloat)
+        | (Ty::ComplexInt, Ty::Float64)
+        | (Ty::Float64, Ty::ComplexInt) => Ty::ComplexFloat,
         (n @ (Ty::Nothing | Ty::Missing), t) | (t, n @ (Ty::Nothing | Ty::Missing))
             if t.is_concrete() && !matches!(t, Ty::Nothing | Ty::Missing) =>
         {
@@ -627,6 +642,10 @@ pub fn promote_to(t: &Ty, v: Value) -> Value {
         (Ty::BigInt, Value::Int(i)) => Value::Big(Box::new(i as i128)),
         (Ty::Float64, Value::Rational(n, d)) => Value::Float(n as f64 / d as f64),
         (Ty::Float64, Value::Big(b)) => Value::Float(*b as f64),
+        (Ty::ComplexInt, Value::Int(i)) => Value::ComplexI(i, 0),
+        (Ty::ComplexFloat, Value::Int(i)) => Value::ComplexF(i as f64, 0.0),
+        (Ty::ComplexFloat, Value::Float(f)) => Value::ComplexF(f, 0.0),
+        (Ty::ComplexFloat, Value::ComplexI(a, b)) => Value::ComplexF(a as f64, b as f64),
         (Ty::Union(_, t), v) if !matches!(v, Value::Nothing | Value::Missing) => promote_to(t, v),
         (_, v) => v,
     }

@@ -16,6 +16,10 @@ fn is_num(v: &Value) -> bool {
     )
 }
 
+fn cx(op: &str, a: &[Value]) -> Option<R> {
+    super::complex::binop(op, a)
+}
+
 fn is_arr(v: &Value) -> bool {
     matches!(v, Value::Array(_) | Value::Range(_) | Value::FRange(_))
 }
@@ -95,6 +99,9 @@ pub fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("+", a) {
         return r;
     }
+    if let Some(r) = cx("+", a) {
+        return r;
+    }
     match a {
         _ if has_missing(a) => Ok(Value::Missing),
         [Value::Char(c), Value::Int(i)] | [Value::Int(i), Value::Char(c)] => {
@@ -128,6 +135,9 @@ pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("-", a) {
         return r;
     }
+    if let Some(r) = cx("-", a) {
+        return r;
+    }
     match a {
         _ if has_missing(a) => Ok(Value::Missing),
         [Value::Char(c), Value::Char(d)] => Ok(Value::Int(*c as i64 - *d as i64)),
@@ -145,6 +155,11 @@ pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
         [Value::Int(x)] => Ok(Value::Int(x.wrapping_neg())),
         [Value::Bool(x)] => Ok(Value::Int(-(*x as i64))),
         [Value::Float(x)] => Ok(Value::Float(-x)),
+        [v @ (Value::ComplexI(..) | Value::ComplexF(..))] => {
+            super::complex::unary("-", v).unwrap_or_else(|| Err(merr("-", a)))
+        }
+        [Value::Rational(n, d)] => Ok(Value::Rational(n.wrapping_neg(), *d)),
+        [Value::Big(b)] => Ok(Value::Big(Box::new(-**b))),
         [x] if is_arr(x) => scale(vm, x, &Value::Int(-1), mul, true),
         _ => Err(merr("-", a)),
     }
@@ -152,6 +167,9 @@ pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 pub fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("*", a) {
+        return r;
+    }
+    if let Some(r) = cx("*", a) {
         return r;
     }
     match a {
@@ -191,6 +209,9 @@ fn ldiv(vm: &mut Vm, a: &[Value], k: K) -> R {
 
 pub fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("/", a) {
+        return r;
+    }
+    if let Some(r) = cx("/", a) {
         return r;
     }
     match a {
@@ -350,6 +371,9 @@ pub fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("^", a) {
         return r;
     }
+    if let Some(r) = cx("^", a) {
+        return r;
+    }
     match a {
         [Value::Int(x), Value::Int(y)] | [Value::Int(x), Value::Int(y), ..] => {
             if *y < 0 {
@@ -429,6 +453,9 @@ pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
 
 /// Julia `==`
 pub fn equals(a: &Value, b: &Value) -> bool {
+    if let Some(e) = super::complex::equals(a, b) {
+        return e;
+    }
     equals_d(a, b, 0)
 }
 
@@ -755,6 +782,11 @@ fn neg_domain(name: &str, x: f64) -> Exc {
 }
 
 fn b_sqrt(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let [v] = a
+        && let Some(r) = super::complex::unary("sqrt", v)
+    {
+        return r;
+    }
     match a {
         [x] if is_num(x) => {
             let v = as_f64(x).unwrap_or(0.0);
@@ -770,6 +802,11 @@ fn b_cbrt(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     f1("cbrt", a, f64::cbrt)
 }
 fn b_exp(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let [v] = a
+        && let Some(r) = super::complex::unary("exp", v)
+    {
+        return r;
+    }
     f1("exp", a, f64::exp)
 }
 fn b_exp2(_vm: &mut Vm, a: &[Value], _k: K) -> R {
@@ -914,6 +951,11 @@ fn b_hypot(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 fn b_abs(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let [v] = a
+        && let Some(r) = super::complex::unary("abs", v)
+    {
+        return r;
+    }
     match a {
         [Value::Rational(n, d)] => Ok(Value::Rational(n.wrapping_abs(), *d)),
         [Value::Big(b)] => Ok(Value::Big(Box::new(b.abs()))),
@@ -924,6 +966,11 @@ fn b_abs(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 fn b_abs2(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let [v] = a
+        && let Some(r) = super::complex::unary("abs2", v)
+    {
+        return r;
+    }
     match a {
         [x] => mul(vm, &[x.clone(), x.clone()], k),
         _ => Err(merr("abs2", a)),
@@ -1343,11 +1390,6 @@ fn b_seed(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
     Ok(Value::Nothing)
 }
-fn b_complex(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
-    Err(errors::error_exception(
-        "Complex numbers are not supported by julia-lite",
-    ))
-}
 fn b_fmt_float(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
         [Value::Float(f)] => Ok(Value::string(fmt_float(*f))),
@@ -1453,7 +1495,5 @@ pub const FNS: &[(&str, BFn)] = &[
     ("randn", b_randn),
     ("Random.seed!", b_seed),
     ("seed!", b_seed),
-    ("complex", b_complex),
-    ("Complex", b_complex),
     ("_fmt_float", b_fmt_float),
 ];

@@ -1,6 +1,7 @@
 //! Built-in functions, split by area. Each area exports `FNS`, a table of (name, function).
 
 pub mod collections;
+pub mod complex;
 pub mod engee;
 pub mod json;
 pub mod math;
@@ -33,6 +34,7 @@ fn table() -> &'static Table {
         fns.extend_from_slice(strings::FNS);
         fns.extend_from_slice(json::FNS);
         fns.extend_from_slice(ratbig::FNS);
+        fns.extend_from_slice(complex::FNS);
         fns.extend_from_slice(engee::FNS);
         fns.extend_from_slice(FNS);
         let mut ids = HashMap::new();
