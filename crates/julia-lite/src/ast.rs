@@ -42,6 +42,7 @@ pub enum CompClause {
 pub enum Expr {
     Int(i64),
     Float(f64),
+    Float32(f32),
     Str(String),
     Interp(Vec<Expr>),
     Char(char),

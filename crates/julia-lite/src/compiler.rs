@@ -659,6 +659,11 @@ impl Compiler {
                 self.emit(Op::Const(k));
                 Ok(())
             }
+            Expr::Float32(f) => {
+                let k = self.konst(Value::F32(*f));
+                self.emit(Op::Const(k));
+                Ok(())
+            }
             Expr::Str(s) => {
                 let k = self.konst(Value::str(s));
                 self.emit(Op::Const(k));

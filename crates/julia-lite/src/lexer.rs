@@ -8,6 +8,7 @@ use crate::ast::StrPart;
 pub enum Tok {
     Int(i64),
     Float(f64),
+    Float32(f32),
     Str(Vec<StrPart>),
     Char(char),
     Ident(String),
@@ -309,13 +310,16 @@ fn lex_number(chars: &[char], mut i: usize) -> LexResult<(Tok, usize)> {
             }
         }
     }
+    let mut is_f32 = false;
     if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E' || chars[i] == 'f') {
+        let f_exp = chars[i] == 'f';
         let mut j = i + 1;
         if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
             j += 1;
         }
         if j < chars.len() && chars[j].is_ascii_digit() {
             is_float = true;
+            is_f32 = f_exp;
             s.push('e');
             s.extend(chars[i + 1..j].iter());
             i = j;
@@ -324,6 +328,12 @@ fn lex_number(chars: &[char], mut i: usize) -> LexResult<(Tok, usize)> {
                 i += 1;
             }
         }
+    }
+    if is_f32 {
+        let v: f32 = s
+            .parse()
+            .map_err(|_| format!("invalid numeric constant \"{s}\""))?;
+        return Ok((Tok::Float32(v), i));
     }
     if is_float {
         let v: f64 = s

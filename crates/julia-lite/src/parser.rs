@@ -59,6 +59,7 @@ pub fn tok_text(t: &Tok) -> String {
     match t {
         Tok::Int(i) => i.to_string(),
         Tok::Float(f) => f.to_string(),
+        Tok::Float32(f) => format!("{f}f0"),
         Tok::Str(_) => "string".into(),
         Tok::Char(c) => format!("'{c}'"),
         Tok::Ident(s) => s.clone(),
@@ -610,7 +611,7 @@ impl Parser {
     }
 
     fn parse_juxt(&mut self) -> PResult<Expr> {
-        let is_num = matches!(self.peek(), Tok::Int(_) | Tok::Float(_));
+        let is_num = matches!(self.peek(), Tok::Int(_) | Tok::Float(_) | Tok::Float32(_));
         let base = self.parse_power()?;
         if is_num {
             let nt = self.cur();
@@ -755,7 +756,7 @@ impl Parser {
     }
 
     fn parse_postfix(&mut self) -> PResult<Expr> {
-        let is_num = matches!(self.peek(), Tok::Int(_) | Tok::Float(_));
+        let is_num = matches!(self.peek(), Tok::Int(_) | Tok::Float(_) | Tok::Float32(_));
         let mut e = self.parse_primary()?;
         let mut n = 0;
         loop {
@@ -1021,6 +1022,7 @@ impl Parser {
         match t {
             Tok::Int(i) => Ok(Expr::Int(i)),
             Tok::Float(f) => Ok(Expr::Float(f)),
+            Tok::Float32(f) => Ok(Expr::Float32(f)),
             Tok::Char(c) => Ok(Expr::Char(c)),
             Tok::Str(parts) => {
                 if parts.len() == 1

@@ -5,6 +5,40 @@ use crate::value::{Ty, Value, lock};
 
 const MAX_SHOW_DEPTH: usize = 48;
 
+/// Float32: `print` gives `1.0` / `1.0e-5`; `show` gives `1.0f0` / `1.0f-5`.
+pub fn fmt_float32(x: f32, show: bool) -> String {
+    if x.is_nan() {
+        return if show { "NaN32".into() } else { "NaN".into() };
+    }
+    if x.is_infinite() {
+        let s = if x > 0.0 { "Inf" } else { "-Inf" };
+        return if show { format!("{s}32") } else { s.into() };
+    }
+    let s = format!("{:e}", x);
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let plain = -5 < exp && exp < 6;
+    // reuse the Float64 layout on the shortest Float32 digits
+    let as64: f64 = format!("{mant}e{exp}").parse().unwrap_or(0.0);
+    let body = if x == 0.0 {
+        if x.is_sign_negative() {
+            "-0.0".to_string()
+        } else {
+            "0.0".to_string()
+        }
+    } else {
+        fmt_float(as64)
+    };
+    if !show {
+        return body;
+    }
+    if plain || x == 0.0 {
+        format!("{body}f0")
+    } else {
+        body.replacen('e', "f", 1)
+    }
+}
+
 /// Julia's shortest round-trip Float64 printing (non-compact `show`).
 pub fn fmt_float(x: f64) -> String {
     if x.is_nan() {
@@ -108,6 +142,7 @@ pub fn to_string(v: &Value) -> String {
         Value::Str(s) => s.to_string(),
         Value::Char(c) => c.to_string(),
         Value::Sym(s) => s.to_string(),
+        Value::F32(f) => fmt_float32(*f, false),
         Value::Exception(e) if e.value.is_some() => {
             e.value.as_ref().map(to_string).unwrap_or_default()
         }
@@ -154,6 +189,7 @@ impl Printer {
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => self.out.push_str(&i.to_string()),
             Value::Rational(n, d) => self.out.push_str(&format!("{n}//{d}")),
+            Value::F32(f) => self.out.push_str(&fmt_float32(*f, true)),
             Value::ComplexI(..) | Value::ComplexF(..) => {
                 self.out.push_str(&crate::builtins::complex::show(v))
             }
@@ -215,6 +251,9 @@ impl Printer {
                         }
                         match (x, &elty) {
                             (Value::Bool(b), Ty::Bool) => self.out.push(if *b { '1' } else { '0' }),
+                            (Value::F32(f), Ty::Float32) => {
+                                self.out.push_str(&fmt_float32(*f, false))
+                            }
                             _ => self.show(x, depth + 1),
                         }
                     }

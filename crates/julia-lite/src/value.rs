@@ -56,6 +56,7 @@ pub enum Ty {
     Zip,
     Rational,
     BigInt,
+    Float32,
     ComplexInt,
     ComplexFloat,
     /// `Union{Nothing, T}` / `Union{Missing, T}` (first = Nothing or Missing)
@@ -91,6 +92,7 @@ impl Ty {
                     | AbstractFloat
                     | Rational
                     | BigInt
+                    | Float32
                     | ComplexInt
                     | ComplexFloat
             ),
@@ -100,7 +102,7 @@ impl Ty {
             ),
             Integer => matches!(self, Int64 | Bool | Signed | BigInt),
             Signed => matches!(self, Int64 | BigInt),
-            AbstractFloat => matches!(self, Float64),
+            AbstractFloat => matches!(self, Float64 | Float32),
             AbstractString => matches!(self, String),
             AbstractChar => matches!(self, Char),
             AbstractArray => matches!(
@@ -291,6 +293,8 @@ pub enum Value {
     Rational(i64, i64),
     /// `BigInt` (limited to 128 bits)
     Big(Box<i128>),
+    /// `Float32`
+    F32(f32),
     /// `Complex{Int64}` / `Complex{Float64}`
     ComplexI(i64, i64),
     ComplexF(f64, f64),
@@ -602,6 +606,8 @@ pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
         | (Ty::Float64, Ty::Bool) => Ty::Float64,
         (Ty::Int64, Ty::Bool) | (Ty::Bool, Ty::Int64) => Ty::Int64,
         (Ty::Rational, Ty::Int64 | Ty::Bool) | (Ty::Int64 | Ty::Bool, Ty::Rational) => Ty::Rational,
+        (Ty::Float32, Ty::Int64 | Ty::Bool) | (Ty::Int64 | Ty::Bool, Ty::Float32) => Ty::Float32,
+        (Ty::Float32, Ty::Float64) | (Ty::Float64, Ty::Float32) => Ty::Float64,
         (Ty::BigInt, Ty::Int64 | Ty::Bool) | (Ty::Int64 | Ty::Bool, Ty::BigInt) => Ty::BigInt,
         (Ty::Rational | Ty::BigInt, Ty::Float64) | (Ty::Float64, Ty::Rational | Ty::BigInt) => {
             Ty::Float64
@@ -638,6 +644,8 @@ pub fn promote_to(t: &Ty, v: Value) -> Value {
         (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
         (Ty::Int64, Value::Bool(b)) => Value::Int(b as i64),
         (Ty::Rational, Value::Int(i)) => Value::Rational(i, 1),
+        (Ty::Float32, Value::Int(i)) => Value::F32(i as f32),
+        (Ty::Float64, Value::F32(f)) => Value::Float(f as f64),
         (Ty::Rational, Value::Bool(b)) => Value::Rational(b as i64, 1),
         (Ty::BigInt, Value::Int(i)) => Value::Big(Box::new(i as i128)),
         (Ty::Float64, Value::Rational(n, d)) => Value::Float(n as f64 / d as f64),

@@ -12,12 +12,50 @@ type K<'a> = &'a [(Name, Value)];
 fn is_num(v: &Value) -> bool {
     matches!(
         v,
-        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Rational(..) | Value::Big(_)
+        Value::Int(_)
+            | Value::Float(_)
+            | Value::Bool(_)
+            | Value::Rational(..)
+            | Value::Big(_)
+            | Value::F32(_)
     )
 }
 
 fn cx(op: &str, a: &[Value]) -> Option<R> {
+    if let Some(r) = f32op(op, a) {
+        return Some(r);
+    }
     super::complex::binop(op, a)
+}
+
+/// Float32 arithmetic: Float32 with Float32/Int/Bool stays Float32 (Float64 wins otherwise).
+fn f32op(op: &str, a: &[Value]) -> Option<R> {
+    let [x, y] = a else { return None };
+    let is32 = |v: &Value| matches!(v, Value::F32(_));
+    let small = |v: &Value| matches!(v, Value::F32(_) | Value::Int(_) | Value::Bool(_));
+    if !(is32(x) || is32(y)) || !small(x) || !small(y) {
+        return None;
+    }
+    let p = as_f64(x)? as f32;
+    let q = as_f64(y)? as f32;
+    let r = match op {
+        "+" => p + q,
+        "-" => p - q,
+        "*" => p * q,
+        "/" => p / q,
+        "^" => {
+            if p < 0.0 && q.fract() != 0.0 {
+                return None;
+            }
+            if let Value::Int(n) = y {
+                p.powi(*n as i32)
+            } else {
+                p.powf(q)
+            }
+        }
+        _ => return None,
+    };
+    Some(Ok(Value::F32(r)))
 }
 
 fn is_arr(v: &Value) -> bool {

@@ -87,6 +87,7 @@ pub fn as_f64(v: &Value) -> Option<f64> {
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) => Some(*f),
         Value::Bool(b) => Some(*b as i64 as f64),
+        Value::F32(f) => Some(*f as f64),
         other => ratbig::to_f64(other),
     }
 }
@@ -112,6 +113,12 @@ pub fn convert(t: &Ty, v: Value) -> R {
             Ok(Value::Float(as_f64(&v).unwrap_or(f64::NAN)))
         }
         (Ty::Rational, Value::Int(i)) => Ok(Value::Rational(*i, 1)),
+        (Ty::Float32, _)
+            if as_f64(&v).is_some() && !matches!(v, Value::ComplexI(..) | Value::ComplexF(..)) =>
+        {
+            Ok(Value::F32(as_f64(&v).unwrap_or(0.0) as f32))
+        }
+        (Ty::Float64, Value::F32(f)) => Ok(Value::Float(*f as f64)),
         (Ty::BigInt, Value::Int(i)) => Ok(Value::Big(Box::new(*i as i128))),
         (Ty::Int64, Value::Bool(b)) => Ok(Value::Int(*b as i64)),
         (Ty::Int64, Value::Float(f)) => {
@@ -201,6 +208,10 @@ pub fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value
             _ => Err(merr(&tn, args)),
         },
         Ty::BigInt => call_builtin(vm, builtin_id("big").unwrap_or(0), args, kw),
+        Ty::Float32 => match args {
+            [a] => convert(&t, a.clone()),
+            _ => Err(merr(&tn, args)),
+        },
         Ty::Char => match args {
             [Value::Int(i)] => char::from_u32(*i as u32)
                 .map(Value::Char)
