@@ -1310,9 +1310,8 @@ pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
         "undef" => Value::Sym("undef".into()),
         "im" => Value::ComplexI(0, 1),
         "Channel" | "Task" | "Threads" | "Distributed" | "BigInt" | "BigFloat" | "Rational"
-        | "Regex" | "Set" | "Int8" | "Int16" | "Int32" | "UInt8" | "UInt16" | "UInt32"
-        | "UInt64" | "Int128" | "UInt128" | "Float16" | "open" | "readlines" | "readline"
-        | "read" | "DataFrame" | "Dates" | "now" | "run" | "ccall" => {
+        | "Regex" | "Set" | "Int128" | "UInt128" | "Float16" | "open" | "readlines"
+        | "readline" | "read" | "DataFrame" | "Dates" | "now" | "run" | "ccall" => {
             return Err(errors::error_exception(&format!(
                 "`{name}` is not supported by julia-lite"
             )));

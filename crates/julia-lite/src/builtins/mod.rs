@@ -1057,6 +1057,13 @@ pub const FNS: &[(&str, BFn)] = &[
     ("Meta.parse", b_methods_unsupported),
     ("supertype", b_supertype),
     ("flush", b_noop),
+    ("Int8", b_int8),
+    ("Int16", b_int16),
+    ("Int32", b_int32),
+    ("UInt8", b_uint8),
+    ("UInt16", b_uint16),
+    ("UInt32", b_uint32),
+    ("UInt64", b_uint64),
     ("IOBuffer", b_iobuffer),
     ("take!", b_take),
     ("write", b_print),
@@ -1071,4 +1078,50 @@ fn b_noop(_vm: &mut Vm, _a: &[Value], _k: &[(Name, Value)]) -> R {
 
 fn b_false(_vm: &mut Vm, _a: &[Value], _k: &[(Name, Value)]) -> R {
     Ok(Value::Bool(false))
+}
+
+/// Small integer types: range-checked like Julia, but the value is kept as an Int64
+/// (julia-lite has one integer representation; see README).
+fn small_int(name: &str, lo: i128, hi: i128, a: &[Value]) -> R {
+    let [v] = a else { return Err(merr(name, a)) };
+    let (x, exact) = match v {
+        Value::Int(i) => (*i as i128, true),
+        Value::Bool(b) => (*b as i128, true),
+        Value::Float(f) => (f.trunc() as i128, f.fract() == 0.0 && f.is_finite()),
+        _ => return Err(merr(name, a)),
+    };
+    if !exact {
+        return Err(errors::inexact_error(name, name, v));
+    }
+    if x < lo || x > hi {
+        let msg = format!("InexactError: trunc({name}, {})", repr(v));
+        return Err(errors::exc(
+            "InexactError",
+            msg,
+            format!("InexactError(:trunc, {name}, {})", repr(v)),
+            vec![("val", v.clone())],
+        ));
+    }
+    Ok(Value::Int(x as i64))
+}
+fn b_int8(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    small_int("Int8", i8::MIN as i128, i8::MAX as i128, a)
+}
+fn b_int16(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    small_int("Int16", i16::MIN as i128, i16::MAX as i128, a)
+}
+fn b_int32(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    small_int("Int32", i32::MIN as i128, i32::MAX as i128, a)
+}
+fn b_uint8(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    small_int("UInt8", 0, u8::MAX as i128, a)
+}
+fn b_uint16(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    small_int("UInt16", 0, u16::MAX as i128, a)
+}
+fn b_uint32(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    small_int("UInt32", 0, u32::MAX as i128, a)
+}
+fn b_uint64(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    small_int("UInt64", 0, i64::MAX as i128, a)
 }
