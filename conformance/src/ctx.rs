@@ -128,6 +128,18 @@ async fn admin_advance(admin: &Http, secs: f64) -> Result<(), Fail> {
     Ok(())
 }
 
+/// One step of a bounded wait: a second of mock time (and a moment for the mock's tasks
+/// to run), or a real second against a real service.
+async fn tick(is_mock: bool, admin: &Http) -> Result<(), Fail> {
+    if is_mock {
+        admin_advance(admin, 1.0).await?;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    } else {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(())
+}
+
 fn need_mock(is_mock: bool, why: &str) -> Result<(), Fail> {
     if is_mock {
         Ok(())
@@ -190,13 +202,7 @@ impl EngeeEnv {
 
     /// One step of a bounded wait: a second of mock time, or a real second.
     pub async fn tick(&self) -> Result<(), Fail> {
-        if self.is_mock {
-            admin_advance(&self.admin, 1.0).await?;
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        } else {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-        Ok(())
+        tick(self.is_mock, &self.admin).await
     }
 
     /// The main user's bearer token: the configured token/PAT, else one from the OAuth flow.
@@ -391,13 +397,7 @@ impl LinkisEnv {
     }
 
     pub async fn tick(&self) -> Result<(), Fail> {
-        if self.is_mock {
-            admin_advance(&self.admin, 1.0).await?;
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        } else {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-        Ok(())
+        tick(self.is_mock, &self.admin).await
     }
 
     /// A fresh client with its own cookie jar, not logged in.
