@@ -104,13 +104,16 @@ async fn dir_file_trees(
     }
 }
 
+/// Upstream's answer for a path that names no result set or log file.
+fn no_such_file(path: &str) -> LinkisError {
+    LinkisError::coded(
+        80003,
+        format!("The file: {path} does not exist(文件不存在)"),
+    )
+}
+
 fn result_file(st: &AppState, caller: &Caller, path: &str) -> Result<Arc<ResultSet>, LinkisError> {
-    let missing = || {
-        LinkisError::coded(
-            80003,
-            format!("The file: {path} does not exist(文件不存在)"),
-        )
-    };
+    let missing = || no_such_file(path);
     let (dir, file) = path.rsplit_once('/').ok_or_else(missing)?;
     let index: usize = file
         .strip_prefix('_')
@@ -264,11 +267,7 @@ async fn open_log(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQu
             Envelope::ok(m, "OK").with("log", json!(four))
         }
         Some(Err(e)) => e.envelope(m),
-        None => LinkisError::coded(
-            80003,
-            format!("The file: {path} does not exist(文件不存在)"),
-        )
-        .envelope(m),
+        None => no_such_file(&path).envelope(m),
     }
 }
 

@@ -34,6 +34,14 @@ pub fn router() -> Router<AppState> {
         .route("/{id}/pause", get(pause))
 }
 
+/// Upstream's answer to `status` for a well-formed execID without a job.
+const NO_JOB_FOR_STATUS: &str = "ID The corresponding job is empty and cannot obtain the corresponding task status.(ID 对应的job为空，不能获取相应的任务状态)";
+
+/// Upstream's answer to `log` for a well-formed execID without a job.
+fn no_job_for_log(id: &str) -> LinkisError {
+    LinkisError::NotFound(format!("Can't find execID(不能找到execID): {id}Corresponding job, can not get the corresponding log(对应的job，不能获得对应的日志)"))
+}
+
 /// Why an execID does not lead to a job.
 enum Miss {
     Malformed,
@@ -136,14 +144,14 @@ async fn status(
             return LinkisError::NotFound("Get job by ID error and cannot obtain the corresponding task status.(获取job时发生异常，不能获取相应的任务状态)".into()).envelope(method);
         }
         (Err(Miss::Unknown), _) => {
-            return LinkisError::NotFound("ID The corresponding job is empty and cannot obtain the corresponding task status.(ID 对应的job为空，不能获取相应的任务状态)".into()).envelope(method);
+            return LinkisError::NotFound(NO_JOB_FOR_STATUS.into()).envelope(method);
         }
     };
     match st.jobs.with(task, |j| j.state(now)) {
         Some(s) => Envelope::ok(method, st.cfg.profile.ok_message(Op::Status))
             .with("execID", id)
             .with("status", s.as_str()),
-        None => LinkisError::NotFound("ID The corresponding job is empty and cannot obtain the corresponding task status.(ID 对应的job为空，不能获取相应的任务状态)".into()).envelope(method),
+        None => LinkisError::NotFound(NO_JOB_FOR_STATUS.into()).envelope(method),
     }
 }
 
@@ -194,12 +202,12 @@ async fn log(
             return LinkisError::NotFound("The job you just executed has ended. This interface no longer provides a query. It is recommended that you download the log file for viewing.(您刚刚执行的job已经结束，本接口不再提供查询，建议您下载日志文件进行查看)".into()).envelope(method);
         }
         Err(Miss::Unknown) => {
-            return LinkisError::NotFound(format!("Can't find execID(不能找到execID): {id}Corresponding job, can not get the corresponding log(对应的job，不能获得对应的日志)")).envelope(method);
+            return no_job_for_log(&id).envelope(method);
         }
     };
     let now = st.clock.now();
     let Some(lines) = st.jobs.with(task, |j| j.log.page(now, from, size)) else {
-        return LinkisError::NotFound(format!("Can't find execID(不能找到execID): {id}Corresponding job, can not get the corresponding log(对应的job，不能获得对应的日志)")).envelope(method);
+        return no_job_for_log(&id).envelope(method);
     };
     let next = from + lines.len() as u64;
     let levels = split_levels(&lines, false);
