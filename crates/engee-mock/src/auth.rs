@@ -21,10 +21,9 @@ impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| ApiError::InvalidToken("missing `Authorization: Bearer <token>` header".into()))?;
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+            ApiError::InvalidToken("missing `Authorization: Bearer <token>` header".into())
+        })?;
         let value = header
             .to_str()
             .map_err(|_| ApiError::InvalidToken("the Authorization header is not ASCII".into()))?;

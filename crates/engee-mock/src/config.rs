@@ -228,7 +228,10 @@ impl Config {
                 )));
             }
             if !seen.insert(u.prefix()) {
-                return Err(ConfigError::Invalid(format!("duplicate user {}", u.prefix())));
+                return Err(ConfigError::Invalid(format!(
+                    "duplicate user {}",
+                    u.prefix()
+                )));
             }
         }
         for p in &self.pats {

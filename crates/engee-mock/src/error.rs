@@ -214,9 +214,10 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         JsonRejection::JsonSyntaxError(e) => {
             ApiError::bad_request(format!("the body is not valid JSON: {}", e.body_text()))
         }
-        JsonRejection::JsonDataError(e) => {
-            ApiError::bad_request(format!("the JSON body has the wrong shape: {}", e.body_text()))
-        }
+        JsonRejection::JsonDataError(e) => ApiError::bad_request(format!(
+            "the JSON body has the wrong shape: {}",
+            e.body_text()
+        )),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::PayloadTooLarge("the request body is larger than the mock accepts".into())
         }

@@ -26,7 +26,10 @@ struct MockHost {
 }
 
 impl julia_lite::Host for MockHost {
-    fn sleep(&self, d: Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    fn sleep(
+        &self,
+        d: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
         let clock = self.clock.clone();
         Box::pin(async move { clock.sleep(d).await })
     }
@@ -60,7 +63,12 @@ fn interrupted() -> CommandError {
 }
 
 /// Runs `code` in the session's workspace until it finishes or the server stops.
-async fn run(state: &AppState, session: &Session, prefix: String, code: &str) -> Result<julia_lite::Evaluated, CommandError> {
+async fn run(
+    state: &AppState,
+    session: &Session,
+    prefix: String,
+    code: &str,
+) -> Result<julia_lite::Evaluated, CommandError> {
     let host = Arc::new(MockHost {
         clock: state.clock.clone(),
         files: state.files.clone(),
@@ -122,13 +130,20 @@ pub async fn job_create(
     let answer = job.to_json();
     let task_state = state.clone();
     tokio::spawn(async move {
-        let outcome = match run(&task_state, &server.session, server.user.prefix(), &body.code).await {
+        let outcome = match run(
+            &task_state,
+            &server.session,
+            server.user.prefix(),
+            &body.code,
+        )
+        .await
+        {
             Ok(ev) => JobOutcome::Success(ev.result),
             Err(e) => JobOutcome::Error(e),
         };
         task_state
             .jobs
-            .finish(&user, job_id, outcome, task_state.clock.now());
+            .finish(&user, &job, outcome, task_state.clock.now());
     });
     Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
 }

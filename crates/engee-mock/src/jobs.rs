@@ -103,12 +103,18 @@ impl JobStore {
         Ok(job)
     }
 
-    pub fn finish(&self, user: &str, job_id: uuid::Uuid, outcome: JobOutcome, now: DateTime<Utc>) {
+    /// Records the outcome of `job` (the value `create` returned). A job of the same id
+    /// created after a reset is another job and is left alone.
+    pub fn finish(&self, user: &str, job: &Job, outcome: JobOutcome, now: DateTime<Utc>) {
         let mut map = self.lock();
         let Some(user_jobs) = map.get_mut(user) else {
             return;
         };
-        if let Some(job) = user_jobs.jobs.get_mut(&job_id) {
+        if let Some(job) = user_jobs
+            .jobs
+            .get_mut(&job.job_id)
+            .filter(|j| j.seq == job.seq)
+        {
             job.end_time = Some(now);
             job.outcome = Some(outcome);
         }
@@ -148,5 +154,39 @@ impl JobStore {
 
     pub fn clear(&self) {
         self.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_task_cannot_finish_a_newer_job_with_the_same_id() {
+        let store = JobStore::new(10);
+        let id = uuid::Uuid::new_v4();
+        let now = Utc::now();
+        let old = store.create("demo", id, None, now).unwrap();
+        store.clear();
+        store.create("demo", id, None, now).unwrap();
+        store.finish("demo", &old, JobOutcome::Success("stale".into()), now);
+        assert!(store.get("demo", id).unwrap().outcome.is_none());
+    }
+
+    #[test]
+    fn the_oldest_finished_jobs_are_evicted_first() {
+        let store = JobStore::new(1);
+        let t = Utc::now();
+        let a = store.create("demo", uuid::Uuid::new_v4(), None, t).unwrap();
+        let b = store.create("demo", uuid::Uuid::new_v4(), None, t).unwrap();
+        store.finish("demo", &a, JobOutcome::Success("a".into()), t);
+        store.finish(
+            "demo",
+            &b,
+            JobOutcome::Success("b".into()),
+            t + chrono::Duration::seconds(1),
+        );
+        let left: Vec<_> = store.list("demo").into_iter().map(|j| j.job_id).collect();
+        assert_eq!(left, vec![b.job_id]);
     }
 }

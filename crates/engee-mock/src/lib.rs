@@ -120,7 +120,9 @@ impl MockServer {
 async fn reap(state: AppState) {
     loop {
         let next = state.servers.refresh_all(state.clock.now());
-        state.tokens.sweep(state.clock.now() - chrono::Duration::days(1));
+        state
+            .tokens
+            .sweep(state.clock.now() - chrono::Duration::days(1));
         let changed = state.servers.changed.notified();
         match next {
             Some(deadline) => tokio::select! {

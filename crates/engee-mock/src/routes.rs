@@ -14,7 +14,10 @@ fn user_api() -> Router<AppState> {
         .route("/external/command/eval", post(eval::command_eval))
         .route("/external/command/jobs/create", post(eval::job_create))
         .route("/external/command/jobs/list", get(eval::job_list))
-        .route("/external/command/jobs/{job_id}/result", get(eval::job_result))
+        .route(
+            "/external/command/jobs/{job_id}/result",
+            get(eval::job_result),
+        )
         // The upload handler enforces `files.max_upload_bytes` itself while streaming.
         .route("/external/file/upload", post(files::upload_post))
         .route("/external/file/download", post(files::download_post))

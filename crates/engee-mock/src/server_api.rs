@@ -90,9 +90,11 @@ pub async fn server_start(
             ))
         })?
     };
-    state
-        .servers
-        .start(&caller.user.nickname, state.clock.now(), body.inactivity_timeout);
+    state.servers.start(
+        &caller.user.nickname,
+        state.clock.now(),
+        body.inactivity_timeout,
+    );
     let url = user_url(&base_url(&headers, &state), &caller.user);
     Ok(Json(json!({ "server": url })))
 }

@@ -40,7 +40,8 @@ impl AppState {
     fn seed(&self) {
         let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
         for pat in &self.config.pats {
-            self.tokens.add_pat(pat.token.clone(), pat.user.clone(), epoch);
+            self.tokens
+                .add_pat(pat.token.clone(), pat.user.clone(), epoch);
         }
     }
 

@@ -146,6 +146,20 @@ impl TokenStore {
             .insert(token, PersonalToken { user, created_at });
     }
 
+    /// Adds a PAT unless the string is already a credential (PAT, access or refresh
+    /// token); the check and the insert happen under one lock.
+    pub fn add_pat_if_new(&self, token: String, user: String, created_at: DateTime<Utc>) -> bool {
+        let mut t = self.lock();
+        if t.pats.contains_key(&token)
+            || t.access.contains_key(&token)
+            || t.refresh.contains_key(&token)
+        {
+            return false;
+        }
+        t.pats.insert(token, PersonalToken { user, created_at });
+        true
+    }
+
     pub fn remove_pat(&self, token: &str) -> bool {
         self.lock().pats.remove(token).is_some()
     }

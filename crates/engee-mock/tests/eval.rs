@@ -21,7 +21,10 @@ async fn the_spec_examples_answer_as_documented() {
     assert_eq!(status, 400);
     assert_eq!(body["result_code"], "command_error");
     assert_eq!(body["error"]["type"], "UndefVarError");
-    assert_eq!(body["error"]["short_description"], "UndefVarError(:unexisting_variable)");
+    assert_eq!(
+        body["error"]["short_description"],
+        "UndefVarError(:unexisting_variable)"
+    );
     let full = body["error"]["full_description"].as_str().unwrap();
     assert!(
         full.starts_with("UndefVarError: `unexisting_variable` not defined\n\nStacktrace:\n  [1] top-level scope\n    @ none:1"),
@@ -39,10 +42,18 @@ async fn the_workspace_persists_between_calls_and_ends_with_the_server() {
     assert_eq!(app.eval("x = 40").await, (200, json!({"result": "40"})));
     assert_eq!(app.eval("x + 2").await, (200, json!({"result": "42"})));
 
-    app.http.delete(app.url("/account/api/engee/stop")).bearer_auth(DEMO_PAT).send().await.unwrap();
+    app.http
+        .delete(app.url("/account/api/engee/stop"))
+        .bearer_auth(DEMO_PAT)
+        .send()
+        .await
+        .unwrap();
     app.start_engee(DEMO_PAT).await;
     let (status, body) = app.eval("x").await;
-    assert_eq!(status, 400, "a restarted server has a fresh workspace: {body}");
+    assert_eq!(
+        status, 400,
+        "a restarted server has a fresh workspace: {body}"
+    );
     assert_eq!(body["error"]["type"], "UndefVarError");
 }
 
@@ -79,20 +90,42 @@ async fn bad_bodies_get_clear_errors() {
     app.start_engee(DEMO_PAT).await;
     let url = app.url(&format!("{DEMO_PREFIX}/external/command/eval"));
 
-    let r = app.http.post(&url).bearer_auth(DEMO_PAT).header("content-type", "application/json").body("{\"command\":").send().await.unwrap();
+    let r = app
+        .http
+        .post(&url)
+        .bearer_auth(DEMO_PAT)
+        .header("content-type", "application/json")
+        .body("{\"command\":")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
     assert!(body["message"].as_str().unwrap().contains("not valid JSON"));
 
-    let (status, body) = app.post_user_api(DEMO_PAT, "/external/command/eval", json!({"code": "1"})).await;
+    let (status, body) = app
+        .post_user_api(DEMO_PAT, "/external/command/eval", json!({"code": "1"}))
+        .await;
     assert_eq!(status, 400);
-    assert!(body["message"].as_str().unwrap().contains("command"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("command"),
+        "{body}"
+    );
 
-    let (status, _) = app.post_user_api(DEMO_PAT, "/external/command/eval", json!({"command": 5})).await;
+    let (status, _) = app
+        .post_user_api(DEMO_PAT, "/external/command/eval", json!({"command": 5}))
+        .await;
     assert_eq!(status, 400);
 
-    let r = app.http.post(&url).bearer_auth(DEMO_PAT).body("{\"command\":\"1\"}").send().await.unwrap();
+    let r = app
+        .http
+        .post(&url)
+        .bearer_auth(DEMO_PAT)
+        .body("{\"command\":\"1\"}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 415, "no JSON content type");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "unsupported_media_type");
@@ -105,7 +138,13 @@ async fn parse_errors_are_julia_errors() {
     let (status, body) = app.eval("1 +").await;
     assert_eq!(status, 400);
     assert_eq!(body["result_code"], "command_error");
-    assert!(body["error"]["full_description"].as_str().unwrap().contains("premature end of input"), "{body}");
+    assert!(
+        body["error"]["full_description"]
+            .as_str()
+            .unwrap()
+            .contains("premature end of input"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -138,13 +177,24 @@ async fn sleep_in_eval_follows_the_mock_clock() {
         let http = app.http.clone();
         let url = app.url(&format!("{DEMO_PREFIX}/external/command/eval"));
         tokio::spawn(async move {
-            http.post(url).bearer_auth(DEMO_PAT).json(&json!({"command": "sleep(30); 7"})).send().await.unwrap().json::<serde_json::Value>().await.unwrap()
+            http.post(url)
+                .bearer_auth(DEMO_PAT)
+                .json(&json!({"command": "sleep(30); 7"}))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
         })
     };
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(!request.is_finished(), "the eval waits for the mock clock");
     app.server.advance(Duration::from_secs(30));
-    let body = tokio::time::timeout(Duration::from_secs(5), request).await.unwrap().unwrap();
+    let body = tokio::time::timeout(Duration::from_secs(5), request)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(body, json!({"result": "7"}));
 }
 

@@ -11,11 +11,13 @@ use serde_json::{Value, json};
 const ID: &str = "550e8400-e29b-41d4-a716-446655440000";
 
 async fn create(app: &TestApp, body: Value) -> (u16, Value) {
-    app.post_user_api(DEMO_PAT, "/external/command/jobs/create", body).await
+    app.post_user_api(DEMO_PAT, "/external/command/jobs/create", body)
+        .await
 }
 
 async fn result(app: &TestApp, id: &str) -> (u16, Value) {
-    app.get_user_api(DEMO_PAT, &format!("/external/command/jobs/{id}/result")).await
+    app.get_user_api(DEMO_PAT, &format!("/external/command/jobs/{id}/result"))
+        .await
 }
 
 async fn wait_done(app: &TestApp, id: &str) -> Value {
@@ -47,7 +49,10 @@ async fn the_spec_example_job_runs_on_the_mock_clock() {
     assert_eq!(result(&app, ID).await.1["status"], "IN_PROGRESS");
     app.server.advance(Duration::from_secs(1));
     let job = wait_done(&app, ID).await;
-    assert_eq!(job["result"], json!({"type": "success", "data": {"text": "10"}}));
+    assert_eq!(
+        job["result"],
+        json!({"type": "success", "data": {"text": "10"}})
+    );
     assert!(job["end_time"].is_string());
 }
 
@@ -55,12 +60,28 @@ async fn the_spec_example_job_runs_on_the_mock_clock() {
 async fn a_failing_job_reports_the_julia_error() {
     let app = TestApp::start().await;
     app.start_engee(DEMO_PAT).await;
-    assert_eq!(create(&app, json!({"job_id": ID, "job_type": "EVAL", "code": "some_variable"})).await.0, 202);
+    assert_eq!(
+        create(
+            &app,
+            json!({"job_id": ID, "job_type": "EVAL", "code": "some_variable"})
+        )
+        .await
+        .0,
+        202
+    );
     let job = wait_done(&app, ID).await;
     assert_eq!(job["result"]["type"], "error");
     assert_eq!(job["result"]["data"]["type"], "UndefVarError");
-    assert_eq!(job["result"]["data"]["short_description"], "UndefVarError(:some_variable)");
-    assert!(job["result"]["data"]["full_description"].as_str().unwrap().starts_with("UndefVarError: `some_variable` not defined\n\nStacktrace:\n"));
+    assert_eq!(
+        job["result"]["data"]["short_description"],
+        "UndefVarError(:some_variable)"
+    );
+    assert!(
+        job["result"]["data"]["full_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("UndefVarError: `some_variable` not defined\n\nStacktrace:\n")
+    );
     assert!(job["name"].is_null());
 }
 
@@ -68,13 +89,27 @@ async fn a_failing_job_reports_the_julia_error() {
 async fn a_reused_id_is_409_and_creates_nothing() {
     let app = TestApp::start().await;
     app.start_engee(DEMO_PAT).await;
-    assert_eq!(create(&app, json!({"job_id": ID, "job_type": "EVAL", "code": "1", "name": "first"})).await.0, 202);
-    let (status, body) = create(&app, json!({"job_id": ID, "job_type": "EVAL", "code": "2", "name": "second"})).await;
+    assert_eq!(
+        create(
+            &app,
+            json!({"job_id": ID, "job_type": "EVAL", "code": "1", "name": "first"})
+        )
+        .await
+        .0,
+        202
+    );
+    let (status, body) = create(
+        &app,
+        json!({"job_id": ID, "job_type": "EVAL", "code": "2", "name": "second"}),
+    )
+    .await;
     assert_eq!(status, 409);
     assert_eq!(body["error"], "conflict");
     let job = wait_done(&app, ID).await;
     assert_eq!(job["name"], "first");
-    let (_, list) = app.get_user_api(DEMO_PAT, "/external/command/jobs/list").await;
+    let (_, list) = app
+        .get_user_api(DEMO_PAT, "/external/command/jobs/list")
+        .await;
     assert_eq!(list["jobs"].as_array().unwrap().len(), 1);
 }
 
@@ -87,25 +122,48 @@ async fn concurrent_creates_of_one_id_make_one_job() {
     for i in 0..16 {
         let (http, url) = (app.http.clone(), url.clone());
         tasks.push(tokio::spawn(async move {
-            http.post(url).bearer_auth(DEMO_PAT).json(&json!({"job_id": ID, "job_type": "EVAL", "code": format!("{i}")})).send().await.unwrap().status().as_u16()
+            http.post(url)
+                .bearer_auth(DEMO_PAT)
+                .json(&json!({"job_id": ID, "job_type": "EVAL", "code": format!("{i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
         }));
     }
     let mut statuses = Vec::new();
     for t in tasks {
         statuses.push(t.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 15, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 202).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        15,
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]
 async fn bad_job_requests_get_400_and_unknown_ids_404() {
     let app = TestApp::start().await;
     app.start_engee(DEMO_PAT).await;
-    let (status, body) = create(&app, json!({"job_id": "not-a-uuid", "job_type": "EVAL", "code": "1"})).await;
+    let (status, body) = create(
+        &app,
+        json!({"job_id": "not-a-uuid", "job_type": "EVAL", "code": "1"}),
+    )
+    .await;
     assert_eq!(status, 400);
     assert!(body["message"].as_str().unwrap().contains("UUID"));
-    let (status, body) = create(&app, json!({"job_id": ID, "job_type": "SHELL", "code": "1"})).await;
+    let (status, body) = create(
+        &app,
+        json!({"job_id": ID, "job_type": "SHELL", "code": "1"}),
+    )
+    .await;
     assert_eq!(status, 400);
     assert!(body["message"].as_str().unwrap().contains("EVAL"));
     let (status, _) = create(&app, json!({"job_type": "EVAL", "code": "1"})).await;
@@ -117,7 +175,9 @@ async fn bad_job_requests_get_400_and_unknown_ids_404() {
     assert_eq!(body["error"], "not_found");
     let (status, _) = result(&app, "nope").await;
     assert_eq!(status, 400);
-    let (_, list) = app.get_user_api(DEMO_PAT, "/external/command/jobs/list").await;
+    let (_, list) = app
+        .get_user_api(DEMO_PAT, "/external/command/jobs/list")
+        .await;
     assert_eq!(list, json!({"jobs": []}), "no bad request created a job");
 }
 
@@ -129,7 +189,15 @@ async fn jobs_share_the_workspace_with_eval_and_run_concurrently() {
     let ids: Vec<String> = (0..20).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     for (i, id) in ids.iter().enumerate() {
         let code = format!("sleep({}); base + {i}", 10 + i);
-        assert_eq!(create(&app, json!({"job_id": id, "job_type": "EVAL", "code": code})).await.0, 202);
+        assert_eq!(
+            create(
+                &app,
+                json!({"job_id": id, "job_type": "EVAL", "code": code})
+            )
+            .await
+            .0,
+            202
+        );
     }
     // A sleeping job holds no thread: eval still answers at once.
     assert_eq!(app.eval("base * 2").await, (200, json!({"result": "200"})));
@@ -138,17 +206,41 @@ async fn jobs_share_the_workspace_with_eval_and_run_concurrently() {
         let job = wait_done(&app, id).await;
         assert_eq!(job["result"]["data"]["text"], format!("{}", 100 + i));
     }
-    let (_, list) = app.get_user_api(DEMO_PAT, "/external/command/jobs/list").await;
-    let listed: Vec<&str> = list["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect();
-    assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>(), "listed by start time");
+    let (_, list) = app
+        .get_user_api(DEMO_PAT, "/external/command/jobs/list")
+        .await;
+    let listed: Vec<&str> = list["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["job_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ids.iter().map(String::as_str).collect::<Vec<_>>(),
+        "listed by start time"
+    );
 }
 
 #[tokio::test]
 async fn stopping_the_server_ends_running_jobs_with_an_error() {
     let app = TestApp::start().await;
     app.start_engee(DEMO_PAT).await;
-    assert_eq!(create(&app, json!({"job_id": ID, "job_type": "EVAL", "code": "sleep(3600); 1"})).await.0, 202);
-    app.http.delete(app.url("/account/api/engee/stop")).bearer_auth(DEMO_PAT).send().await.unwrap();
+    assert_eq!(
+        create(
+            &app,
+            json!({"job_id": ID, "job_type": "EVAL", "code": "sleep(3600); 1"})
+        )
+        .await
+        .0,
+        202
+    );
+    app.http
+        .delete(app.url("/account/api/engee/stop"))
+        .bearer_auth(DEMO_PAT)
+        .send()
+        .await
+        .unwrap();
     app.start_engee(DEMO_PAT).await;
     let job = wait_done(&app, ID).await;
     assert_eq!(job["result"]["type"], "error");
@@ -163,11 +255,26 @@ async fn finished_jobs_are_bounded() {
     app.start_engee(DEMO_PAT).await;
     let ids: Vec<String> = (0..5).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     for id in &ids {
-        assert_eq!(create(&app, json!({"job_id": id, "job_type": "EVAL", "code": "1"})).await.0, 202);
+        assert_eq!(
+            create(&app, json!({"job_id": id, "job_type": "EVAL", "code": "1"}))
+                .await
+                .0,
+            202
+        );
         wait_done(&app, id).await;
         app.server.advance(Duration::from_secs(1));
     }
-    let (_, list) = app.get_user_api(DEMO_PAT, "/external/command/jobs/list").await;
-    let listed: Vec<&str> = list["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect();
-    assert_eq!(listed, ids[2..].iter().map(String::as_str).collect::<Vec<_>>());
+    let (_, list) = app
+        .get_user_api(DEMO_PAT, "/external/command/jobs/list")
+        .await;
+    let listed: Vec<&str> = list["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["job_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ids[2..].iter().map(String::as_str).collect::<Vec<_>>()
+    );
 }

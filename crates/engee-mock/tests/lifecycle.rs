@@ -21,9 +21,22 @@ async fn info_of_a_stopped_server_has_nulls_and_the_prefix_url() {
     let info = app.info(DEMO_PAT).await;
     assert_eq!(info["serverStatus"], "stopped");
     assert_eq!(info["username"], "demo");
-    assert_eq!(info["url"], format!("{}/prod/user/personal-demo/", app.server.url()));
-    for k in ["startingAt", "startedAt", "stoppingAt", "stoppedAt", "lastActivityAt", "stopSessionAt"] {
-        assert!(info[k].is_null(), "{k} should be null before the first start");
+    assert_eq!(
+        info["url"],
+        format!("{}/prod/user/personal-demo/", app.server.url())
+    );
+    for k in [
+        "startingAt",
+        "startedAt",
+        "stoppingAt",
+        "stoppedAt",
+        "lastActivityAt",
+        "stopSessionAt",
+    ] {
+        assert!(
+            info[k].is_null(),
+            "{k} should be null before the first start"
+        );
     }
     assert_eq!(info["clusterNamespace"], json!({"minimalMode": true}));
     assert!(info["inactivityTimeout"].is_u64());
@@ -33,11 +46,17 @@ async fn info_of_a_stopped_server_has_nulls_and_the_prefix_url() {
 async fn start_runs_at_once_without_delay_and_is_idempotent() {
     let app = TestApp::start().await;
     let started = app.start_engee(DEMO_PAT).await;
-    assert_eq!(started["server"], format!("{}/prod/user/personal-demo/", app.server.url()));
+    assert_eq!(
+        started["server"],
+        format!("{}/prod/user/personal-demo/", app.server.url())
+    );
     let info = app.info(DEMO_PAT).await;
     assert_eq!(info["serverStatus"], "running");
     let at = info["startedAt"].as_str().unwrap().to_owned();
-    assert!(at.ends_with('Z') && at.len() == "2025-02-10T10:24:31.328Z".len(), "{at}");
+    assert!(
+        at.ends_with('Z') && at.len() == "2025-02-10T10:24:31.328Z".len(),
+        "{at}"
+    );
     app.server.advance(Duration::from_secs(5));
     let again = app.start_engee(DEMO_PAT).await;
     assert_eq!(again, started);
@@ -116,11 +135,16 @@ async fn inactivity_stops_the_server_counting_from_the_last_call() {
     assert_eq!(r.status(), 200);
     assert_eq!(app.info(DEMO_PAT).await["inactivityTimeout"], 60);
     app.server.advance(Duration::from_secs(59));
-    let (status, _) = app.get_user_api(DEMO_PAT, "/external/command/jobs/list").await;
+    let (status, _) = app
+        .get_user_api(DEMO_PAT, "/external/command/jobs/list")
+        .await;
     assert_eq!(status, 200, "a user-API call counts as activity");
     app.server.advance(Duration::from_secs(59));
     let info = app.info(DEMO_PAT).await;
-    assert_eq!(info["serverStatus"], "running", "info is not user activity, but 59 s < 60 s");
+    assert_eq!(
+        info["serverStatus"], "running",
+        "info is not user activity, but 59 s < 60 s"
+    );
     let last = ts(&info["lastActivityAt"]);
     app.server.advance(Duration::from_secs(1));
     let info = app.info(DEMO_PAT).await;
@@ -136,7 +160,10 @@ async fn the_session_ends_at_stop_session_at() {
     let app = TestApp::with_config(config).await;
     app.start_engee(DEMO_PAT).await;
     let info = app.info(DEMO_PAT).await;
-    assert_eq!(ts(&info["stopSessionAt"]) - ts(&info["startingAt"]), chrono::Duration::hours(1));
+    assert_eq!(
+        ts(&info["stopSessionAt"]) - ts(&info["startingAt"]),
+        chrono::Duration::hours(1)
+    );
     app.server.advance(Duration::from_secs(3599));
     assert_eq!(app.info(DEMO_PAT).await["serverStatus"], "running");
     app.server.advance(Duration::from_secs(1));
@@ -166,24 +193,61 @@ async fn prefix_guards_answer_401_404_403_503_in_that_order() {
     let app = TestApp::start().await;
     let eval = |prefix: &str| app.url(&format!("/prod/user/{prefix}/external/command/eval"));
 
-    let r = app.http.post(eval("personal-demo")).json(&json!({"command": "1"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(eval("personal-demo"))
+        .json(&json!({"command": "1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let www = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
-    assert!(www.starts_with("Bearer ") && www.contains("error=\"invalid_token\""), "{www}");
+    assert!(
+        www.starts_with("Bearer ") && www.contains("error=\"invalid_token\""),
+        "{www}"
+    );
 
-    let r = app.http.post(eval("personal-demo")).bearer_auth("nope").json(&json!({"command": "1"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(eval("personal-demo"))
+        .bearer_auth("nope")
+        .json(&json!({"command": "1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 
-    let r = app.http.post(eval("personal-nobody")).bearer_auth(DEMO_PAT).json(&json!({"command": "1"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(eval("personal-nobody"))
+        .bearer_auth(DEMO_PAT)
+        .json(&json!({"command": "1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
 
     app.start_engee(OTHER_PAT).await;
-    let r = app.http.post(eval("personal-other")).bearer_auth(DEMO_PAT).json(&json!({"command": "1"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(eval("personal-other"))
+        .bearer_auth(DEMO_PAT)
+        .json(&json!({"command": "1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403, "demo's token on other's prefix");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "forbidden");
 
-    let r = app.http.post(eval("personal-demo")).bearer_auth(DEMO_PAT).json(&json!({"command": "1"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(eval("personal-demo"))
+        .bearer_auth(DEMO_PAT)
+        .json(&json!({"command": "1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 503, "demo's own server is not running");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "server_not_running");
@@ -202,12 +266,21 @@ async fn a_pat_created_while_the_server_runs_works_from_the_next_start() {
     // Account APIs accept it at once ...
     assert_eq!(app.info("late-pat").await["serverStatus"], "running");
     // ... user APIs only after a restart.
-    let (status, _) = app.get_user_api("late-pat", "/external/command/jobs/list").await;
+    let (status, _) = app
+        .get_user_api("late-pat", "/external/command/jobs/list")
+        .await;
     assert_eq!(status, 401);
-    app.http.delete(app.url("/account/api/engee/stop")).bearer_auth(DEMO_PAT).send().await.unwrap();
+    app.http
+        .delete(app.url("/account/api/engee/stop"))
+        .bearer_auth(DEMO_PAT)
+        .send()
+        .await
+        .unwrap();
     app.server.advance(Duration::from_secs(1));
     app.start_engee("late-pat").await;
-    let (status, _) = app.get_user_api("late-pat", "/external/command/jobs/list").await;
+    let (status, _) = app
+        .get_user_api("late-pat", "/external/command/jobs/list")
+        .await;
     assert_eq!(status, 200);
 }
 
@@ -218,7 +291,13 @@ async fn unknown_routes_and_methods_answer_json() {
     assert_eq!(r.status(), 404);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "not_found");
-    let r = app.http.get(app.url("/account/api/engee/start")).bearer_auth(DEMO_PAT).send().await.unwrap();
+    let r = app
+        .http
+        .get(app.url("/account/api/engee/start"))
+        .bearer_auth(DEMO_PAT)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "method_not_allowed");
@@ -228,12 +307,29 @@ async fn unknown_routes_and_methods_answer_json() {
 async fn admin_reset_and_clock_work_over_http() {
     let app = TestApp::start().await;
     app.start_engee(DEMO_PAT).await;
-    let r = app.http.post(app.url("/__admin/clock")).json(&json!({"advance_secs": 10})).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/__admin/clock"))
+        .json(&json!({"advance_secs": 10}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = app.http.post(app.url("/__admin/reset")).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/__admin/reset"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(app.info(DEMO_PAT).await["serverStatus"], "stopped");
-    let r = app.http.post(app.url("/__admin/clock")).json(&json!({"advance_secs": -1})).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/__admin/clock"))
+        .json(&json!({"advance_secs": -1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 }
 
@@ -241,28 +337,71 @@ async fn admin_reset_and_clock_work_over_http() {
 async fn injected_faults_answer_in_engee_format_and_retire() {
     let app = TestApp::start().await;
     let rule = json!({"path_prefix": "/account/api/engee", "status": 503, "times": 1});
-    let r = app.http.post(app.url("/__admin/faults")).json(&rule).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/__admin/faults"))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
-    let r = app.http.get(app.url("/account/api/engee/info")).bearer_auth(DEMO_PAT).send().await.unwrap();
+    let r = app
+        .http
+        .get(app.url("/account/api/engee/info"))
+        .bearer_auth(DEMO_PAT)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 503);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "fault_injected");
-    assert_eq!(app.info(DEMO_PAT).await["serverStatus"], "stopped", "the rule retired after one use");
+    assert_eq!(
+        app.info(DEMO_PAT).await["serverStatus"],
+        "stopped",
+        "the rule retired after one use"
+    );
 
-    let drop = json!({"path_prefix": "/account/api/engee/info", "drop_connection": true, "times": 1});
-    app.http.post(app.url("/__admin/faults")).json(&drop).send().await.unwrap();
-    let r = app.http.get(app.url("/account/api/engee/info")).bearer_auth(DEMO_PAT).send().await;
+    let drop =
+        json!({"path_prefix": "/account/api/engee/info", "drop_connection": true, "times": 1});
+    app.http
+        .post(app.url("/__admin/faults"))
+        .json(&drop)
+        .send()
+        .await
+        .unwrap();
+    let r = app
+        .http
+        .get(app.url("/account/api/engee/info"))
+        .bearer_auth(DEMO_PAT)
+        .send()
+        .await;
     let failed = match r {
         Err(_) => true,
         Ok(resp) => resp.bytes().await.is_err(),
     };
-    assert!(failed, "a dropped connection must not yield a complete response");
+    assert!(
+        failed,
+        "a dropped connection must not yield a complete response"
+    );
 
-    let r = app.http.get(app.url("/__admin/requests")).send().await.unwrap();
+    let r = app
+        .http
+        .get(app.url("/__admin/requests"))
+        .send()
+        .await
+        .unwrap();
     let journal: serde_json::Value = r.json().await.unwrap();
-    let paths: Vec<&str> = journal["requests"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = journal["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
     assert!(paths.contains(&"/account/api/engee/info"), "{paths:?}");
-    assert!(!paths.iter().any(|p| p.starts_with("/__admin")), "admin calls are not journaled");
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/__admin")),
+        "admin calls are not journaled"
+    );
 }
 
 #[tokio::test]

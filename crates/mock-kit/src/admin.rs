@@ -50,7 +50,10 @@ impl Control {
             faults: Faults::default(),
             reset: Arc::new(reset),
             fault_response: Arc::new(|status| {
-                (status, Json(json!({"error": "fault injected by the mock's admin API"})))
+                (
+                    status,
+                    Json(json!({"error": "fault injected by the mock's admin API"})),
+                )
                     .into_response()
             }),
         }
@@ -79,7 +82,10 @@ impl Control {
             .route("/reset", axum::routing::post(reset))
             .route("/clock", get(clock_get).post(clock_move))
             .route("/requests", get(requests_get).delete(requests_clear))
-            .route("/faults", get(faults_get).post(faults_add).delete(faults_clear))
+            .route(
+                "/faults",
+                get(faults_get).post(faults_add).delete(faults_clear),
+            )
             .with_state(self.clone());
         app.layer(middleware::from_fn_with_state(self, observe))
             .nest(ADMIN_PREFIX, admin)
@@ -163,7 +169,11 @@ struct ClockMove {
 }
 
 fn admin_error(message: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": message.into()}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": message.into()})),
+    )
+        .into_response()
 }
 
 async fn clock_move(State(control): State<Control>, body: axum::body::Bytes) -> Response {
@@ -190,7 +200,9 @@ async fn clock_move(State(control): State<Control>, body: axum::body::Bytes) -> 
         control.clock.set(t);
     }
     if let Some(secs) = mv.advance_secs {
-        control.clock.advance(Duration::from_secs_f64(secs.min(1e12)));
+        control
+            .clock
+            .advance(Duration::from_secs_f64(secs.min(1e12)));
     }
     if let Some(ms) = mv.advance_ms {
         control.clock.advance(Duration::from_millis(ms));

@@ -152,7 +152,10 @@ impl Clock {
     /// Completes after `by` has passed on this clock.
     pub async fn sleep(&self, by: Duration) {
         let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
-        let deadline = self.now().checked_add_signed(by).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let deadline = self
+            .now()
+            .checked_add_signed(by)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         self.sleep_until(deadline).await
     }
 

@@ -63,6 +63,9 @@ impl Faults {
         {
             return Err("status must be an HTTP status code (100-599)".into());
         }
+        if rule.times == Some(0) {
+            return Err("times must be at least 1 (omit it for a rule that never retires)".into());
+        }
         self.lock().push(rule);
         Ok(())
     }
@@ -78,16 +81,15 @@ impl Faults {
     /// Picks the action for a request, consuming one use of a rule with `times`.
     pub fn decide(&self, method: &str, path: &str) -> Option<FaultAction> {
         let mut rules = self.lock();
+        // The first matching rule whose dice roll hits applies; a miss falls through.
         let idx = rules.iter().position(|r| {
             r.method
                 .as_deref()
                 .is_none_or(|m| m.eq_ignore_ascii_case(method))
                 && path.starts_with(&r.path_prefix)
+                && (r.probability >= 1.0 || rand::random::<f64>() < r.probability)
         })?;
         let rule = &mut rules[idx];
-        if rule.probability < 1.0 && rand::random::<f64>() >= rule.probability {
-            return None;
-        }
         let action = FaultAction {
             latency: Duration::from_millis(rule.latency_ms),
             status: rule.status,
@@ -104,5 +106,53 @@ impl Faults {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
         self.rules.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(prefix: &str, probability: f64, status: u16) -> FaultRule {
+        FaultRule {
+            method: None,
+            path_prefix: prefix.into(),
+            probability,
+            latency_ms: 0,
+            status: Some(status),
+            drop_connection: false,
+            times: None,
+        }
+    }
+
+    #[test]
+    fn a_rule_that_misses_falls_through_to_the_next() {
+        let faults = Faults::default();
+        faults.add(rule("/a", 0.0, 500)).unwrap();
+        faults.add(rule("/a", 1.0, 503)).unwrap();
+        assert_eq!(faults.decide("GET", "/a/b").unwrap().status, Some(503));
+        assert!(faults.decide("GET", "/other").is_none());
+    }
+
+    #[test]
+    fn times_zero_is_refused_and_times_retires_the_rule() {
+        let faults = Faults::default();
+        assert!(
+            faults
+                .add(FaultRule {
+                    times: Some(0),
+                    ..rule("/", 1.0, 500)
+                })
+                .is_err()
+        );
+        faults
+            .add(FaultRule {
+                times: Some(2),
+                ..rule("/", 1.0, 500)
+            })
+            .unwrap();
+        assert!(faults.decide("GET", "/").is_some());
+        assert!(faults.decide("GET", "/").is_some());
+        assert!(faults.decide("GET", "/").is_none());
     }
 }

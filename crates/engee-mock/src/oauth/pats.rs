@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
-use crate::tokens::{TokenRejection, random_token};
+use crate::tokens::random_token;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,13 +48,12 @@ pub async fn pat_create(
         None => random_token("ep_"),
     };
     let now = state.clock.now();
-    if !matches!(
-        state.tokens.authenticate(&token, now),
-        Err(TokenRejection::Unknown)
-    ) {
+    if !state
+        .tokens
+        .add_pat_if_new(token.clone(), req.user.clone(), now)
+    {
         return Err(ApiError::Conflict("this token already exists".into()));
     }
-    state.tokens.add_pat(token.clone(), req.user.clone(), now);
     tracing::info!(user = %req.user, "PAT created via the admin API");
     Ok((
         StatusCode::CREATED,
