@@ -161,16 +161,15 @@ fn list_inner(
     let mut tasks = Vec::new();
     st.jobs.scan(|j| {
         let created = j.created.timestamp_millis();
-        let ok =
-            (admin_view || j.is_callers(caller))
-                && created >= start
-                && created <= end
-                && statuses.as_ref().is_none_or(|s| s.contains(&j.state(now)))
-                && task_filter.is_none_or(|t| t as u64 == j.task_id)
-                && engine.as_ref().is_none_or(|e| e == &j.req.engine_type)
-                && creator.as_ref().is_none_or(|c| c == &j.req.creator)
-                && run_type.as_ref().is_none_or(|r| r == &j.req.run_type)
-                && proxy_user.as_ref().is_none_or(|u| u == &j.req.execute_user);
+        let ok = (admin_view || j.is_callers(caller))
+            && created >= start
+            && created <= end
+            && statuses.as_ref().is_none_or(|s| s.contains(&j.state(now)))
+            && task_filter.is_none_or(|t| t as u64 == j.task_id)
+            && engine.as_ref().is_none_or(|e| e == &j.req.engine_type)
+            && creator.as_ref().is_none_or(|c| c == &j.req.creator)
+            && run_type.as_ref().is_none_or(|r| r == &j.req.run_type)
+            && proxy_user.as_ref().is_none_or(|u| u == &j.req.execute_user);
         if ok {
             if total >= skip && tasks.len() < page_size as usize {
                 tasks.push(task_json(j, now, st));

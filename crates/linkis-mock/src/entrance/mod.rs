@@ -39,7 +39,9 @@ const NO_JOB_FOR_STATUS: &str = "ID The corresponding job is empty and cannot ob
 
 /// Upstream's answer to `log` for a well-formed execID without a job.
 fn no_job_for_log(id: &str) -> LinkisError {
-    LinkisError::NotFound(format!("Can't find execID(不能找到execID): {id}Corresponding job, can not get the corresponding log(对应的job，不能获得对应的日志)"))
+    LinkisError::NotFound(format!(
+        "Can't find execID(不能找到execID): {id}Corresponding job, can not get the corresponding log(对应的job，不能获得对应的日志)"
+    ))
 }
 
 /// Why an execID does not lead to a job.
