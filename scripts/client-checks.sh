@@ -14,5 +14,5 @@ for check in scripts/engee-curl-check.sh scripts/engee-oauth-check.sh scripts/li
     failed=$((failed + 1))
   fi
 done
-echo "client checks: $passed passed, $failed failed"
+echo "clients: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
