@@ -170,6 +170,8 @@ pub enum HKey {
     Nothing,
     Missing,
     Tuple(Vec<HKey>),
+    /// mutable containers hash by identity (no locking while a Dict is locked)
+    Ptr(usize),
     Other(String),
 }
 
@@ -574,6 +576,15 @@ impl Value {
             Value::Missing => HKey::Missing,
             Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_d(d + 1)).collect()),
             Value::Pair(p) => HKey::Tuple(vec![p.0.hkey_d(d + 1), p.1.hkey_d(d + 1)]),
+            Value::NamedTuple(nt) => HKey::Tuple(nt.1.iter().map(|v| v.hkey_d(d + 1)).collect()),
+            Value::Array(a) => HKey::Ptr(Arc::as_ptr(a) as usize),
+            Value::Dict(x) => HKey::Ptr(Arc::as_ptr(x) as usize),
+            Value::Struct(s) => HKey::Ptr(Arc::as_ptr(s) as usize),
+            Value::Box(b) => HKey::Ptr(Arc::as_ptr(b) as usize),
+            Value::Lazy(l) => HKey::Ptr(Arc::as_ptr(l) as usize),
+            Value::Closure(c) => HKey::Ptr(Arc::as_ptr(c) as usize),
+            Value::Generic(g) => HKey::Ptr(Arc::as_ptr(g) as usize),
+            // these print without taking any lock
             other => HKey::Other(crate::show::repr(other)),
         }
     }

@@ -1059,8 +1059,8 @@ pub fn contains(vm: &mut Vm, x: &Value, coll: &Value) -> Result<bool, Exc> {
                 let Value::Dict(d) = coll else {
                     return Ok(false);
                 };
-                let g = lock(d);
-                Ok(g.get(&p.0).is_some_and(|v| equals(v, &p.1)))
+                let found = lock(d).get(&p.0).cloned();
+                Ok(found.is_some_and(|v| equals(&v, &p.1)))
             }
             _ => Err(errors::error_exception(
                 "AbstractDict collections only contain Pairs;\nEither look for e.g. A=>B instead, or use the `keys` or `values` function if you are looking for a key or value respectively.",
