@@ -197,6 +197,11 @@ fn hostile_inputs() {
         "parse(Int, \"99999999999999999999\")",
         "string(2.0^1000)",
         "\"a\" ^ -1",
+        "d = Dict(\"k\" => 1); d[d]",
+        "d = Dict(); d[d] = d; d[d] === d",
+        "a = [1]; d = Dict(a => a); (a => a) in d",
+        "d = Dict(); d[(d,)] = 1; haskey(d, (d,))",
+        "s = Dict(); push!(s, s => s); length(s)",
     ] {
         check(code);
     }
