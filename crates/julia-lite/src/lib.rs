@@ -273,26 +273,7 @@ pub fn eval_blocking(
     host: Arc<dyn Host>,
     limits: &Limits,
 ) -> Result<Evaluated, JuliaError> {
-    let chunk = prepare(ws, code)?;
-    let mut vm = vm::Vm::new(ws.inner.clone(), chunk, host.clone(), limits.clone());
-    loop {
-        vm.slice_start = Instant::now();
-        let step = vm.run();
-        vm.exec += vm.slice_start.elapsed();
-        match step {
-            vm::Step::Done(v) => {
-                let result = vm.render(&v);
-                return Ok(Evaluated {
-                    is_nothing: v.is_nothing(),
-                    result,
-                    output: std::mem::take(&mut vm.out),
-                });
-            }
-            vm::Step::Error(e, frames) => return Err(to_julia_error(&e, &frames)),
-            vm::Step::Yield => {}
-            vm::Step::Sleep(d) => block_on(host.sleep(d)),
-        }
-    }
+    block_on(eval(ws, code, host, limits))
 }
 
 /// A host with no file store whose sleep completes immediately; handy for tests.
