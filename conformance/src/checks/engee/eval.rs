@@ -66,6 +66,13 @@ pub fn all() -> Vec<Check> {
             budget,
             120
         ),
+        check!(
+            "engee.eval.body_too_large",
+            Engee,
+            MockDefined,
+            "an eval body over 2 MiB is 413 {\"error\":\"payload_too_large\",\"message\":…} and its command is not run",
+            body_too_large
+        ),
     ]
 }
 
@@ -227,5 +234,46 @@ async fn engee_module(ctx: &Ctx) -> CheckResult {
             "error.type"
         );
     }
+    Ok(())
+}
+
+/// A little over the mock's 2 MiB bound on JSON bodies (axum's default body limit).
+const OVER_JSON_LIMIT: usize = 2 * 1024 * 1024 + 64 * 1024;
+
+async fn body_too_large(ctx: &Ctx) -> CheckResult {
+    let env = ctx.engee()?;
+    let api = env.running(ctx).await?;
+    let var = format!("conformance_big_{}", ctx.run_id);
+    // an assignment followed by a long comment: harmless if a server does run it
+    let mut command = format!("{var} = 1 # ");
+    command.push_str(&"x".repeat(OVER_JSON_LIMIT));
+    let r = env.eval(&api, &command).await?;
+    ensure_eq!(
+        r.status,
+        413,
+        "HTTP status of a {} byte eval body",
+        command.len()
+    );
+    let v = r.json()?;
+    ensure_eq!(
+        v["error"].as_str(),
+        Some("payload_too_large"),
+        "error of the 413 body {v}"
+    );
+    ensure!(
+        v["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "the 413 body should carry a message: {v}"
+    );
+    let r = env.eval(&api, &var).await?;
+    ensure!(
+        r.status == 400,
+        "the refused command ran: {var} is defined ({})",
+        r.summary()
+    );
+    ensure_eq!(
+        r.json()?["error"]["type"].as_str(),
+        Some("UndefVarError"),
+        "error.type of reading {var}"
+    );
     Ok(())
 }
