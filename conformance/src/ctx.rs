@@ -411,6 +411,18 @@ impl LinkisEnv {
         )
     }
 
+    /// A fresh client like [`LinkisEnv::fresh`], connecting from the local address `ip`.
+    pub fn fresh_from(&self, ip: std::net::IpAddr) -> Http {
+        Http::with_local_address(
+            &self.target.base_url,
+            Api::Linkis,
+            self.rec.clone(),
+            true,
+            self.timeout,
+            Some(ip),
+        )
+    }
+
     /// Logs in with a password on a fresh client; returns it and the login response.
     pub async fn login(&self, user: &str, password: &str) -> Result<(Http, Resp), Fail> {
         let http = self.fresh();

@@ -111,7 +111,21 @@ pub struct Http {
 impl Http {
     /// `cookies`: keep a cookie jar (Linkis sessions).
     pub fn new(base: &str, api: Api, rec: Recorder, cookies: bool, timeout: Duration) -> Self {
+        Self::with_local_address(base, api, rec, cookies, timeout, None)
+    }
+
+    /// Like [`Http::new`], connecting from `local` (e.g. `127.0.0.2` to reach a loopback
+    /// target from another client address).
+    pub fn with_local_address(
+        base: &str,
+        api: Api,
+        rec: Recorder,
+        cookies: bool,
+        timeout: Duration,
+        local: Option<std::net::IpAddr>,
+    ) -> Self {
         let client = reqwest::Client::builder()
+            .local_address(local)
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(cookies)
             .timeout(timeout)

@@ -165,6 +165,13 @@ pub fn all() -> Vec<Check> {
             token_illegal_user
         ),
         check!(
+            "linkis.auth.token.host",
+            Linkis,
+            Upstream,
+            "a token's host list is enforced: ALICE-ONLY-AUTH (alice from 127.0.0.1) is accepted for alice from 127.0.0.1, refused for bob (errCode 15202) and for alice from 127.0.0.2 (status -1 / 401, errCode 15203 \"Illegal Host for Token\")",
+            token_host
+        ),
+        check!(
             "linkis.auth.token.needs_both",
             Linkis,
             Upstream,
@@ -634,6 +641,47 @@ async fn token_illegal_user(ctx: &Ctx) -> CheckResult {
     ensure!(
         m.contains("15202") && m.contains("Illegal TokenUser for Token"),
         "expected errCode 15202 Illegal TokenUser, got {m:?}"
+    );
+    Ok(())
+}
+
+async fn token_host(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    env.require_mock("uses the fixture's ALICE-ONLY-AUTH token (alice from 127.0.0.1)")?;
+    let host = url::Url::parse(&env.target.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned));
+    if host.as_deref() != Some("127.0.0.1") {
+        skip!("the token's host is 127.0.0.1: needs a target at http://127.0.0.1:…, got {host:?}");
+    }
+    let token = |http: crate::http::Http, user: &str| {
+        http.with_header("Token-Code", "ALICE-ONLY-AUTH")
+            .with_header("Token-User", user)
+    };
+    let list = format!("{REST}/jobhistory/list");
+    let r = token(env.fresh(), "alice")
+        .get(&list)
+        .query(&[("pageSize", "1")])
+        .send()
+        .await?;
+    expect(&r, 0)?;
+    let r = token(env.fresh(), "bob").get(&list).send().await?;
+    let v = expect(&r, -1)?;
+    let m = v["message"].as_str().unwrap_or_default();
+    ensure!(
+        m.contains("errCode: 15202") && m.contains("Illegal TokenUser for Token"),
+        "bob with alice's token: expected errCode 15202 Illegal TokenUser, got {m:?}"
+    );
+    let other = std::net::IpAddr::from([127, 0, 0, 2]);
+    let r = token(env.fresh_from(other), "alice")
+        .get(&list)
+        .send()
+        .await?;
+    let v = expect(&r, -1)?;
+    let m = v["message"].as_str().unwrap_or_default();
+    ensure!(
+        m.contains("errCode: 15203") && m.contains("Illegal Host for Token(非法ip: 127.0.0.2)"),
+        "alice from 127.0.0.2: expected errCode 15203 Illegal Host for Token, got {m:?}"
     );
     Ok(())
 }
