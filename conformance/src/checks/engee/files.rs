@@ -121,7 +121,7 @@ pub fn all() -> Vec<Check> {
             "engee.files.download.directory",
             Engee,
             MockDefined,
-            "a directory as a source is zipped recursively",
+            "a directory as a source is zipped recursively, its entries named relative to /user",
             download_directory
         ),
         check!(
@@ -505,11 +505,16 @@ async fn download_directory(ctx: &Ctx) -> CheckResult {
     let (env, api, dir) = seeded(ctx, "directory").await?;
     let r = download(env, &api, &[&dir]).await?;
     r.expect_status(200)?;
-    let mut names: Vec<String> = zip_entries(&r)?.into_iter().map(|(n, _)| n).collect();
-    names.sort();
-    ensure!(
-        names.len() == 2 && names.iter().any(|n| n.ends_with("sub/one.txt")),
-        "the directory's ZIP should hold both files recursively, got {names:?}"
+    let mut entries = zip_entries(&r)?;
+    entries.sort();
+    let rel = dir.trim_start_matches("/user/");
+    ensure_eq!(
+        entries,
+        vec![
+            (format!("{rel}/one.txt"), b"first file".to_vec()),
+            (format!("{rel}/sub/one.txt"), b"same base name".to_vec()),
+        ],
+        "the directory's ZIP (both files, recursively, named relative to /user)"
     );
     Ok(())
 }
