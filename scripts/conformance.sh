@@ -26,6 +26,9 @@ trap cleanup EXIT INT TERM
 pids+=($!)
 "$bin/linkis-mock" --addr 127.0.0.1:0 >"$logs/linkis.out" 2>"$logs/linkis.err" &
 pids+=($!)
+# A second Linkis mock speaking the seed's UJES 0.x dialect, for the SEED checks' texts.
+"$bin/linkis-mock" --addr 127.0.0.1:0 --profile ujes-0.x >"$logs/ujes.out" 2>"$logs/ujes.err" &
+pids+=($!)
 
 first_line() { # file pid name
   for _ in $(seq 1 150); do
@@ -38,13 +41,19 @@ first_line() { # file pid name
 }
 engee_url=$(first_line "$logs/engee.out" "${pids[0]}" engee-mock)
 linkis_url=$(first_line "$logs/linkis.out" "${pids[1]}" linkis-mock)
-echo "engee-mock at $engee_url, linkis-mock at $linkis_url"
+ujes_url=$(first_line "$logs/ujes.out" "${pids[2]}" "linkis-mock --profile ujes-0.x")
+echo "engee-mock at $engee_url, linkis-mock at $linkis_url (ujes-0.x at $ujes_url)"
 
 status=0
 "$bin/conformance" all \
   --engee-url "$engee_url" --linkis-url "$linkis_url" \
   --jsonl "$out/report.jsonl" --junit "$out/junit.xml" \
   "$@" || status=$?
+
+echo
+echo "== SEED checks against linkis-mock --profile ujes-0.x =="
+"$bin/conformance" linkis --base-url "$ujes_url" --tier SEED \
+  --jsonl "$out/report-ujes.jsonl" --junit "$out/junit-ujes.xml" "$@" || status=$?
 
 python3 - "$out/junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET

@@ -128,6 +128,9 @@ struct Args {
     /// Only checks whose id matches (substring or glob with *); repeatable.
     #[arg(long)]
     only: Vec<String>,
+    /// Only checks of this tier: SPEC, SEED, UPSTREAM or MOCK-DEFINED; repeatable.
+    #[arg(long, value_parser = ["SPEC", "SEED", "UPSTREAM", "MOCK-DEFINED"], ignore_case = true)]
+    tier: Vec<String>,
     /// Standard output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -312,7 +315,14 @@ async fn main() -> ExitCode {
     if cfg.linkis.is_some() {
         apis.push(Api::Linkis);
     }
-    let selected = select(checks::all(), &apis, &args.only);
+    let mut selected = select(checks::all(), &apis, &args.only);
+    if !args.tier.is_empty() {
+        selected.retain(|c| {
+            args.tier
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(c.tier.name()))
+        });
+    }
     let colour = match args.color.as_str() {
         "always" => true,
         "never" => false,
