@@ -42,12 +42,7 @@ async fn the_workspace_persists_between_calls_and_ends_with_the_server() {
     assert_eq!(app.eval("x = 40").await, (200, json!({"result": "40"})));
     assert_eq!(app.eval("x + 2").await, (200, json!({"result": "42"})));
 
-    app.http
-        .delete(app.url("/account/api/engee/stop"))
-        .bearer_auth(DEMO_PAT)
-        .send()
-        .await
-        .unwrap();
+    app.stop_engee(DEMO_PAT).await;
     app.start_engee(DEMO_PAT).await;
     let (status, body) = app.eval("x").await;
     assert_eq!(

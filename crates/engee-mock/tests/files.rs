@@ -709,14 +709,7 @@ async fn another_users_prefix_is_403_and_a_stopped_server_503() {
     assert_eq!(r.status(), 403);
 
     upload_ok(&app, &[("/user", "kept.txt", b"kept")]).await;
-    let r = app
-        .http
-        .delete(app.url("/account/api/engee/stop"))
-        .bearer_auth(DEMO_PAT)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    app.stop_engee(DEMO_PAT).await;
     let form = Form::new()
         .text("paths", paths(&["/user/a"]))
         .part("upload_files", file_part("a.txt", b"a", "text/plain"));

@@ -235,12 +235,7 @@ async fn stopping_the_server_ends_running_jobs_with_an_error() {
         .0,
         202
     );
-    app.http
-        .delete(app.url("/account/api/engee/stop"))
-        .bearer_auth(DEMO_PAT)
-        .send()
-        .await
-        .unwrap();
+    app.stop_engee(DEMO_PAT).await;
     app.start_engee(DEMO_PAT).await;
     let job = wait_done(&app, ID).await;
     assert_eq!(job["result"]["type"], "error");

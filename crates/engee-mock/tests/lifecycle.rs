@@ -87,14 +87,7 @@ async fn start_and_stop_delays_follow_the_mock_clock() {
         chrono::Duration::seconds(5)
     );
 
-    let r = app
-        .http
-        .delete(app.url("/account/api/engee/stop"))
-        .bearer_auth(DEMO_PAT)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    app.stop_engee(DEMO_PAT).await;
     assert_eq!(app.info(DEMO_PAT).await["serverStatus"], "stopping");
     app.server.advance(Duration::from_secs(2));
     let info = app.info(DEMO_PAT).await;
@@ -191,15 +184,20 @@ async fn start_accepts_an_empty_body_but_not_garbage() {
 #[tokio::test]
 async fn prefix_guards_answer_401_404_403_503_in_that_order() {
     let app = TestApp::start().await;
-    let eval = |prefix: &str| app.url(&format!("/prod/user/{prefix}/external/command/eval"));
+    // `eval` under `prefix`, with `token` as bearer when given.
+    let eval = |prefix: &str, token: Option<&str>| {
+        let req = app
+            .http
+            .post(app.url(&format!("/prod/user/{prefix}/external/command/eval")))
+            .json(&json!({"command": "1"}));
+        let req = match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        async move { req.send().await.unwrap() }
+    };
 
-    let r = app
-        .http
-        .post(eval("personal-demo"))
-        .json(&json!({"command": "1"}))
-        .send()
-        .await
-        .unwrap();
+    let r = eval("personal-demo", None).await;
     assert_eq!(r.status(), 401);
     let www = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
     assert!(
@@ -207,47 +205,19 @@ async fn prefix_guards_answer_401_404_403_503_in_that_order() {
         "{www}"
     );
 
-    let r = app
-        .http
-        .post(eval("personal-demo"))
-        .bearer_auth("nope")
-        .json(&json!({"command": "1"}))
-        .send()
-        .await
-        .unwrap();
+    let r = eval("personal-demo", Some("nope")).await;
     assert_eq!(r.status(), 401);
 
-    let r = app
-        .http
-        .post(eval("personal-nobody"))
-        .bearer_auth(DEMO_PAT)
-        .json(&json!({"command": "1"}))
-        .send()
-        .await
-        .unwrap();
+    let r = eval("personal-nobody", Some(DEMO_PAT)).await;
     assert_eq!(r.status(), 404);
 
     app.start_engee(OTHER_PAT).await;
-    let r = app
-        .http
-        .post(eval("personal-other"))
-        .bearer_auth(DEMO_PAT)
-        .json(&json!({"command": "1"}))
-        .send()
-        .await
-        .unwrap();
+    let r = eval("personal-other", Some(DEMO_PAT)).await;
     assert_eq!(r.status(), 403, "demo's token on other's prefix");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "forbidden");
 
-    let r = app
-        .http
-        .post(eval("personal-demo"))
-        .bearer_auth(DEMO_PAT)
-        .json(&json!({"command": "1"}))
-        .send()
-        .await
-        .unwrap();
+    let r = eval("personal-demo", Some(DEMO_PAT)).await;
     assert_eq!(r.status(), 503, "demo's own server is not running");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "server_not_running");
@@ -270,12 +240,7 @@ async fn a_pat_created_while_the_server_runs_works_from_the_next_start() {
         .get_user_api("late-pat", "/external/command/jobs/list")
         .await;
     assert_eq!(status, 401);
-    app.http
-        .delete(app.url("/account/api/engee/stop"))
-        .bearer_auth(DEMO_PAT)
-        .send()
-        .await
-        .unwrap();
+    app.stop_engee(DEMO_PAT).await;
     app.server.advance(Duration::from_secs(1));
     app.start_engee("late-pat").await;
     let (status, _) = app

@@ -1132,14 +1132,7 @@ async fn a_pat_created_while_the_server_runs_works_from_the_next_start() {
         .get_user_api("late-pat", "/external/command/jobs/list")
         .await;
     assert_eq!(status, 401);
-    let stop = app
-        .http
-        .delete(app.url("/account/api/engee/stop"))
-        .bearer_auth(DEMO_PAT)
-        .send()
-        .await
-        .unwrap();
-    assert!(stop.status().is_success());
+    app.stop_engee(DEMO_PAT).await;
     app.server.advance(Duration::from_secs(1));
     app.start_engee(DEMO_PAT).await;
     let (status, body) = app

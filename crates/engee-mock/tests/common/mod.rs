@@ -45,6 +45,18 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// `DELETE /account/api/engee/stop` for the PAT's user; panics unless 204.
+    pub async fn stop_engee(&self, pat: &str) {
+        let r = self
+            .http
+            .delete(self.url("/account/api/engee/stop"))
+            .bearer_auth(pat)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204, "stop failed");
+    }
+
     pub async fn info(&self, pat: &str) -> Value {
         let r = self
             .http
