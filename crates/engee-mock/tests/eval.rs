@@ -202,3 +202,30 @@ async fn an_oversized_eval_body_is_413_in_engee_format() {
     assert_eq!(status, 413);
     assert_eq!(body["error"], "payload_too_large");
 }
+
+#[tokio::test]
+async fn the_memory_budget_bounds_the_workspace_across_evals() {
+    const MIB: usize = 1024 * 1024;
+    let mut config = Config::for_tests();
+    config.julia.max_memory_bytes = 16 * MIB;
+    let app = TestApp::with_config(config).await;
+    app.start_engee(DEMO_PAT).await;
+    for k in 1..=5 {
+        let code =
+            format!("g{k} = String[]; for i in 1:100000; push!(g{k}, repeat(\"z\", 100000)); end");
+        let (status, body) = app.eval(&code).await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["type"], "OutOfMemoryError", "g{k}: {body}");
+    }
+    // 12 MiB fit only if what the failed evals built was released
+    let (status, body) = app
+        .eval("big = repeat(\"y\", 12 * 1024 * 1024); length(big)")
+        .await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"result": (12 * MIB).to_string()}))
+    );
+    let (status, body) = app.eval("g1").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["type"], "UndefVarError", "{body}");
+}

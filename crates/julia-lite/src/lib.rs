@@ -9,6 +9,7 @@ pub mod builtins;
 pub mod compiler;
 pub mod errors;
 pub mod lexer;
+pub mod memory;
 pub mod parser;
 pub mod show;
 pub mod types;
@@ -36,7 +37,7 @@ pub struct Limits {
     /// Time spent executing (not sleeping). In config: `max_wall_ms`.
     #[serde(rename = "max_wall_ms", deserialize_with = "de_ms")]
     pub max_wall: Duration,
-    /// Approximate live memory of the evaluation's data.
+    /// Live data of the whole workspace (globals plus the running evaluation), see `memory`.
     pub max_memory_bytes: usize,
     /// Julia call depth; deeper recursion raises `StackOverflowError`.
     pub max_depth: usize,
@@ -80,6 +81,8 @@ pub struct WsInner {
     pub globals: Mutex<HashMap<Name, Value>>,
     pub using: Mutex<HashSet<String>>,
     pub engee: Mutex<builtins::engee::EngeeState>,
+    /// upper bound of the workspace's live bytes, see `memory`
+    pub accounted: std::sync::atomic::AtomicUsize,
 }
 
 /// One persistent Julia workspace (globals, functions, `using`d modules, engee models).
@@ -107,8 +110,17 @@ impl Workspace {
                 globals: Mutex::new(globals),
                 using: Mutex::new(HashSet::new()),
                 engee: Mutex::new(builtins::engee::EngeeState::default()),
+                accounted: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
+    }
+
+    /// Measured live bytes of the workspace's globals, as the memory budget counts them
+    /// (24 bytes per value slot, string bytes plus a small header; shared data once).
+    /// The `max_memory_bytes` budget holds for this size after every evaluation.
+    pub fn live_bytes(&self) -> usize {
+        let roots: Vec<Value> = lock(&self.inner.globals).values().cloned().collect();
+        memory::live_size(roots).bytes
     }
 
     /// Names of user-defined globals (excluding the built-in prelude).
@@ -233,7 +245,12 @@ pub async fn eval(
                     output: std::mem::take(&mut vm.out),
                 });
             }
-            vm::Step::Error(e, frames) => return Err(to_julia_error(&e, &frames)),
+            vm::Step::Error(e, frames) => {
+                if vm.fatal && &*e.ty == "OutOfMemoryError" {
+                    vm.rollback_globals();
+                }
+                return Err(to_julia_error(&e, &frames));
+            }
             vm::Step::Yield => YieldNow(false).await,
             vm::Step::Sleep(d) => {
                 if !d.is_zero() {

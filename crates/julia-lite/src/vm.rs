@@ -5,10 +5,10 @@
 use crate::builtins;
 use crate::compiler::{Chunk, Method, Op};
 use crate::errors::{self, Frame};
+use crate::memory::GlobalJournal;
 use crate::types::{isa, type_name, typeof_val};
 use crate::value::*;
 use crate::{Host, Limits, WsInner};
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -52,7 +52,8 @@ pub struct Vm {
     pub current_exc: Option<Value>,
     /// set when a budget is exhausted: such errors cannot be caught
     pub fatal: bool,
-    pub alloc_since_check: usize,
+    /// global bindings this evaluation changed (undone on `OutOfMemoryError`)
+    pub journal: GlobalJournal,
     argbuf: Vec<Value>,
     next_check: u64,
 }
@@ -95,7 +96,7 @@ impl Vm {
             slice_start: Instant::now(),
             current_exc: None,
             fatal: false,
-            alloc_since_check: 0,
+            journal: GlobalJournal::default(),
             argbuf: Vec::with_capacity(8),
             next_check: 1024,
         }
@@ -121,91 +122,64 @@ impl Vm {
         }
     }
 
-    /// Account for an allocation of `n` values (or bytes when `bytes`).
+    /// Account for an allocation of `n` values (or bytes when `bytes`) before it is made;
+    /// the budget bounds the live data of the whole workspace (see `memory`).
     pub fn alloc(&mut self, n: usize, bytes: bool) -> Result<(), Exc> {
+        use std::sync::atomic::Ordering::Relaxed;
         let b = if bytes {
             n
         } else {
             n.saturating_mul(VALUE_BYTES)
         };
-        if b > self.limits.max_memory_bytes {
+        let max = self.limits.max_memory_bytes;
+        if b > max {
             self.fatal = true;
             return Err(errors::out_of_memory(&format!(
-                "allocation of {b} bytes refused: exceeds the memory budget of {} bytes",
-                self.limits.max_memory_bytes
+                "allocation of {b} bytes refused: exceeds the memory budget of {max} bytes"
             )));
         }
-        self.alloc_since_check = self.alloc_since_check.saturating_add(b);
-        if self.alloc_since_check > self.limits.max_memory_bytes / 2 {
-            let live = self.measure_live();
-            self.alloc_since_check = live;
-            if live.saturating_add(b) > self.limits.max_memory_bytes {
-                self.fatal = true;
-                return Err(errors::out_of_memory(&format!(
-                    "live data ({live} bytes) exceeds the memory budget of {} bytes",
-                    self.limits.max_memory_bytes
-                )));
-            }
+        let accounted = self.ws.accounted.fetch_add(b, Relaxed).saturating_add(b);
+        if accounted <= max {
+            return Ok(());
+        }
+        let live = self.measure_live();
+        self.ws.accounted.store(live.saturating_add(b), Relaxed);
+        if live.saturating_add(b) > max {
+            self.fatal = true;
+            return Err(errors::out_of_memory(&format!(
+                "live data of the workspace ({live} bytes) plus an allocation of {b} bytes exceeds the memory budget of {max} bytes"
+            )));
         }
         Ok(())
     }
 
-    /// Approximate bytes reachable from the stack and globals.
-    fn measure_live(&self) -> usize {
-        let mut seen: HashSet<usize> = HashSet::new();
-        let mut todo: Vec<Value> = self.stack.clone();
-        todo.extend(lock(&self.ws.globals).values().cloned());
-        let mut total = 0usize;
-        while let Some(v) = todo.pop() {
-            total += VALUE_BYTES;
-            match &v {
-                Value::Str(s) => total += s.len(),
-                Value::Array(a) if seen.insert(Arc::as_ptr(a) as usize) => {
-                    let g = lock(a);
-                    total += g.data.len() * VALUE_BYTES;
-                    todo.extend(
-                        g.data
-                            .iter()
-                            .filter(|x| {
-                                !matches!(x, Value::Int(_) | Value::Float(_) | Value::Bool(_))
-                            })
-                            .cloned(),
-                    );
-                }
-                Value::Dict(d) if seen.insert(Arc::as_ptr(d) as usize) => {
-                    let g = lock(d);
-                    total += g.entries.len() * VALUE_BYTES * 3;
-                    for (k, x) in &g.entries {
-                        todo.push(k.clone());
-                        todo.push(x.clone());
-                    }
-                }
-                Value::Tuple(t) if seen.insert(t.as_ptr() as usize) => {
-                    todo.extend(t.iter().cloned());
-                }
-                Value::Pair(p) if seen.insert(Arc::as_ptr(&p.inner) as usize) => {
-                    todo.push(p.0.clone());
-                    todo.push(p.1.clone());
-                }
-                Value::NamedTuple(nt) if seen.insert(Arc::as_ptr(nt) as usize) => {
-                    todo.extend(nt.1.iter().cloned());
-                }
-                Value::Struct(s) if seen.insert(Arc::as_ptr(s) as usize) => {
-                    todo.extend(lock(&s.fields).iter().cloned());
-                }
-                Value::Closure(c) if seen.insert(Arc::as_ptr(c) as usize) => {
-                    todo.extend(c.captured.iter().cloned());
-                }
-                Value::Box(b) => todo.push(lock(b).clone()),
-                Value::Iter(it) => {
-                    if let IterState::Items { items, .. } = &**it {
-                        total += items.len() * VALUE_BYTES;
-                    }
-                }
-                _ => {}
-            }
-        }
-        total
+    /// Bytes reachable from this evaluation's stack and the workspace's globals. The walk
+    /// is charged to the step budget (one step per 4 values visited).
+    fn measure_live(&mut self) -> usize {
+        let mut roots: Vec<Value> = self.stack.clone();
+        roots.extend(lock(&self.ws.globals).values().cloned());
+        let size = crate::memory::live_size(roots);
+        self.steps = self.steps.saturating_add(size.visited as u64 / 4);
+        size.bytes
+    }
+
+    /// Bind global `name`, remembering its previous binding for an out-of-memory rollback.
+    pub fn set_global(&mut self, name: Name, v: Value) {
+        let mut g = lock(&self.ws.globals);
+        self.journal.note(&g, &name);
+        let old = g.insert(name, v);
+        drop(g);
+        drop(old);
+    }
+
+    /// After an `OutOfMemoryError`: give every global this evaluation assigned its value
+    /// from before the evaluation, releasing what it built.
+    pub fn rollback_globals(&mut self) {
+        let mut g = lock(&self.ws.globals);
+        let replaced = self.journal.restore(&mut g);
+        drop(g);
+        drop(replaced);
+        self.stack.clear();
     }
 
     pub fn exec_time(&self) -> Duration {
@@ -452,7 +426,7 @@ impl Vm {
                     if matches!(&*name, "JSON" | "engee") {
                         // allowed: shadows the module
                     }
-                    lock(&self.ws.globals).insert(name, v);
+                    self.set_global(name, v);
                 }
                 Op::CallBuiltin(id, argc) => {
                     let at = self.stack.len().saturating_sub(argc as usize);
@@ -798,12 +772,12 @@ impl Vm {
                 Op::DefMethod(n, mi) => {
                     let name = chunk.names[n as usize].clone();
                     let m = chunk.methods[mi as usize].clone();
-                    let v = tri!(define_method(&self.ws, name, m));
+                    let v = tri!(define_method(&self.ws, &mut self.journal, name, m));
                     self.stack.push(v);
                 }
                 Op::DefStruct(k) => {
                     if let Value::StructType(d) = &chunk.consts[k as usize] {
-                        lock(&self.ws.globals).insert(d.name.clone(), Value::StructType(d.clone()));
+                        self.set_global(d.name.clone(), Value::StructType(d.clone()));
                     }
                     self.stack.push(Value::Nothing);
                 }
@@ -1237,7 +1211,12 @@ pub fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Meth
     best.map(|(_, m)| m.clone())
 }
 
-pub fn define_method(ws: &WsInner, name: Name, m: Arc<Method>) -> Result<Value, Exc> {
+pub fn define_method(
+    ws: &WsInner,
+    journal: &mut GlobalJournal,
+    name: Name,
+    m: Arc<Method>,
+) -> Result<Value, Exc> {
     if !m.prelude && builtins::builtin_id(&name).is_some() {
         ws.overloads
             .store(true, std::sync::atomic::Ordering::Relaxed);
@@ -1250,6 +1229,7 @@ pub fn define_method(ws: &WsInner, name: Name, m: Arc<Method>) -> Result<Value, 
                 name: name.clone(),
                 methods: Mutex::new(vec![]),
             });
+            journal.note(&globals, &name);
             globals.insert(name.clone(), Value::Generic(g.clone()));
             g
         }

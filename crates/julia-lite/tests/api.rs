@@ -275,3 +275,104 @@ async fn engee_files_go_through_the_host() {
     let doc: serde_json::Value = serde_json::from_slice(&saved).unwrap();
     assert_eq!(doc["parameters"]["StopTime"], 1.0);
 }
+
+/// The issue-8 sequence: each eval binds a new global and fills it past the budget.
+fn fill_past_budget(name: &str) -> String {
+    format!("{name} = String[]; for i in 1:100000; push!({name}, repeat(\"z\", 100000)); end")
+}
+
+const MIB: usize = 1024 * 1024;
+
+#[tokio::test]
+async fn memory_budget_bounds_the_workspace_not_one_eval() {
+    let ws = Workspace::new();
+    let l = Limits {
+        max_memory_bytes: 16 * MIB,
+        ..Limits::default()
+    };
+    for k in 1..=6 {
+        let e = eval(&ws, &fill_past_budget(&format!("g{k}")), host(), &l)
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(e.type_name, "OutOfMemoryError", "{}", e.full_description);
+        let live = ws.live_bytes();
+        assert!(live <= l.max_memory_bytes, "after g{k}: {live} bytes live");
+    }
+    // the failed evals' bindings were rolled back, so their data is gone...
+    let e = eval(&ws, "g1", host(), &l).await.err().unwrap();
+    assert_eq!(e.type_name, "UndefVarError");
+    // ...and 12 MiB fit again, which needs the earlier partial data released
+    let r = eval(
+        &ws,
+        "big = repeat(\"y\", 12 * 1024 * 1024); length(big)",
+        host(),
+        &l,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.result, (12 * MIB).to_string());
+    assert!(ws.live_bytes() <= l.max_memory_bytes);
+    // with 12 MiB held, another 12 MiB is refused
+    let e = eval(&ws, "big2 = repeat(\"y\", 12 * 1024 * 1024)", host(), &l)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.type_name, "OutOfMemoryError");
+    assert!(ws.live_bytes() <= l.max_memory_bytes);
+}
+
+#[tokio::test]
+async fn growing_an_existing_global_stops_at_the_budget() {
+    let ws = Workspace::new();
+    let l = Limits {
+        max_memory_bytes: 16 * MIB,
+        ..Limits::default()
+    };
+    eval(&ws, "keep = String[]; alias = keep; n = 1", host(), &l)
+        .await
+        .unwrap();
+    let e = eval(
+        &ws,
+        "n = 2; for i in 1:100000; push!(alias, repeat(\"z\", 100000)); end",
+        host(),
+        &l,
+    )
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(e.type_name, "OutOfMemoryError");
+    // the container existed before: it keeps what was pushed, but within the budget
+    let live = ws.live_bytes();
+    assert!(live <= l.max_memory_bytes, "{live} bytes live");
+    assert!(live > 8 * MIB, "{live} bytes live");
+    // bindings the failed eval changed are rolled back
+    let r = eval(&ws, "n", host(), &l).await.unwrap();
+    assert_eq!(r.result, "1");
+    let r = eval(
+        &ws,
+        "empty!(keep); x = repeat(\"y\", 12 * 1024 * 1024); length(x)",
+        host(),
+        &l,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.result, (12 * MIB).to_string());
+}
+
+#[tokio::test]
+async fn other_errors_keep_the_globals_assigned_before_them() {
+    let ws = Workspace::new();
+    let e = eval(&ws, "x = 1; error(\"boom\")", host(), &Limits::default())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.type_name, "ErrorException");
+    assert_eq!(
+        eval(&ws, "x", host(), &Limits::default())
+            .await
+            .unwrap()
+            .result,
+        "1"
+    );
+}

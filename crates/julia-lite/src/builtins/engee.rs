@@ -641,7 +641,7 @@ fn simulate(vm: &mut Vm, name: &str) -> R {
             m.results = Some(res.clone());
         }
     }
-    lock(&vm.ws.globals).insert("simout".into(), Value::Dict(Arc::new(Mutex::new(simout))));
+    vm.set_global("simout".into(), Value::Dict(Arc::new(Mutex::new(simout))));
     Ok(res)
 }
 

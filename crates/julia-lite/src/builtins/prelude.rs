@@ -261,6 +261,7 @@ fn build() -> PreludeDefs {
         globals: Mutex::new(HashMap::new()),
         using: Mutex::new(HashSet::new()),
         engee: Mutex::new(Default::default()),
+        accounted: Default::default(),
     });
     let mut vm = Vm::new(
         ws.clone(),
