@@ -229,3 +229,46 @@ async fn the_memory_budget_bounds_the_workspace_across_evals() {
     assert_eq!(status, 400);
     assert_eq!(body["error"]["type"], "UndefVarError", "{body}");
 }
+
+#[tokio::test]
+async fn deeply_nested_and_very_long_code_evaluates() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+
+    let parens = format!("{}20 + 22{}", "(".repeat(1000), ")".repeat(1000));
+    assert_eq!(app.eval(&parens).await, (200, json!({"result": "42"})));
+
+    let n: u64 = 100_000;
+    let sum = (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join("+");
+    assert_eq!(
+        app.eval(&sum).await,
+        (200, json!({"result": (n * (n + 1) / 2).to_string()}))
+    );
+
+    let mut chain = "x = 45\nif x == 1\n  \"b1\"\n".to_string();
+    for i in 2..=45 {
+        chain += &format!("elseif x == {i}\n  \"b{i}\"\n");
+    }
+    chain += "end";
+    assert_eq!(app.eval(&chain).await, (200, json!({"result": "b45"})));
+
+    let ands = vec!["true"; 10_000].join(" && ");
+    assert_eq!(app.eval(&ands).await, (200, json!({"result": "true"})));
+}
+
+#[tokio::test]
+async fn code_nested_deeper_than_the_limit_is_a_julia_syntax_error() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let too_deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let (status, body) = app.eval(&too_deep).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["result_code"], "command_error");
+    assert_eq!(body["error"]["type"], "ErrorException");
+    assert_eq!(
+        body["error"]["short_description"],
+        "ErrorException(\"syntax: expression too deeply nested (julia-lite limit: 2000 levels)\")"
+    );
+    // the server is unharmed
+    assert_eq!(app.eval("1 + 1").await, (200, json!({"result": "2"})));
+}

@@ -210,9 +210,16 @@ fn collect_assigned(
     in_loop: bool,
     depth: usize,
 ) {
-    if depth > 200 {
-        return;
-    }
+    deep(|| collect_assigned_in(e, outside, inside, in_loop, depth))
+}
+
+fn collect_assigned_in(
+    e: &Expr,
+    outside: &mut HashSet<String>,
+    inside: &mut HashSet<String>,
+    in_loop: bool,
+    depth: usize,
+) {
     let d = depth + 1;
     let add = |n: &str, o: &mut HashSet<String>, i: &mut HashSet<String>| {
         if in_loop {
@@ -277,10 +284,9 @@ fn collect_assigned(
                 collect_assigned(f, outside, inside, in_loop, d);
             }
         }
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            collect_assigned(a, outside, inside, in_loop, d);
-            collect_assigned(b, outside, inside, in_loop, d);
-        }
+        Expr::And(v) | Expr::Or(v) => v
+            .iter()
+            .for_each(|x| collect_assigned(x, outside, inside, in_loop, d)),
         Expr::Ternary(a, b, c) => {
             collect_assigned(a, outside, inside, in_loop, d);
             collect_assigned(b, outside, inside, in_loop, d);
@@ -295,9 +301,10 @@ fn collect_assigned(
 }
 
 fn collect_globals(e: &Expr, out: &mut HashSet<String>, depth: usize) {
-    if depth > 200 {
-        return;
-    }
+    deep(|| collect_globals_in(e, out, depth))
+}
+
+fn collect_globals_in(e: &Expr, out: &mut HashSet<String>, depth: usize) {
     match e {
         Expr::Line(_, e) => collect_globals(e, out, depth + 1),
         Expr::Block(v) => v.iter().for_each(|x| collect_globals(x, out, depth + 1)),
@@ -340,6 +347,10 @@ fn collect_globals(e: &Expr, out: &mut HashSet<String>, depth: usize) {
 }
 
 fn assign_targets(l: &Expr, f: &mut dyn FnMut(&str)) {
+    deep(|| assign_targets_in(l, f))
+}
+
+fn assign_targets_in(l: &Expr, f: &mut dyn FnMut(&str)) {
     match l {
         Expr::Ident(n) => f(n),
         Expr::Tuple(items) => items.iter().for_each(|x| assign_targets(x, f)),
@@ -353,7 +364,17 @@ fn assign_targets(l: &Expr, f: &mut dyn FnMut(&str)) {
 }
 
 /// Resolve a type expression at compile time.
+/// The type a type expression names; `None` when it names none this interpreter has, or
+/// when it nests deeper than the types of values may (`types::MAX_TY_DEPTH`).
 pub fn resolve_type(e: &Expr) -> Option<Ty> {
+    resolve_type_at(e, 0)
+}
+
+fn resolve_type_at(e: &Expr, depth: usize) -> Option<Ty> {
+    if depth > crate::types::MAX_TY_DEPTH {
+        return None;
+    }
+    let resolve_type = |a: &Expr| resolve_type_at(a, depth + 1);
     match e.strip_line() {
         Expr::Ident(n) => {
             Some(crate::types::type_by_name(n).unwrap_or_else(|| Ty::Struct(n.as_str().into())))
@@ -624,6 +645,10 @@ impl Compiler {
 
     /// Small dispatcher (keeps the recursion frame small); the big match lives in `expr_full`.
     pub fn expr(&mut self, e: &Expr) -> CResult<()> {
+        deep(|| self.expr_small(e))
+    }
+
+    fn expr_small(&mut self, e: &Expr) -> CResult<()> {
         match e {
             Expr::Line(l, inner) => {
                 if *l > 0 {
@@ -701,6 +726,14 @@ impl Compiler {
             }
             Expr::Block(items) => self.block(items),
             Expr::Binary(op, a, b) => self.binary(op, a, b),
+            Expr::Chain(first, rest) => {
+                self.expr(first)?;
+                for (op, dot, x) in rest {
+                    self.expr(x)?;
+                    self.chain_op(op, *dot)?;
+                }
+                Ok(())
+            }
             Expr::DotBinary(op, a, b) => {
                 let id = op_builtin(op)
                     .ok_or_else(|| syntax_error(&format!("unsupported operator .{op}")))?;
@@ -741,20 +774,24 @@ impl Compiler {
                 Ok(())
             }
             Expr::Compare(operands, ops) => self.compare(operands, ops),
-            Expr::And(a, b) => {
-                self.expr(a)?;
-                let j = self.emit(Op::JumpIfFalseKeep(0));
-                self.expr(b)?;
+            // `a && b && c` is `a && (b && c)`: every short-circuit jumps to the end
+            Expr::And(items) | Expr::Or(items) => {
+                let and = matches!(e, Expr::And(_));
+                let mut jumps = Vec::with_capacity(items.len());
+                for (i, x) in items.iter().enumerate() {
+                    self.expr(x)?;
+                    if i + 1 < items.len() {
+                        jumps.push(self.emit(if and {
+                            Op::JumpIfFalseKeep(0)
+                        } else {
+                            Op::JumpIfTrueKeep(0)
+                        }));
+                    }
+                }
                 let h = self.here();
-                self.patch(j, h);
-                Ok(())
-            }
-            Expr::Or(a, b) => {
-                self.expr(a)?;
-                let j = self.emit(Op::JumpIfTrueKeep(0));
-                self.expr(b)?;
-                let h = self.here();
-                self.patch(j, h);
+                for j in jumps {
+                    self.patch(j, h);
+                }
                 Ok(())
             }
             Expr::Ternary(c, a, b) => self.if_expr(c, a, Some(b)),
@@ -1160,6 +1197,20 @@ impl Compiler {
         Ok(())
     }
 
+    /// One step of a `Chain`: apply `op` (broadcast when `dot`) to the two values on top.
+    fn chain_op(&mut self, op: &str, dot: bool) -> CResult<()> {
+        let id = op_builtin(op).ok_or_else(|| {
+            let d = if dot { "." } else { "" };
+            syntax_error(&format!("unsupported operator {d}{op}"))
+        })?;
+        self.emit(if dot {
+            Op::Broadcast(id, 2)
+        } else {
+            Op::CallBuiltin(id, 2)
+        });
+        Ok(())
+    }
+
     fn compare(&mut self, operands: &[Expr], ops: &[String]) -> CResult<()> {
         // a < b < c  →  a < b && b < c (b evaluated once)
         let mut jumps = vec![];
@@ -1244,7 +1295,19 @@ impl Compiler {
     }
 
     fn expr_with_end(&mut self, e: &Expr, t: u32, k: u16, n: u16) -> CResult<()> {
+        deep(|| self.expr_with_end_in(e, t, k, n))
+    }
+
+    fn expr_with_end_in(&mut self, e: &Expr, t: u32, k: u16, n: u16) -> CResult<()> {
         match e {
+            Expr::Chain(first, rest) => {
+                self.expr_with_end(first, t, k, n)?;
+                for (op, dot, x) in rest {
+                    self.expr_with_end(x, t, k, n)?;
+                    self.chain_op(op, *dot)?;
+                }
+                Ok(())
+            }
             Expr::End => {
                 self.emit(Op::LoadLocal(t));
                 self.emit(Op::LastIndex(k, n));
@@ -1336,7 +1399,7 @@ impl Compiler {
         for it in items.iter().rev() {
             match it {
                 Expr::Ident(n) => self.store_name(n),
-                Expr::Tuple(inner) => self.destructure(inner)?,
+                Expr::Tuple(inner) => deep(|| self.destructure(inner))?,
                 Expr::TypeAssert(inner, _) => {
                     if let Expr::Ident(n) = &**inner {
                         self.store_name(n);
@@ -1377,7 +1440,7 @@ impl Compiler {
             Expr::Tuple(items) => {
                 self.emit(Op::Destructure(items.len() as u16));
                 for it in items.iter().rev() {
-                    self.bind_target(it)?;
+                    deep(|| self.bind_target(it))?;
                 }
                 Ok(())
             }
@@ -1926,8 +1989,13 @@ impl Default for Compiler {
 }
 
 fn contains_end(e: &Expr) -> bool {
+    deep(|| contains_end_in(e))
+}
+
+fn contains_end_in(e: &Expr) -> bool {
     match e {
         Expr::End => true,
+        Expr::Chain(a, rest) => contains_end(a) || rest.iter().any(|(_, _, x)| contains_end(x)),
         Expr::Binary(_, a, b) => contains_end(a) || contains_end(b),
         Expr::Range(a, s, b) => {
             contains_end(a) || s.as_ref().is_some_and(|s| contains_end(s)) || contains_end(b)
@@ -1939,9 +2007,10 @@ fn contains_end(e: &Expr) -> bool {
 
 /// Names assigned inside closures (lambdas, `do` blocks, local named functions) nested in `e`.
 fn closure_assigned(e: &Expr, out: &mut HashSet<String>, depth: usize) {
-    if depth > 200 {
-        return;
-    }
+    deep(|| closure_assigned_in(e, out, depth))
+}
+
+fn closure_assigned_in(e: &Expr, out: &mut HashSet<String>, depth: usize) {
     let d = depth + 1;
     let mut rec = |x: &Expr| closure_assigned(x, out, d);
     match e {
@@ -1975,10 +2044,13 @@ fn closure_assigned(e: &Expr, out: &mut HashSet<String>, depth: usize) {
         | Expr::Global(v)
         | Expr::Local(v) => v.iter().for_each(rec),
         Expr::Matrix(rows) => rows.iter().flatten().for_each(rec),
+        Expr::And(v) | Expr::Or(v) => v.iter().for_each(rec),
+        Expr::Chain(a, rest) => {
+            rec(a);
+            rest.iter().for_each(|(_, _, x)| rec(x));
+        }
         Expr::Binary(_, a, b)
         | Expr::DotBinary(_, a, b)
-        | Expr::And(a, b)
-        | Expr::Or(a, b)
         | Expr::Assign(a, b)
         | Expr::OpAssign(_, a, b)
         | Expr::DotAssign(a, b)

@@ -1,5 +1,13 @@
 //! Recursive-descent parser with Julia's operator precedence.
-//! Nesting depth is bounded so that hostile input cannot overflow the stack.
+//!
+//! Nesting is bounded by [`MAX_NESTING`] levels: each bracket, argument list, index, block
+//! (`if`, `for`, `function`, `begin` …), `elseif` branch, operand of a right-recursive
+//! operator (unary, `^`, `=>`, `? :`, `=`, `->`) and each link of a postfix (`a.b`, `f(x)(y)`,
+//! `x'`) or `|>` chain is one level. Every level goes through [`deep`], which grows the native
+//! stack on the heap, so no input overflows the thread's stack; deeper input gets a syntax
+//! error. Runs of one left-associative operator level (`a + b - c + …`), `&&`/`||` chains,
+//! comparison chains, tuples and argument lists are parsed by loops into flat nodes and have
+//! no length limit beyond the input size.
 
 use crate::ast::*;
 use crate::lexer::{Tok, Token, lex};
@@ -14,7 +22,7 @@ pub struct ParseError {
 
 type PResult<T> = Result<T, ParseError>;
 
-pub const MAX_NESTING: usize = 48;
+pub const MAX_NESTING: usize = 2000;
 
 pub fn parse_program(src: &str) -> PResult<Expr> {
     let toks = lex(src).map_err(|m| {
@@ -176,6 +184,14 @@ impl Parser {
         }
         Ok(())
     }
+
+    /// One nesting level: counted against [`MAX_NESTING`], run with enough native stack.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        self.enter()?;
+        let r = deep(|| f(self));
+        self.depth -= 1;
+        r
+    }
     fn ident(&mut self) -> PResult<String> {
         match self.next() {
             Tok::Ident(s) => Ok(s),
@@ -238,10 +254,7 @@ impl Parser {
 
     /// Full expression including a top-level comma tuple `a, b = 1, 2`.
     fn parse_expr(&mut self) -> PResult<Expr> {
-        self.enter()?;
-        let r = self.parse_expr_inner();
-        self.depth -= 1;
-        r
+        self.parse_expr_inner()
     }
 
     fn parse_expr_inner(&mut self) -> PResult<Expr> {
@@ -263,7 +276,7 @@ impl Parser {
             if self.is_op("=") {
                 self.next();
                 self.skip_newlines();
-                let rhs = self.parse_expr()?;
+                let rhs = self.nested(|p| p.parse_expr())?;
                 return Ok(Expr::Assign(Box::new(tup), Box::new(rhs)));
             }
             return Ok(tup);
@@ -272,13 +285,6 @@ impl Parser {
     }
 
     fn parse_assign(&mut self) -> PResult<Expr> {
-        self.enter()?;
-        let r = self.parse_assign_inner();
-        self.depth -= 1;
-        r
-    }
-
-    fn parse_assign_inner(&mut self) -> PResult<Expr> {
         let lhs = self.parse_pair_level()?;
         if let Tok::Op(op) = self.peek().clone() {
             match op {
@@ -302,7 +308,7 @@ impl Parser {
                     self.next();
                     self.skip_newlines();
                     let line = self.line();
-                    let body = self.parse_assign()?;
+                    let body = self.nested(|p| p.parse_assign())?;
                     let params = lambda_params(&lhs).map_err(|m| self.err(m))?;
                     return Ok(Expr::Lambda(Arc::new(FuncDef {
                         name: None,
@@ -352,7 +358,7 @@ impl Parser {
     }
 
     fn parse_assign_rhs(&mut self) -> PResult<Expr> {
-        let first = self.parse_assign()?;
+        let first = self.nested(|p| p.parse_assign())?;
         if self.peek() == &Tok::Comma && self.no_newline_skip == 0 && !self.space_sensitive {
             let mut items = vec![first];
             while self.peek() == &Tok::Comma {
@@ -372,10 +378,8 @@ impl Parser {
         if self.is_op("=>") {
             self.next();
             self.skip_newlines();
-            self.enter()?;
-            let rhs = self.parse_pair_level();
-            self.depth -= 1;
-            return Ok(Expr::Pair(Box::new(lhs), Box::new(rhs?)));
+            let rhs = self.nested(|p| p.parse_pair_level())?;
+            return Ok(Expr::Pair(Box::new(lhs), Box::new(rhs)));
         }
         Ok(lhs)
     }
@@ -385,49 +389,50 @@ impl Parser {
         if self.is_op("?") {
             self.next();
             self.skip_newlines();
-            self.enter()?;
-            self.ternary += 1;
-            let a = self.parse_pair_level();
-            self.ternary -= 1;
-            let a = a?;
-            self.skip_newlines();
-            if !self.is_op(":") {
-                self.depth -= 1;
-                return Err(self.unexpected());
-            }
-            self.next();
-            self.skip_newlines();
-            let b = self.parse_pair_level()?;
-            self.depth -= 1;
-            return Ok(Expr::Ternary(Box::new(cond), Box::new(a), Box::new(b)));
+            return self.nested(|p| {
+                p.ternary += 1;
+                let a = p.parse_pair_level();
+                p.ternary -= 1;
+                let a = a?;
+                p.skip_newlines();
+                if !p.is_op(":") {
+                    return Err(p.unexpected());
+                }
+                p.next();
+                p.skip_newlines();
+                let b = p.parse_pair_level()?;
+                Ok(Expr::Ternary(Box::new(cond), Box::new(a), Box::new(b)))
+            });
         }
         Ok(cond)
     }
 
     fn parse_or(&mut self) -> PResult<Expr> {
-        let lhs = self.parse_and()?;
-        if self.is_op("||") {
+        let first = self.parse_and()?;
+        if !self.is_op("||") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.is_op("||") {
             self.next();
             self.skip_newlines();
-            self.enter()?;
-            let rhs = self.parse_or();
-            self.depth -= 1;
-            return Ok(Expr::Or(Box::new(lhs), Box::new(rhs?)));
+            items.push(self.parse_and()?);
         }
-        Ok(lhs)
+        Ok(Expr::Or(items))
     }
 
     fn parse_and(&mut self) -> PResult<Expr> {
-        let lhs = self.parse_comparison()?;
-        if self.is_op("&&") {
+        let first = self.parse_comparison()?;
+        if !self.is_op("&&") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.is_op("&&") {
             self.next();
             self.skip_newlines();
-            self.enter()?;
-            let rhs = self.parse_and();
-            self.depth -= 1;
-            return Ok(Expr::And(Box::new(lhs), Box::new(rhs?)));
+            items.push(self.parse_comparison()?);
         }
-        Ok(lhs)
+        Ok(Expr::And(items))
     }
 
     fn comparison_op(&self) -> Option<String> {
@@ -455,9 +460,6 @@ impl Parser {
             }
             self.next();
             self.skip_newlines();
-            if ops.len() > MAX_NESTING * 4 {
-                return Err(self.err("comparison chain too long".into()));
-            }
             ops.push(op);
             operands.push(self.parse_pipe()?);
         }
@@ -478,15 +480,13 @@ impl Parser {
 
     fn parse_pipe(&mut self) -> PResult<Expr> {
         let mut lhs = self.parse_range()?;
-        let mut n = 0;
+        let depth = self.depth;
         while self.is_op("|>") {
             self.next();
             self.skip_newlines();
-            n += 1;
-            if n > MAX_NESTING * 4 {
-                return Err(self.err("expression too long".into()));
-            }
-            let f = self.parse_range()?;
+            // each link nests the expression one level deeper
+            self.enter()?;
+            let f = deep(|| self.parse_range())?;
             lhs = Expr::Call(
                 Box::new(f),
                 vec![Arg {
@@ -497,6 +497,7 @@ impl Parser {
                 }],
             );
         }
+        self.depth = depth;
         Ok(lhs)
     }
 
@@ -530,13 +531,14 @@ impl Parser {
         Ok(a)
     }
 
-    /// binary levels: 0 = plus, 1 = times, 2 = rational, 3 = bitshift
+    /// binary levels: 0 = plus, 1 = times, 2 = rational, 3 = bitshift. A run of operators of
+    /// one level becomes `Binary` (one operator) or a flat `Chain` (more).
     fn parse_binary(&mut self, level: u8) -> PResult<Expr> {
         if level > 3 {
             return self.parse_unary();
         }
-        let mut lhs = self.parse_binary(level + 1)?;
-        let mut n = 0usize;
+        let first = self.parse_binary(level + 1)?;
+        let mut rest: Vec<(String, bool, Expr)> = Vec::new();
         while let Tok::Op(op) = self.peek().clone() {
             let (base, dot) = match op.strip_prefix('.') {
                 Some(b) if !b.is_empty() && b != "." => (b, true),
@@ -561,18 +563,17 @@ impl Parser {
             }
             self.next();
             self.skip_newlines();
-            n += 1;
-            if n + self.depth > MAX_NESTING * 4 {
-                return Err(self.err("expression too long".into()));
-            }
             let rhs = self.parse_binary(level + 1)?;
-            lhs = if dot {
-                Expr::DotBinary(base.to_string(), Box::new(lhs), Box::new(rhs))
-            } else {
-                Expr::Binary(base.to_string(), Box::new(lhs), Box::new(rhs))
-            };
+            rest.push((base.to_string(), dot, rhs));
         }
-        Ok(lhs)
+        if rest.len() > 1 {
+            return Ok(Expr::Chain(Box::new(first), rest));
+        }
+        Ok(match rest.pop() {
+            None => first,
+            Some((op, true, rhs)) => Expr::DotBinary(op, Box::new(first), Box::new(rhs)),
+            Some((op, false, rhs)) => Expr::Binary(op, Box::new(first), Box::new(rhs)),
+        })
     }
 
     fn parse_unary(&mut self) -> PResult<Expr> {
@@ -594,10 +595,7 @@ impl Parser {
                 return self.parse_juxt();
             }
             self.next();
-            self.enter()?;
-            let operand = self.parse_unary();
-            self.depth -= 1;
-            let operand = operand?;
+            let operand = self.nested(|p| p.parse_unary())?;
             if let Some(b) = op.strip_prefix('.') {
                 return Ok(Expr::DotUnary(b.to_string(), Box::new(operand)));
             }
@@ -629,10 +627,7 @@ impl Parser {
             let dot = self.is_op(".^");
             self.next();
             self.skip_newlines();
-            self.enter()?;
-            let exp = self.parse_unary();
-            self.depth -= 1;
-            let exp = exp?;
+            let exp = self.nested(|p| p.parse_unary())?;
             return Ok(if dot {
                 Expr::DotBinary("^".into(), Box::new(base), Box::new(exp))
             } else {
@@ -667,25 +662,25 @@ impl Parser {
                 kw_mode = true;
                 continue;
             }
-            let e = self.parse_assign()?;
-            let arg = match e {
-                Expr::Assign(lhs, rhs) => match *lhs {
+            let mut e = self.parse_assign()?;
+            let arg = match &mut e {
+                Expr::Assign(lhs, rhs) => match &mut **lhs {
                     Expr::Ident(n) => Arg {
-                        name: Some(n),
-                        value: *rhs,
+                        name: Some(std::mem::take(n)),
+                        value: rhs.take(),
                         splat: false,
                         semi: kw_mode,
                     },
                     Expr::TypeAssert(..) if !kw_mode => Arg {
                         name: None,
-                        value: Expr::Assign(lhs, rhs),
+                        value: e,
                         splat: false,
                         semi: false,
                     },
-                    Expr::TypeAssert(v, _) => match *v {
+                    Expr::TypeAssert(v, _) => match &mut **v {
                         Expr::Ident(n) => Arg {
-                            name: Some(n),
-                            value: *rhs,
+                            name: Some(std::mem::take(n)),
+                            value: rhs.take(),
                             splat: false,
                             semi: true,
                         },
@@ -695,13 +690,13 @@ impl Parser {
                 },
                 Expr::Splat(inner) => Arg {
                     name: None,
-                    value: *inner,
+                    value: inner.take(),
                     splat: true,
                     semi: false,
                 },
                 Expr::Ident(n) if kw_mode => Arg {
                     name: Some(n.clone()),
-                    value: Expr::Ident(n),
+                    value: e,
                     splat: false,
                     semi: true,
                 },
@@ -720,7 +715,7 @@ impl Parser {
                     splat: false,
                     semi: false,
                 },
-                e => Arg {
+                _ => Arg {
                     name: None,
                     value: e,
                     splat: false,
@@ -757,14 +752,30 @@ impl Parser {
 
     fn parse_postfix(&mut self) -> PResult<Expr> {
         let is_num = matches!(self.peek(), Tok::Int(_) | Tok::Float(_) | Tok::Float32(_));
-        let mut e = self.parse_primary()?;
-        let mut n = 0;
+        let e = self.parse_primary()?;
+        let depth = self.depth;
+        let r = deep(|| self.parse_postfix_links(e, is_num));
+        self.depth = depth;
+        r
+    }
+
+    /// The links of a postfix chain after its first operand; each link nests the expression
+    /// one level deeper and counts as a level.
+    fn parse_postfix_links(&mut self, mut e: Expr, is_num: bool) -> PResult<Expr> {
         loop {
-            n += 1;
-            if n > MAX_NESTING * 4 {
-                return Err(self.err("expression too long".into()));
-            }
             let t = self.cur().clone();
+            if matches!(
+                &t.tok,
+                Tok::LParen
+                    | Tok::LBracket
+                    | Tok::LBrace
+                    | Tok::Op(".")
+                    | Tok::Op("'")
+                    | Tok::Op("...")
+                    | Tok::Op("::")
+            ) {
+                self.enter()?;
+            }
             match &t.tok {
                 // `2(x+1)` is juxtaposition, handled by the caller
                 Tok::LParen if !t.space_before && !is_num => {
@@ -797,7 +808,8 @@ impl Parser {
                             body: Box::new(body),
                             line,
                         }));
-                        if let Expr::Call(f, mut args) = e {
+                        if let Expr::Call(f, args) = &mut e {
+                            let (f, mut args) = (f.take(), std::mem::take(args));
                             args.insert(
                                 0,
                                 Arg {
@@ -807,7 +819,7 @@ impl Parser {
                                     semi: false,
                                 },
                             );
-                            e = Expr::Call(f, args);
+                            e = Expr::Call(Box::new(f), args);
                         }
                     }
                 }
@@ -1010,10 +1022,7 @@ impl Parser {
     }
 
     fn parse_primary(&mut self) -> PResult<Expr> {
-        self.enter()?;
-        let r = self.parse_primary_inner();
-        self.depth -= 1;
-        r
+        self.nested(|p| p.parse_primary_inner())
     }
 
     fn parse_primary_inner(&mut self) -> PResult<Expr> {
@@ -1222,11 +1231,11 @@ impl Parser {
                     .all(|e| matches!(e, Expr::Assign(l, _) if matches!(**l, Expr::Ident(_))))
                 {
                     let mut fields = Vec::new();
-                    for it in items {
-                        if let Expr::Assign(l, r) = it
-                            && let Expr::Ident(n) = *l
+                    for mut it in items {
+                        if let Expr::Assign(l, r) = &mut it
+                            && let Expr::Ident(n) = &mut **l
                         {
-                            fields.push((n, *r));
+                            fields.push((std::mem::take(n), r.take()));
                         }
                     }
                     return Ok(Expr::NamedTuple(fields));
@@ -1398,9 +1407,9 @@ impl Parser {
                     self.no_newline_skip += 1;
                     let e = self.parse_assign();
                     self.no_newline_skip -= 1;
-                    let e = e?;
-                    match e {
-                        Expr::Assign(l, r) => binds.push((*l, Some(*r))),
+                    let mut e = e?;
+                    match &mut e {
+                        Expr::Assign(l, r) => binds.push((l.take(), Some(r.take()))),
                         Expr::Ident(_) => binds.push((e, None)),
                         _ => return Err(self.err("invalid let syntax".into())),
                     }
@@ -1448,10 +1457,10 @@ impl Parser {
                 })
             }
             "global" | "local" | "const" => {
-                let e = self.parse_expr()?;
-                let items = match e {
-                    Expr::Tuple(v) => v,
-                    e => vec![e],
+                let mut e = self.parse_expr()?;
+                let items = match &mut e {
+                    Expr::Tuple(v) => std::mem::take(v),
+                    _ => vec![e],
                 };
                 Ok(match k {
                     "global" => Expr::Global(items),
@@ -1550,10 +1559,8 @@ impl Parser {
         let els = if self.is_kw("elseif") {
             let l = self.line();
             self.next();
-            self.enter()?;
-            let r = self.parse_if(l, "if");
-            self.depth -= 1;
-            return Ok(Expr::If(Box::new(cond), Box::new(then), Some(Box::new(r?))));
+            let r = self.nested(|p| p.parse_if(l, "if"))?;
+            return Ok(Expr::If(Box::new(cond), Box::new(then), Some(Box::new(r))));
         } else if self.is_kw("else") {
             self.next();
             let b = self.parse_block(&["end"], opener, line)?;
@@ -1622,30 +1629,30 @@ impl Parser {
     }
 }
 
-fn param_from_expr(e: Expr) -> Result<Param, String> {
-    match e {
+fn param_from_expr(mut e: Expr) -> Result<Param, String> {
+    match &mut e {
         Expr::Ident(n) => Ok(Param {
-            name: n,
+            name: std::mem::take(n),
             ty: None,
             default: None,
             splat: false,
         }),
-        Expr::TypeAssert(v, t) => match *v {
+        Expr::TypeAssert(v, t) => match &mut **v {
             Expr::Ident(n) => Ok(Param {
-                name: n,
-                ty: Some(*t),
+                name: std::mem::take(n),
+                ty: Some(t.take()),
                 default: None,
                 splat: false,
             }),
             _ => Err("invalid function parameter".into()),
         },
         Expr::Assign(l, r) => {
-            let mut p = param_from_expr(*l)?;
-            p.default = Some(*r);
+            let mut p = param_from_expr(l.take())?;
+            p.default = Some(r.take());
             Ok(p)
         }
         Expr::Splat(inner) => {
-            let mut p = param_from_expr(*inner)?;
+            let mut p = param_from_expr(inner.take())?;
             p.splat = true;
             Ok(p)
         }
@@ -1735,30 +1742,40 @@ fn lambda_params(lhs: &Expr) -> Result<Vec<Param>, String> {
 }
 
 /// `@.`: turn operators, calls and assignment into their broadcasting forms.
-fn dotify(e: Expr) -> Expr {
-    let d = |b: Box<Expr>| Box::new(dotify(*b));
-    match e {
-        Expr::Binary(op, a, b) => Expr::DotBinary(op, d(a), d(b)),
-        Expr::Unary(op, a) => Expr::DotUnary(op, d(a)),
-        Expr::Call(f, args) => {
-            let args = args
-                .into_iter()
-                .map(|a| Arg {
-                    value: dotify(a.value),
-                    ..a
-                })
-                .collect();
-            match *f {
-                Expr::Ident(ref n) if n == "vcat" => Expr::Call(f, args),
-                _ => Expr::DotCall(f, args),
+fn dotify(mut e: Expr) -> Expr {
+    deep(|| {
+        let d = |b: &mut Box<Expr>| Box::new(dotify(b.take()));
+        match &mut e {
+            Expr::Binary(op, a, b) => Expr::DotBinary(std::mem::take(op), d(a), d(b)),
+            Expr::Chain(first, rest) => Expr::Chain(
+                d(first),
+                rest.drain(..)
+                    .map(|(op, _, x)| (op, true, dotify(x)))
+                    .collect(),
+            ),
+            Expr::Unary(op, a) => Expr::DotUnary(std::mem::take(op), d(a)),
+            Expr::Call(f, args) => {
+                let args = std::mem::take(args)
+                    .into_iter()
+                    .map(|a| Arg {
+                        value: dotify(a.value),
+                        ..a
+                    })
+                    .collect();
+                let f = Box::new(f.take());
+                match &*f {
+                    Expr::Ident(n) if n == "vcat" => Expr::Call(f, args),
+                    _ => Expr::DotCall(f, args),
+                }
             }
+            Expr::Assign(l, r) => Expr::DotAssign(Box::new(l.take()), d(r)),
+            Expr::OpAssign(op, l, r) => {
+                let l = Box::new(l.take());
+                let val = Expr::DotBinary(std::mem::take(op), l.clone(), d(r));
+                Expr::DotAssign(l, Box::new(val))
+            }
+            Expr::Block(v) => Expr::Block(std::mem::take(v).into_iter().map(dotify).collect()),
+            _ => e,
         }
-        Expr::Assign(l, r) => Expr::DotAssign(l, d(r)),
-        Expr::OpAssign(op, l, r) => {
-            let val = Expr::DotBinary(op, l.clone(), d(r));
-            Expr::DotAssign(l, Box::new(val))
-        }
-        Expr::Block(v) => Expr::Block(v.into_iter().map(dotify).collect()),
-        other => other,
-    }
+    })
 }

@@ -2,9 +2,12 @@
 
 use crate::value::{Ty, Value, lock};
 
+/// Element types nested deeper than this become `Any` (bounds every walk over a type).
+pub(crate) const MAX_TY_DEPTH: usize = 32;
+
 /// Nesting depth of a type (bounded walk).
 fn ty_depth(t: &Ty, d: usize) -> usize {
-    if d > 10 {
+    if d > MAX_TY_DEPTH + 2 {
         return d;
     }
     match t {
@@ -21,9 +24,9 @@ pub fn typeof_val(v: &Value) -> Ty {
     typeof_d(v, 0)
 }
 
-/// `typeof` with nesting capped: element types deeper than 8 levels become `Any`.
+/// `typeof` with nesting capped: element types deeper than `MAX_TY_DEPTH` become `Any`.
 fn typeof_d(v: &Value, d: usize) -> Ty {
-    if d > 8 {
+    if d > MAX_TY_DEPTH {
         return Ty::Any;
     }
     let typeof_val = |x: &Value| typeof_d(x, d + 1);
@@ -43,7 +46,7 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
         Value::Sym(_) => Ty::Symbol,
         Value::Array(a) => {
             let a = lock(a);
-            let elty = if ty_depth(&a.elty, d) > 8 {
+            let elty = if ty_depth(&a.elty, d) > MAX_TY_DEPTH {
                 Ty::Any
             } else {
                 a.elty.clone()
@@ -58,7 +61,7 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
         Value::Dict(d) => {
             let d = lock(d);
             let cap = |t: &Ty| {
-                if ty_depth(t, 0) > 8 {
+                if ty_depth(t, 0) > MAX_TY_DEPTH {
                     Ty::Any
                 } else {
                     t.clone()

@@ -1,9 +1,13 @@
 //! Turns an expression back into Julia source text (for `@assert` and `@show`).
 
-use crate::ast::Expr;
+use crate::ast::{Expr, deep};
 use crate::show::{fmt_float, repr_char, repr_string};
 
 pub fn unparse(e: &Expr) -> String {
+    deep(|| unparse_in(e))
+}
+
+fn unparse_in(e: &Expr) -> String {
     match e {
         Expr::Int(i) => i.to_string(),
         Expr::Float(f) => fmt_float(*f),
@@ -24,8 +28,16 @@ pub fn unparse(e: &Expr) -> String {
             }
             s
         }
-        Expr::And(a, b) => format!("{} && {}", unparse(a), unparse(b)),
-        Expr::Or(a, b) => format!("{} || {}", unparse(a), unparse(b)),
+        Expr::Chain(a, rest) => {
+            let mut s = unparse(a);
+            for (op, dot, x) in rest {
+                let d = if *dot { "." } else { "" };
+                s.push_str(&format!(" {d}{op} {}", unparse(x)));
+            }
+            s
+        }
+        Expr::And(v) => v.iter().map(unparse).collect::<Vec<_>>().join(" && "),
+        Expr::Or(v) => v.iter().map(unparse).collect::<Vec<_>>().join(" || "),
         Expr::Call(f, args) => {
             let a: Vec<String> = args
                 .iter()
