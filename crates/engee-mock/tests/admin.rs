@@ -220,3 +220,20 @@ async fn oversized_forms_and_uris_get_engee_json_errors() {
     assert_eq!(status, 414);
     assert_eq!(body["error"], "uri_too_long", "{body}");
 }
+
+#[tokio::test]
+async fn a_token_from_the_config_file_is_required_on_loopback() {
+    let text = format!(
+        "{}\n[admin]\ntoken = \"from-file\"\n",
+        engee_mock::config::DEMO_CONFIG
+    );
+    let mut config = Config::parse(&text).unwrap();
+    config.addr = ([127, 0, 0, 1], 0).into();
+    let app = TestApp::with_config(config).await;
+    let reset = || app.http.post(app.url("/__admin/reset")).json(&json!({}));
+    let (status, body) = status_and_json(reset().send().await.unwrap()).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "admin_token_required", "{body}");
+    let r = reset().bearer_auth("from-file").send().await.unwrap();
+    assert_eq!(r.status(), 204);
+}

@@ -111,3 +111,31 @@ async fn oversized_bodies_and_uris_get_413_and_414_in_the_envelope() {
     assert_eq!((r.http, r.status), (414, 1), "{}", r.message);
     assert!(r.message.contains("16384"), "{}", r.message);
 }
+
+#[tokio::test]
+async fn a_token_from_the_config_file_is_required_on_loopback() {
+    let text = "[admin]\ntoken = \"from-file\"\n";
+    let dir = std::env::temp_dir().join(format!("linkis-admin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("linkis.toml");
+    std::fs::write(&path, text).unwrap();
+    let cfg = Config::load(&path);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let t = T::start(Config {
+        addr: ([127, 0, 0, 1], 0).into(),
+        ..cfg.unwrap()
+    })
+    .await;
+    let admin = t.client();
+    let r = admin.post("/__admin/reset", json!({})).await;
+    assert_eq!((r.http, r.status), (401, -1), "{:?}", r.body);
+    let r = admin
+        .http
+        .post(format!("{}/__admin/reset", t.url))
+        .header("x-admin-token", "from-file")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
