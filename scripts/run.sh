@@ -24,6 +24,11 @@ first_line() { # file pid name
 }
 engee_url=$(first_line "$logs/engee.out" $engee_pid engee-mock)
 linkis_url=$(first_line "$logs/linkis.out" $linkis_pid linkis-mock)
+# On a non-loopback address (or with MOCK_ADMIN_TOKEN set) the admin API needs a token;
+# a generated one is printed right after the `listening on` line.
+admin_token() { sed -n 's/^admin token: //p' "$1"; }
+engee_admin=$(admin_token "$logs/engee.out")
+linkis_admin=$(admin_token "$logs/linkis.out")
 
 cat <<TXT
 Engee mock   $engee_url
@@ -44,6 +49,10 @@ Linkis mock  $linkis_url
   try         curl -s -X POST -H 'Content-Type: application/json' -d '{"userName":"hadoop","password":"hadoop"}' $linkis_url/api/rest_j/v1/user/login
 
 Admin API on both: /__admin/health, /__admin/reset, /__admin/clock, /__admin/requests, /__admin/faults
-Logs: $logs   (Ctrl-C stops both mocks)
+  POST calls need Content-Type: application/json (send {} when there is nothing to say):
+  curl -X POST -H 'Content-Type: application/json' -d '{"advance_secs": 601}' $engee_url/__admin/clock
+${engee_admin:+  engee admin token   $engee_admin  (send as Authorization: Bearer <token>)
+}${linkis_admin:+  linkis admin token  $linkis_admin  (send as Authorization: Bearer <token>)
+}Logs: $logs   (Ctrl-C stops both mocks)
 TXT
 wait -n $engee_pid $linkis_pid

@@ -34,6 +34,9 @@ pub struct Config {
     #[serde(default)]
     /// Budgets for evaluated code (every eval and job is untrusted).
     pub julia: julia_lite::Limits,
+    /// Who may call the admin API (`[admin] token`; see mock_kit::access).
+    #[serde(default)]
+    pub admin: mock_kit::AdminConfig,
     /// The clock every deadline is measured on. Not in TOML: `Clock::system()` for the
     /// binary, a frozen clock for tests that want exact expiry.
     #[serde(skip)]

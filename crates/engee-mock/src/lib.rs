@@ -43,21 +43,23 @@ impl MockServer {
             None => files::FileStore::temporary()?,
         };
         let addr = config.addr;
+        let access = mock_kit::AdminAccess::resolve(&config.admin, addr);
         let state = AppState::new(config, files);
+        let errors = mock_kit::ErrorFormat::new(|refusal| {
+            use axum::response::IntoResponse;
+            let body = serde_json::json!({"error": refusal.code, "message": refusal.message});
+            (refusal.status, axum::Json(body)).into_response()
+        });
         let control = Control::new(state.clock.clone(), {
             let state = state.clone();
             move || state.reset()
         })
-        .with_fault_response(|status| {
-            use axum::response::IntoResponse;
-            let body = serde_json::json!({
-                "error": "fault_injected",
-                "message": "fault injected by the mock's admin API",
-            });
-            (status, axum::Json(body)).into_response()
-        });
-        let router = control.clone().wrap(routes::app(state.clone()));
-        let server = mock_kit::RunningServer::start(router, addr).await?;
+        .with_errors(errors.clone())
+        .with_access(access);
+        let router = control
+            .clone()
+            .wrap(routes::app(state.clone()), routes::admin(state.clone()));
+        let server = mock_kit::RunningServer::start_with_errors(router, addr, errors).await?;
         let reaper = tokio::spawn(reap(state.clone()));
         Ok(Self {
             server,
@@ -81,9 +83,21 @@ impl MockServer {
         &self.state.clock
     }
 
-    /// Moves the mock's clock forward.
+    /// Moves the mock's clock forward; stops at [`Clock::LATEST`] (see `try_advance`).
     pub fn advance(&self, by: Duration) {
         self.state.clock.advance(by);
+    }
+
+    /// Moves the mock's clock forward, or refuses (changing nothing) past
+    /// [`Clock::LATEST`].
+    pub fn try_advance(&self, by: Duration) -> Result<(), mock_kit::ClockError> {
+        self.state.clock.try_advance(by)
+    }
+
+    /// The token the admin API requires, if any (configured, or generated at start for a
+    /// non-loopback address or `[admin] require_token`).
+    pub fn admin_token(&self) -> Option<&str> {
+        self.control.access().token()
     }
 
     /// Back to the configured state (what `POST /__admin/reset` does).

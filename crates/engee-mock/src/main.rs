@@ -31,6 +31,11 @@ struct Args {
     /// Start the time frozen (moved only through POST /__admin/clock).
     #[arg(long)]
     frozen_clock: bool,
+    /// Require this token on the admin API (`Authorization: Bearer <token>` or
+    /// `X-Admin-Token`), on any address. Without one, a non-loopback address gets a random
+    /// token, printed on the second stdout line (`admin token: …`).
+    #[arg(long, env = "MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 #[tokio::main]
@@ -63,6 +68,9 @@ async fn main() {
     if args.frozen_clock {
         config.clock = mock_kit::Clock::frozen_now();
     }
+    if let Some(token) = args.admin_token {
+        config.admin.token = Some(token);
+    }
     let demo_credentials = config.users.iter().any(|u| u.password == u.nickname)
         || config.pats.iter().any(|p| p.token.starts_with("demo"));
     let server = match MockServer::start(config).await {
@@ -73,6 +81,9 @@ async fn main() {
         }
     };
     println!("listening on {}", server.url());
+    if let Some(token) = server.control().access().generated_token() {
+        println!("admin token: {token}");
+    }
     if let Some(path) = args.port_file
         && let Err(e) = std::fs::write(&path, server.addr().port().to_string())
     {

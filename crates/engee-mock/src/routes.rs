@@ -31,14 +31,21 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/account/api/oauth2/token", post(oauth::token_post))
         .route("/account/api/oauth2/session", get(oauth::session_get))
-        .route("/__admin/engee/pats", post(oauth::pat_create))
-        .route("/__admin/engee/pats/{token}", delete(oauth::pat_delete))
         .route("/account/api/engee/info", get(server_api::info_get))
         .route("/account/api/engee/start", post(server_api::server_start))
         .route("/account/api/engee/stop", delete(server_api::server_stop))
         .nest("/prod/user/{prefix}", user_api())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// Engee's own admin routes, mounted under `/__admin` by [`mock_kit::Control::wrap`]
+/// behind the shared admin guard (never journaled or faulted).
+pub fn admin(state: AppState) -> Router {
+    Router::new()
+        .route("/engee/pats", post(oauth::pat_create))
+        .route("/engee/pats/{token}", delete(oauth::pat_delete))
         .with_state(state)
 }
 

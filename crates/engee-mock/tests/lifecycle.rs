@@ -283,6 +283,7 @@ async fn admin_reset_and_clock_work_over_http() {
     let r = app
         .http
         .post(app.url("/__admin/reset"))
+        .json(&json!({}))
         .send()
         .await
         .unwrap();

@@ -1237,6 +1237,7 @@ async fn reset_forgets_issued_tokens_and_admin_pats() {
     let r = app
         .http
         .post(app.url("/__admin/reset"))
+        .json(&json!({}))
         .send()
         .await
         .unwrap();

@@ -42,6 +42,8 @@ pub struct Config {
     pub tokens: Vec<TokenEntry>,
     pub timing: Timing,
     pub limits: Limits,
+    /// Who may call the admin API (`[admin] token`; see mock_kit::access).
+    pub admin: mock_kit::AdminConfig,
 }
 
 /// A user who can log in with a password.
@@ -160,6 +162,7 @@ impl Config {
             tokens: Vec::new(),
             timing: Timing::standard(),
             limits: Limits::standard(),
+            admin: mock_kit::AdminConfig::default(),
         }
     }
 

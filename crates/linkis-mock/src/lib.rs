@@ -44,17 +44,28 @@ impl MockServer {
             .validate()
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
         let addr = config.addr;
+        let access = mock_kit::AdminAccess::resolve(&config.admin, addr);
         let state = AppState::new(config)?;
         let for_reset = state.clone();
+        let errors = mock_kit::ErrorFormat::new(|refusal| {
+            use axum::response::IntoResponse;
+            // The envelope status mirrors the HTTP status where Linkis has one for it.
+            let status = match refusal.status.as_u16() {
+                401 => envelope::NOT_LOGGED_IN,
+                403 => envelope::NO_PERMISSION,
+                _ => envelope::ERROR,
+            };
+            envelope::Envelope::new(None, status, refusal.message.clone())
+                .with_http(refusal.status)
+                .into_response()
+        });
         let control = Control::new(state.clock.clone(), move || for_reset.reset())
-            .with_fault_response(|status| {
-                use axum::response::IntoResponse;
-                envelope::Envelope::error(None, "fault injected by the mock's admin API")
-                    .with_http(status)
-                    .into_response()
-            });
-        let router = control.clone().wrap(routes::app(state.clone()));
-        let server = RunningServer::start(router, addr).await?;
+            .with_errors(errors.clone())
+            .with_access(access);
+        let router = control
+            .clone()
+            .wrap(routes::app(state.clone()), axum::Router::new());
+        let server = RunningServer::start_with_errors(router, addr, errors).await?;
         Ok(MockServer {
             server,
             state,
@@ -77,9 +88,22 @@ impl MockServer {
         &self.state.clock
     }
 
-    /// Moves the mock's clock forward; jobs advance accordingly.
+    /// Moves the mock's clock forward; jobs advance accordingly. Stops at
+    /// [`Clock::LATEST`] (see `try_advance`).
     pub fn advance(&self, d: Duration) {
         self.state.clock.advance(d);
+    }
+
+    /// Moves the mock's clock forward, or refuses (changing nothing) past
+    /// [`Clock::LATEST`].
+    pub fn try_advance(&self, d: Duration) -> Result<(), mock_kit::ClockError> {
+        self.state.clock.try_advance(d)
+    }
+
+    /// The token the admin API requires, if any (configured, or generated at start for a
+    /// non-loopback address or `[admin] require_token`).
+    pub fn admin_token(&self) -> Option<&str> {
+        self.control.access().token()
     }
 
     /// Forgets sessions, jobs, the journal and faults; re-seeds the SQL catalog.

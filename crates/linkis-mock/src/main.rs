@@ -35,6 +35,16 @@ struct Args {
     /// Also write the bound port to this file (for scripts using --addr 127.0.0.1:0).
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
+    /// Require this token on the admin API (`Authorization: Bearer <token>` or
+    /// `X-Admin-Token`), on any address. Without one, a non-loopback address gets a random
+    /// token, printed on the second stdout line (`admin token: …`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "MOCK_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
 }
 
 #[tokio::main]
@@ -78,6 +88,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.frozen_clock {
         cfg.clock = mock_kit::Clock::frozen_now();
     }
+    if let Some(token) = args.admin_token {
+        cfg.admin.token = Some(token);
+    }
     let demo_creds = cfg.has_demo_credentials();
     let profile = cfg.profile;
     let mut server = MockServer::start(cfg).await?;
@@ -88,6 +101,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("listening on {}", server.url());
+    if let Some(token) = server.control().access().generated_token() {
+        println!("admin token: {token}");
+    }
     if let Some(f) = &args.port_file {
         std::fs::write(f, addr.port().to_string())?;
     }

@@ -15,6 +15,9 @@ use crate::extract::{authenticate, client_host, cookies, full_path, header, json
 use crate::proxy_file::ProxyCheck;
 use crate::state::AppState;
 
+/// The largest body a gateway endpoint reads (login, proxy): 1 MiB. Over it: HTTP 413.
+const MAX_BODY: usize = 1 << 20;
+
 /// Routes relative to `/api/rest_j/v1/user`.
 pub fn router() -> Router<AppState> {
     Router::new().route("/{*rest}", any(user_any))
@@ -31,10 +34,14 @@ async fn user_any(
     req: Request,
 ) -> Envelope {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
     let uri = Some(full_path(&parts));
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return Envelope::error(
+            uri,
+            format!("The request body is larger than {MAX_BODY} bytes(请求体过大)"),
+        )
+        .with_http(axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+    };
     let q = query(q.as_deref());
     match rest.trim_end_matches('/') {
         "login" => login(&st, &parts, &q, &body),

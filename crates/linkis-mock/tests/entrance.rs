@@ -479,6 +479,7 @@ async fn admin_api_moves_the_clock() {
     assert_eq!(c.state(&exec).await, "Succeed");
     let r = http
         .post(format!("{}/__admin/reset", t.url))
+        .json(&json!({}))
         .send()
         .await
         .unwrap();

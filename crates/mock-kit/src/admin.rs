@@ -9,22 +9,34 @@
 //! | `GET /__admin/requests` / `DELETE` | the request journal / clear it |
 //! | `GET /__admin/faults`, `POST`, `DELETE` | list, add a [`FaultRule`], clear |
 //!
-//! Admin routes are never journaled or faulted.
+//! A mock adds its own admin routes (Engee's PATs) through [`Control::wrap`]; they get the
+//! same treatment as the shared ones:
+//!
+//! - every admin route except `GET /__admin/health` goes through the guard of
+//!   [`crate::access`]: the admin token where one is in force (401), no foreign `Origin`
+//!   (403), `Content-Type: application/json` on `POST`/`PUT`/`PATCH` (415);
+//! - admin routes are never journaled or faulted;
+//! - every error (400/401/403/405/415) is answered in the mock's own [`ErrorFormat`].
+//!
+//! The clock moves within [`Clock::EARLIEST`]..=[`Clock::LATEST`]; a move outside is a 400
+//! that names the limit and changes nothing.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::access::{self, AdminAccess};
 use crate::clock::{Clock, iso_millis};
+use crate::errors::{ErrorFormat, Refusal};
 use crate::faults::{FaultRule, Faults};
 use crate::journal::{Journal, JournalEntry};
 
@@ -38,35 +50,45 @@ pub struct Control {
     pub journal: Journal,
     pub faults: Faults,
     reset: Arc<dyn Fn() + Send + Sync>,
-    fault_response: Arc<dyn Fn(StatusCode) -> Response + Send + Sync>,
+    errors: ErrorFormat,
+    access: AdminAccess,
 }
 
 impl Control {
-    /// `reset` must bring the mock back to its configured initial state.
+    /// `reset` must bring the mock back to its configured initial state. The admin API
+    /// starts open (loopback callers need no token) and answers errors as
+    /// `{"error", "message"}` JSON until told otherwise.
     pub fn new(clock: Clock, reset: impl Fn() + Send + Sync + 'static) -> Self {
         Self {
             clock,
             journal: Journal::new(1000),
             faults: Faults::default(),
             reset: Arc::new(reset),
-            fault_response: Arc::new(|status| {
-                (
-                    status,
-                    Json(json!({"error": "fault injected by the mock's admin API"})),
-                )
-                    .into_response()
-            }),
+            errors: ErrorFormat::default(),
+            access: AdminAccess::open(),
         }
     }
 
-    /// How an injected error status is answered, so faults look like the mock's own API
-    /// errors (the Linkis envelope, Engee's JSON errors) and clients parse them as such.
-    pub fn with_fault_response(
-        mut self,
-        respond: impl Fn(StatusCode) -> Response + Send + Sync + 'static,
-    ) -> Self {
-        self.fault_response = Arc::new(respond);
+    /// How injected faults and refused admin calls are answered, so they look like the
+    /// mock's own API errors (the Linkis envelope, Engee's JSON errors) and clients parse
+    /// them as such.
+    pub fn with_errors(mut self, errors: ErrorFormat) -> Self {
+        self.errors = errors;
         self
+    }
+
+    /// Who may call the admin API (see [`AdminAccess::resolve`]).
+    pub fn with_access(mut self, access: AdminAccess) -> Self {
+        self.access = access;
+        self
+    }
+
+    pub fn errors(&self) -> &ErrorFormat {
+        &self.errors
+    }
+
+    pub fn access(&self) -> &AdminAccess {
+        &self.access
     }
 
     pub fn reset(&self) {
@@ -75,23 +97,49 @@ impl Control {
         self.faults.clear();
     }
 
-    /// Adds the admin routes and wraps `app` in the journal and fault layers.
-    pub fn wrap(self, app: Router) -> Router {
-        let admin = Router::new()
-            .route("/health", get(health))
-            .route("/reset", axum::routing::post(reset))
+    /// Wraps `app` in the journal and fault layers and mounts the admin API under
+    /// [`ADMIN_PREFIX`]: the shared routes plus the mock's own `admin_routes` (paths
+    /// relative to the prefix, e.g. `/engee/pats`), all behind the admin guard.
+    pub fn wrap(self, app: Router, admin_routes: Router) -> Router {
+        let errors = self.errors.clone();
+        let guarded = Router::new()
+            .route("/reset", post(reset))
             .route("/clock", get(clock_get).post(clock_move))
             .route("/requests", get(requests_get).delete(requests_clear))
             .route(
                 "/faults",
                 get(faults_get).post(faults_add).delete(faults_clear),
             )
-            .with_state(self.clone());
+            .with_state(self.clone())
+            .merge(admin_routes)
+            .method_not_allowed_fallback(move |method: Method, uri: Uri| {
+                let errors = errors.clone();
+                async move {
+                    errors.respond(&Refusal::new(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "method_not_allowed",
+                        format!("{method} is not allowed on {ADMIN_PREFIX}{}", uri.path()),
+                    ))
+                }
+            })
+            .layer(middleware::from_fn_with_state(
+                (self.access.clone(), self.errors.clone()),
+                access::guard,
+            ));
+        let admin = Router::new().route("/health", get(health)).merge(guarded);
         app.layer(middleware::from_fn_with_state(self, observe))
             .nest(ADMIN_PREFIX, admin)
             // One structured log line per request (method, path, status, latency) at DEBUG;
             // `RUST_LOG=tower_http=debug` shows them.
             .layer(tower_http::trace::TraceLayer::new_for_http())
+    }
+
+    fn bad_request(&self, message: impl Into<String>) -> Response {
+        self.errors.respond(&Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            message,
+        ))
     }
 }
 
@@ -112,7 +160,11 @@ async fn observe(State(control): State<Control>, req: Request, next: Next) -> Re
             } else if let Some(status) = action.status {
                 let status =
                     StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                (control.fault_response)(status)
+                control.errors.respond(&Refusal::new(
+                    status,
+                    "fault_injected",
+                    "fault injected by the mock's admin API",
+                ))
             } else {
                 next.run(req).await
             }
@@ -168,46 +220,77 @@ struct ClockMove {
     frozen: Option<bool>,
 }
 
-fn admin_error(message: impl Into<String>) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"error": message.into()})),
-    )
-        .into_response()
-}
-
 async fn clock_move(State(control): State<Control>, body: axum::body::Bytes) -> Response {
     let mv: ClockMove = match serde_json::from_slice(&body) {
         Ok(m) => m,
-        Err(e) => return admin_error(format!("invalid clock request: {e}")),
+        Err(e) => return control.bad_request(format!("invalid clock request: {e}")),
     };
-    // Everything is checked before anything is applied, so a rejected request leaves the
-    // clock as it was.
+    match plan_clock_move(&control.clock, &mv) {
+        Err(message) => control.bad_request(message),
+        Ok(plan) => {
+            if let Some(f) = mv.frozen {
+                control.clock.set_frozen(f);
+            }
+            let moved = match plan.set {
+                Some(t) => control.clock.try_set(t),
+                None => Ok(()),
+            }
+            .and_then(|()| control.clock.try_advance(plan.advance));
+            match moved {
+                Ok(()) => clock_json(&control.clock).into_response(),
+                // Only a flowing clock a hair from the end can get here after the plan.
+                Err(e) => control.bad_request(e.to_string()),
+            }
+        }
+    }
+}
+
+/// A clock move checked in full before anything is applied, so a rejected request leaves
+/// the clock as it was.
+struct ClockPlan {
+    set: Option<chrono::DateTime<chrono::Utc>>,
+    advance: Duration,
+}
+
+fn plan_clock_move(clock: &Clock, mv: &ClockMove) -> Result<ClockPlan, String> {
     let set = match mv.set.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
         None => None,
         Some(Ok(t)) => Some(t.with_timezone(&chrono::Utc)),
-        Some(Err(e)) => return admin_error(format!("`set` must be RFC 3339: {e}")),
+        Some(Err(e)) => return Err(format!("`set` must be RFC 3339: {e}")),
     };
-    if let Some(secs) = mv.advance_secs
-        && (!secs.is_finite() || secs < 0.0)
+    let secs = match mv.advance_secs {
+        None => Duration::ZERO,
+        Some(s) if !s.is_finite() || s < 0.0 => {
+            return Err("`advance_secs` must be a non-negative number".into());
+        }
+        Some(s) => Duration::try_from_secs_f64(s).map_err(|_| {
+            format!(
+                "`advance_secs` {s} is out of range: the clock cannot move past {}",
+                iso_millis(Clock::LATEST)
+            )
+        })?,
+    };
+    let advance = secs + Duration::from_millis(mv.advance_ms.unwrap_or(0));
+    let start = set.unwrap_or_else(|| clock.now());
+    if let Some(t) = set
+        && t < Clock::EARLIEST
     {
-        return admin_error("`advance_secs` must be a non-negative number");
+        return Err(crate::clock::ClockError::BeforeEarliest.to_string());
     }
-    if let Some(f) = mv.frozen {
-        control.clock.set_frozen(f);
+    let end = chrono::Duration::from_std(advance)
+        .ok()
+        .and_then(|d| start.checked_add_signed(d))
+        .filter(|t| *t <= Clock::LATEST);
+    if end.is_none() {
+        return Err(format!(
+            "the clock cannot move past {} (the latest time the mock supports); this move \
+             would take it from {} by {} s",
+            iso_millis(Clock::LATEST),
+            iso_millis(start.min(Clock::LATEST)),
+            advance.as_secs_f64()
+        ));
     }
-    if let Some(t) = set {
-        control.clock.set(t);
-    }
-    if let Some(secs) = mv.advance_secs {
-        control
-            .clock
-            .advance(Duration::from_secs_f64(secs.min(1e12)));
-    }
-    if let Some(ms) = mv.advance_ms {
-        control.clock.advance(Duration::from_millis(ms));
-    }
-    clock_json(&control.clock).into_response()
+    Ok(ClockPlan { set, advance })
 }
 
 async fn requests_get(State(control): State<Control>) -> Json<serde_json::Value> {
@@ -226,11 +309,11 @@ async fn faults_get(State(control): State<Control>) -> Json<serde_json::Value> {
 async fn faults_add(State(control): State<Control>, body: axum::body::Bytes) -> Response {
     let rule: FaultRule = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return admin_error(format!("invalid fault rule: {e}")),
+        Err(e) => return control.bad_request(format!("invalid fault rule: {e}")),
     };
     match control.faults.add(rule) {
         Ok(()) => StatusCode::CREATED.into_response(),
-        Err(e) => admin_error(e),
+        Err(e) => control.bad_request(e),
     }
 }
 

@@ -10,6 +10,12 @@
 //! - **frozen** (the default for tests): time stands still until [`Clock::advance`] or
 //!   [`Clock::set`] moves it.
 //!
+//! The clock reads only times in [`Clock::EARLIEST`]..=[`Clock::LATEST`] (1970 to the end of
+//! year 9999), so every timestamp has a four-digit year and callers can add lifetimes to
+//! `now()` without overflowing. [`Clock::try_advance`] and [`Clock::try_set`] refuse a
+//! move outside that range with a [`ClockError`] naming the limit (the admin API answers
+//! it as 400); [`Clock::advance`] stops at the limit instead. Nothing here panics.
+//!
 //! [`Clock::sleep_until`] wakes both when real time passes the deadline (flowing mode) and
 //! when the clock is moved past it (either mode), so a task waiting on the mock's clock
 //! never holds a thread and never oversleeps a jump.
@@ -19,6 +25,22 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
+
+/// A clock move that would leave the supported range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClockError {
+    #[error(
+        "the clock cannot move past {} (the latest time the mock supports); it reads {}",
+        iso_millis(Clock::LATEST),
+        iso_millis(*now)
+    )]
+    PastLatest { now: DateTime<Utc> },
+    #[error(
+        "the clock cannot be set before {} (the earliest time the mock supports)",
+        iso_millis(Clock::EARLIEST)
+    )]
+    BeforeEarliest,
+}
 
 /// A cheap-to-clone handle on the mock's time. All clones share one timeline.
 #[derive(Clone)]
@@ -39,6 +61,15 @@ enum State {
 }
 
 impl Clock {
+    /// The earliest time the clock reads: 1970-01-01T00:00:00Z.
+    pub const EARLIEST: DateTime<Utc> = DateTime::<Utc>::UNIX_EPOCH;
+    /// The latest time the clock reads: 9999-12-31T23:59:59.999Z.
+    pub const LATEST: DateTime<Utc> =
+        match DateTime::<Utc>::from_timestamp_millis(253_402_300_799_999) {
+            Some(t) => t,
+            None => DateTime::<Utc>::MAX_UTC,
+        };
+
     /// Real time; [`advance`](Self::advance) adds an offset on top of it.
     pub fn system() -> Self {
         Self::with_state(State::Flowing {
@@ -66,12 +97,10 @@ impl Clock {
         }
     }
 
-    /// The mock's current time.
+    /// The mock's current time, always within [`EARLIEST`](Self::EARLIEST)..=
+    /// [`LATEST`](Self::LATEST) (a flowing clock stops at the end).
     pub fn now(&self) -> DateTime<Utc> {
-        match *self.lock() {
-            State::Flowing { offset } => Utc::now() + offset,
-            State::Frozen { at } => at,
-        }
+        Self::read(*self.lock(), Utc::now())
     }
 
     /// Whether time stands still between moves.
@@ -79,26 +108,48 @@ impl Clock {
         matches!(*self.lock(), State::Frozen { .. })
     }
 
-    /// Moves time forward by `by` and wakes every sleeper whose deadline has passed.
+    /// Moves time forward by `by` and wakes every sleeper whose deadline has passed; stops
+    /// at [`LATEST`](Self::LATEST). Use [`try_advance`](Self::try_advance) to be told.
     pub fn advance(&self, by: Duration) {
-        let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
+        if self.try_advance(by).is_err() {
+            // Only a move past the end fails: go to the end.
+            let _ = self.try_set(Self::LATEST);
+        }
+    }
+
+    /// Moves time forward by `by`, or refuses (changing nothing) when the clock would
+    /// read past [`LATEST`](Self::LATEST).
+    pub fn try_advance(&self, by: Duration) -> Result<(), ClockError> {
         {
             let mut state = self.lock();
+            let real_now = Utc::now();
+            let now = Self::read(*state, real_now);
+            let target = chrono::Duration::from_std(by)
+                .ok()
+                .and_then(|by| now.checked_add_signed(by))
+                .filter(|t| *t <= Self::LATEST)
+                .ok_or(ClockError::PastLatest { now })?;
             *state = match *state {
-                State::Flowing { offset } => State::Flowing {
-                    offset: offset.checked_add(&by).unwrap_or(offset),
+                State::Flowing { .. } => State::Flowing {
+                    offset: target - real_now,
                 },
-                State::Frozen { at } => State::Frozen {
-                    at: at.checked_add_signed(by).unwrap_or(at),
-                },
+                State::Frozen { .. } => State::Frozen { at: target },
             };
         }
         self.notify();
+        Ok(())
     }
 
     /// Sets the time. Moving backwards is allowed (it is the caller's experiment), but
-    /// deadlines already passed stay passed.
-    pub fn set(&self, to: DateTime<Utc>) {
+    /// deadlines already passed stay passed. Refused (changing nothing) outside
+    /// [`EARLIEST`](Self::EARLIEST)..=[`LATEST`](Self::LATEST).
+    pub fn try_set(&self, to: DateTime<Utc>) -> Result<(), ClockError> {
+        if to < Self::EARLIEST {
+            return Err(ClockError::BeforeEarliest);
+        }
+        if to > Self::LATEST {
+            return Err(ClockError::PastLatest { now: self.now() });
+        }
         {
             let mut state = self.lock();
             *state = match *state {
@@ -109,6 +160,22 @@ impl Clock {
             };
         }
         self.notify();
+        Ok(())
+    }
+
+    /// [`try_set`](Self::try_set), clamping `to` into the supported range.
+    pub fn set(&self, to: DateTime<Utc>) {
+        let _ = self.try_set(to.clamp(Self::EARLIEST, Self::LATEST));
+    }
+
+    fn read(state: State, real_now: DateTime<Utc>) -> DateTime<Utc> {
+        let t = match state {
+            State::Flowing { offset } => {
+                real_now.checked_add_signed(offset).unwrap_or(Self::LATEST)
+            }
+            State::Frozen { at } => at,
+        };
+        t.clamp(Self::EARLIEST, Self::LATEST)
     }
 
     /// Freezes at the current time (`true`) or lets time flow from it (`false`).
@@ -151,12 +218,16 @@ impl Clock {
 
     /// Completes after `by` has passed on this clock.
     pub async fn sleep(&self, by: Duration) {
-        let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
-        let deadline = self
-            .now()
-            .checked_add_signed(by)
-            .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        self.sleep_until(deadline).await
+        self.sleep_until(self.after(by)).await
+    }
+
+    /// The instant `by` from now, for deadlines. Saturates at `DateTime::MAX_UTC`, a
+    /// deadline the clock never reaches (it stops at [`LATEST`](Self::LATEST)).
+    pub fn after(&self, by: Duration) -> DateTime<Utc> {
+        chrono::Duration::from_std(by)
+            .ok()
+            .and_then(|by| self.now().checked_add_signed(by))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     fn notify(&self) {
@@ -219,6 +290,29 @@ mod tests {
             .await
             .expect("sleeper woke")
             .unwrap();
+    }
+
+    #[test]
+    fn moves_past_the_end_are_refused_in_both_modes() {
+        for clock in [Clock::system(), Clock::frozen_now()] {
+            let huge = Duration::from_secs(1_000_000_000_000);
+            let before = clock.now();
+            assert!(matches!(
+                clock.try_advance(huge),
+                Err(ClockError::PastLatest { .. })
+            ));
+            assert!(clock.now() - before < chrono::Duration::seconds(5));
+            assert!(clock.try_set(DateTime::<Utc>::MAX_UTC).is_err());
+            assert_eq!(
+                clock.try_set(DateTime::<Utc>::MIN_UTC),
+                Err(ClockError::BeforeEarliest)
+            );
+            for _ in 0..9 {
+                clock.advance(huge);
+            }
+            assert_eq!(clock.now(), Clock::LATEST);
+            assert_eq!(clock.after(huge), DateTime::<Utc>::MAX_UTC);
+        }
     }
 
     #[test]

@@ -1,16 +1,22 @@
-//! What both mocks share and nothing specific to either: serving, config loading, the
-//! [`Clock`], the admin API (reset, clock, request journal, faults) and log setup.
+//! What both mocks share and nothing specific to either: serving (with the HTTP limits of
+//! [`serve`]), config loading, the [`Clock`], the admin API (reset, clock, request journal,
+//! faults; guarded as [`access`] describes), the [`ErrorFormat`] hook through which a mock
+//! answers every error mock-kit produces, and log setup.
 
+pub mod access;
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod errors;
 pub mod faults;
 pub mod journal;
 pub mod logging;
 pub mod serve;
 
+pub use access::{AdminAccess, AdminConfig};
 pub use admin::{ADMIN_PREFIX, Control};
-pub use clock::{Clock, iso_millis};
+pub use clock::{Clock, ClockError, iso_millis};
+pub use errors::{ErrorFormat, Refusal};
 pub use faults::{FaultRule, Faults};
 pub use journal::{Journal, JournalEntry};
 pub use serve::RunningServer;

@@ -367,10 +367,7 @@ async fn token(
         ));
     }
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        err(
-            "invalid_request",
-            format!("the request body is over {MAX_BODY} bytes"),
-        )
+        ApiError::PayloadTooLarge(format!("the token request body is over {MAX_BODY} bytes"))
     })?;
     let p = Params::parse(&bytes);
     let basic = basic_credentials(headers.get(header::AUTHORIZATION))?;
