@@ -61,6 +61,7 @@ impl SqlEngine {
             session_limits: SessionLimits {
                 max_value_bytes: limits.max_result_bytes,
                 max_database_bytes: limits.max_database_bytes,
+                open_wait: Duration::from_millis(limits.sql_timeout_ms),
             },
             run_limits: RunLimits {
                 timeout: Duration::from_millis(limits.sql_timeout_ms),
@@ -111,9 +112,11 @@ impl SqlEngine {
         if cancel.is_cancelled() {
             return EngineRun::default();
         }
+        // if this future is dropped (the server's runtime shuts down), stop the statement
+        let mut stop_if_dropped = StopOnDrop(Some(cancel.clone()));
         let this = self.clone();
         let user = user.to_owned();
-        tokio::task::spawn_blocking(move || {
+        let run = tokio::task::spawn_blocking(move || {
             let (generation, mut conn) = match this.checkout(&user) {
                 Ok(s) => s,
                 Err(e) => return failed(&format!("cannot start an engine session: {e}")),
@@ -123,7 +126,9 @@ impl SqlEngine {
             run
         })
         .await
-        .unwrap_or_else(|e| failed(&format!("the SQL engine crashed: {e}")))
+        .unwrap_or_else(|e| failed(&format!("the SQL engine crashed: {e}")));
+        stop_if_dropped.0 = None;
+        run
     }
 
     /// An idle session of `user` on the current catalog, or a new one.
@@ -175,6 +180,17 @@ impl SqlEngine {
         let per_user = self.per_user;
         s.users
             .retain(|_, u| !u.idle.is_empty() || u.permits.available_permits() < per_user);
+    }
+}
+
+/// Cancels a run whose waiting future was dropped.
+struct StopOnDrop(Option<Arc<Cancel>>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.cancel();
+        }
     }
 }
 

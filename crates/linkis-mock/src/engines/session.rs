@@ -43,6 +43,8 @@ pub struct SessionLimits {
     pub max_value_bytes: usize,
     /// Largest size each database may grow to through this session.
     pub max_database_bytes: u64,
+    /// How long opening waits for another session's write to the catalog to end.
+    pub open_wait: std::time::Duration,
 }
 
 impl Catalog {
@@ -75,6 +77,8 @@ impl Catalog {
     /// Opens a new private session onto the catalog, locked down.
     pub fn open_session(&self, limits: SessionLimits) -> Result<Connection, String> {
         let mut conn = Connection::open(db_uri(&self.id, 0)).map_err(err)?;
+        // attaching reads each schema: wait (bounded) while another session writes
+        conn.busy_timeout(limits.open_wait).map_err(err)?;
         for (i, s) in self.schemas.iter().enumerate().skip(1) {
             conn.execute("ATTACH DATABASE ?1 AS ?2", (db_uri(&self.id, i), s))
                 .map_err(err)?;
@@ -222,6 +226,7 @@ mod tests {
         let limits = SessionLimits {
             max_value_bytes: 1 << 20,
             max_database_bytes: 1 << 24,
+            open_wait: std::time::Duration::from_millis(100),
         };
         let s = cat.open_session(limits).unwrap();
         (cat, s)
@@ -234,6 +239,7 @@ mod tests {
             .open_session(SessionLimits {
                 max_value_bytes: 1 << 20,
                 max_database_bytes: 1 << 24,
+                open_wait: std::time::Duration::from_millis(100),
             })
             .unwrap();
         a.execute_batch(

@@ -437,6 +437,7 @@ mod tests {
             .open_session(super::super::session::SessionLimits {
                 max_value_bytes: 1 << 20,
                 max_database_bytes: 1 << 24,
+                open_wait: Duration::from_millis(100),
             })
             .unwrap();
         Engine {
