@@ -34,6 +34,8 @@ struct Session {
     login: String,
     acting: String,
     last_access: DateTime<Utc>,
+    /// Creation order, to tell the oldest apart on a frozen clock.
+    seq: u64,
 }
 
 /// Sessions and the proxy file, each behind its own lock.
@@ -42,6 +44,7 @@ pub struct AuthStore {
     started: DateTime<Utc>,
     sessions: Mutex<HashMap<String, Session>>,
     proxy: Mutex<ProxyFile>,
+    next_seq: std::sync::atomic::AtomicU64,
 }
 
 /// Outcome of a password login.
@@ -60,6 +63,7 @@ impl AuthStore {
             clock: cfg.clock.clone(),
             started: cfg.clock.now(),
             sessions: Mutex::new(HashMap::new()),
+            next_seq: Default::default(),
             proxy: Mutex::new(ProxyFile::new(
                 cfg.proxy_file.clone(),
                 crate::config::DEMO_PROXY,
@@ -131,6 +135,9 @@ impl AuthStore {
                 login: login.to_owned(),
                 acting: acting.clone(),
                 last_access: now,
+                seq: self
+                    .next_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             },
         );
         (ticket, acting)
@@ -286,7 +293,7 @@ fn make_room(
         sessions
             .iter()
             .filter(|(_, s)| s.login == user)
-            .min_by_key(|(_, s)| s.last_access)
+            .min_by_key(|(_, s)| (s.last_access, s.seq))
             .map(|(k, _)| k.clone())
     };
     let mine = sessions.values().filter(|s| s.login == login).count();
