@@ -285,5 +285,16 @@ mod tests {
                 .is_err()
         );
         assert!(refused_statement("vacuum").is_some());
+        // table-valued pragma functions cannot change anything either
+        for f in [
+            "pragma_query_only(1)",
+            "pragma_max_page_count(100000000)",
+            "pragma_temp_store(1)",
+            "pragma_writable_schema(1)",
+            "pragma_cache_size(1000000)",
+        ] {
+            let sql = format!("select * from {f}");
+            assert!(s.prepare(&sql).is_err(), "{sql}");
+        }
     }
 }
