@@ -434,6 +434,7 @@ mod tests {
     fn engine() -> Engine {
         let catalog = super::super::session::Catalog::seed(crate::config::DEMO_CATALOG).unwrap();
         let conn = catalog
+            .address()
             .open_session(super::super::session::SessionLimits {
                 max_value_bytes: 1 << 20,
                 max_database_bytes: 1 << 24,
