@@ -67,6 +67,7 @@ impl SqlEngine {
                 timeout: Duration::from_millis(limits.sql_timeout_ms),
                 max_rows: limits.max_result_rows,
                 max_result_bytes: limits.max_result_bytes,
+                max_database_bytes: limits.max_database_bytes,
             },
         })
     }
