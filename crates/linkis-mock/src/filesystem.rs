@@ -62,6 +62,7 @@ async fn dir_file_trees(
     RawQuery(q): RawQuery,
 ) -> Envelope {
     let m = method("getDirFileTrees");
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     let dir = match path_param(&query(q.as_deref())) {
         Ok(p) => p,
         Err(e) => return e.envelope(m),
@@ -137,6 +138,7 @@ fn result_file(st: &AppState, caller: &Caller, path: &str) -> Result<Arc<ResultS
 
 async fn open_file(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Envelope {
     let m = method("openFile");
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     match open_file_inner(&st, &caller, q.as_deref()) {
         Ok(env) => env,
         Err(e) => e.envelope(m),
@@ -219,6 +221,7 @@ fn open_file_inner(
 
 async fn open_log(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Envelope {
     let m = method("openLog");
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     let q = query(q.as_deref());
     let path = match path_param(&q) {
         Ok(p) => p,
@@ -273,6 +276,7 @@ async fn open_log(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQu
 
 async fn is_exist(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Envelope {
     let m = method("isExist");
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     let path = match path_param(&query(q.as_deref())) {
         Ok(p) => p,
         Err(e) => return e.envelope(m),

@@ -88,6 +88,7 @@ async fn task_get(State(st): State<AppState>, caller: Caller, Path(raw): Path<St
         return LinkisError::Invalid(format!("taskID must be a positive integer, got: {raw}"))
             .envelope(method);
     };
+    crate::jobs::runner::settle_job(&st, task_id).await;
     let now = st.clock.now();
     let found = st
         .jobs
@@ -103,6 +104,7 @@ async fn task_get(State(st): State<AppState>, caller: Caller, Path(raw): Path<St
 
 async fn list(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Envelope {
     let method = Some("/api/jobhistory/list".to_string());
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     match list_inner(&st, &caller, q.as_deref()) {
         Ok((tasks, total)) => Envelope::ok(method, "OK")
             .with("tasks", tasks)
