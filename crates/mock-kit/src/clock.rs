@@ -311,7 +311,10 @@ mod tests {
                 clock.advance(huge);
             }
             assert_eq!(clock.now(), Clock::LATEST);
-            assert!(clock.after(huge) > Clock::LATEST, "a deadline never reached");
+            assert!(
+                clock.after(huge) > Clock::LATEST,
+                "a deadline never reached"
+            );
             assert_eq!(clock.after(Duration::MAX), DateTime::<Utc>::MAX_UTC);
         }
     }
