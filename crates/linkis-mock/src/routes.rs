@@ -1,37 +1,131 @@
-//! The one place the router is assembled. Every route answers in the Linkis envelope,
-//! including unknown paths (404) and wrong methods (405).
+//! The route table: every endpoint the mock serves, in one place, and the layers that make
+//! every answer an envelope — unknown paths (404), wrong methods (405), bodies over the
+//! limit (413), caught panics — with `method` filled in from the request URI.
 
 use axum::Router;
-use axum::extract::{OriginalUri, Request};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
 
-use crate::envelope::Envelope;
+use crate::envelope::{ENDPOINT, Envelope};
+use crate::error::LinkisError;
+use crate::profile::Profile;
 use crate::state::AppState;
 use crate::{entrance, filesystem, history, user};
 
-/// | prefix | module |
-/// |---|---|
-/// | `/api/rest_j/v1/user/*` | [`user`] (gateway: login, logout, userInfo, heartbeat, proxy, …) |
-/// | `/api/rest_j/v1/entrance/*` and the seed's `/api/rest_j/entrance/*` | [`entrance`] |
-/// | `/api/rest_j/v1/jobhistory/*` | [`history`] |
-/// | `/api/rest_j/v1/filesystem/*` | [`filesystem`] |
+/// Every service path starts with this (only `v1` exists upstream).
+pub const V1: &str = "/api/rest_j/v1";
+
 pub fn app(state: AppState) -> Router {
-    let part = |r: Router<AppState>| r.method_not_allowed_fallback(method_not_allowed);
+    let v1 = |path: &str| format!("{V1}{path}");
+    let entrance = || entrance::router().method_not_allowed_fallback(method_not_allowed);
     Router::new()
-        .nest("/api/rest_j/v1/user", part(user::router()))
-        .nest("/api/rest_j/v1/entrance", part(entrance::router()))
-        .nest("/api/rest_j/entrance", part(entrance::router()))
-        .nest("/api/rest_j/v1/jobhistory", part(history::router()))
-        .nest("/api/rest_j/v1/filesystem", part(filesystem::router()))
+        // gateway: /user/* answers any HTTP method and never needs authentication
+        .route(&v1("/user/login"), any(user::login))
+        .route(&v1("/user/logout"), any(user::logout))
+        .route(&v1("/user/userInfo"), any(user::user_info))
+        .route(&v1("/user/heartbeat"), any(user::heartbeat))
+        .route(&v1("/user/proxy"), any(user::proxy))
+        .route(&v1("/user/token-login"), any(user::token_login))
+        .route(&v1("/user/publicKey"), any(user::public_key))
+        .route(&v1("/user/baseinfo"), any(user::baseinfo))
+        .route(&v1("/user/register"), any(user::register))
+        .route(&v1("/user/oauth-redirect"), any(user::oauth_redirect))
+        .route(&v1("/user/oauth-login"), any(user::oauth_login))
+        .route(&v1("/user/{*rest}"), any(user::unknown))
+        .route(&v1("/gateway/heartbeat"), any(user::gateway_heartbeat))
+        // entrance (also under the seed's `/api/rest_j/entrance`)
+        .nest(&v1("/entrance"), entrance())
+        .nest("/api/rest_j/entrance", entrance())
+        // job history
+        .route(&v1("/jobhistory/list"), get(history::list))
+        .route(
+            &v1("/jobhistory/listundonetasks"),
+            get(history::list_undone_tasks),
+        )
+        .route(&v1("/jobhistory/listundone"), get(history::list_undone))
+        .route(
+            &v1("/jobhistory/job-extra-info"),
+            get(history::job_extra_info),
+        )
+        .route(
+            &v1("/jobhistory/diagnosis-query"),
+            get(history::diagnosis_query),
+        )
+        .route(
+            &v1("/jobhistory/governanceStationAdmin"),
+            get(history::governance),
+        )
+        .route(&v1("/jobhistory/{task_id}/get"), get(history::task_get))
+        // result sets and logs as files
+        .route(
+            &v1("/filesystem/getDirFileTrees"),
+            get(filesystem::dir_file_trees),
+        )
+        .route(&v1("/filesystem/openFile"), get(filesystem::open_file))
+        .route(&v1("/filesystem/openLog"), get(filesystem::open_log))
+        .route(&v1("/filesystem/isExist"), get(filesystem::is_exist))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_envelope,
+        ))
         .layer(axum::middleware::from_fn(ensure_envelope))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            endpoint_method,
+        ))
         .layer(axum::middleware::from_fn(preflight))
         .layer(axum::middleware::map_response(cors))
         .with_state(state)
+}
+
+/// The envelope's `method` for a request path, as upstream writes it: the entrance its
+/// own `/api/entrance/...` (the seed: `/api/rest_j/v1/entrance/...`), other services
+/// `/api` + the path after `/api/rest_j/v1`, the gateway the full request URI.
+pub fn method_for(profile: Profile, path: &str) -> String {
+    let path = percent_decode(path);
+    let rest = path
+        .strip_prefix("/api/rest_j/v1/")
+        .or_else(|| path.strip_prefix("/api/rest_j/"));
+    let Some(rest) = rest else { return path };
+    match rest.split('/').next() {
+        Some("entrance") if profile == Profile::Ujes0x => format!("{V1}/{rest}"),
+        Some("entrance" | "jobhistory" | "filesystem") => format!("/api/{rest}"),
+        _ => path,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Runs the request with its endpoint's `method` in scope (see [`crate::envelope`]).
+async fn endpoint_method(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let method = method_for(st.cfg.profile, req.uri().path());
+    ENDPOINT.scope(method, next.run(req)).await
 }
 
 async fn not_found(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
@@ -42,24 +136,32 @@ async fn not_found(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
         && version != "v1"
         && version[1..].bytes().all(|b| b.is_ascii_digit())
     {
-        return Envelope::error(
-            Some(path.clone()),
-            format!("The gatewayv1 not support version {version}."),
-        );
+        return LinkisError::Invalid(format!("The gatewayv1 not support version {version}."))
+            .envelope(Some(path));
     }
-    Envelope::error(
-        Some(path.clone()),
-        format!("No handler found for {method} {path}(找不到对应的接口)"),
-    )
-    .with_http(StatusCode::NOT_FOUND)
+    LinkisError::NoRoute(format!(
+        "No handler found for {method} {path}(找不到对应的接口)"
+    ))
+    .envelope(Some(path))
 }
 
 async fn method_not_allowed(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
-    Envelope::error(
-        Some(uri.path().to_owned()),
-        format!("Request method '{method}' not supported(不支持的请求方法)"),
-    )
-    .with_http(StatusCode::METHOD_NOT_ALLOWED)
+    LinkisError::WrongMethod(format!(
+        "Request method '{method}' not supported(不支持的请求方法)"
+    ))
+    .envelope(Some(uri.path().to_owned()))
+}
+
+/// A handler that panicked: upstream's answer to an unexpected exception, never a 5xx
+/// without a body.
+fn panic_envelope(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let why = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "panic".into());
+    tracing::error!(reason = %why, "handler panicked");
+    LinkisError::Internal(format!("linkis-mock internal error: {why}")).into_response()
 }
 
 async fn cors(mut resp: Response) -> Response {
@@ -80,10 +182,9 @@ async fn cors(mut resp: Response) -> Response {
     resp
 }
 
-/// Whatever axum answers by itself (extractor rejections: body too large, bad percent-
-/// encoding, …) becomes an envelope too, keeping its HTTP status.
+/// Whatever axum answers by itself (an extractor's rejection, e.g. a path parameter that
+/// is not valid percent-encoded UTF-8) becomes an envelope too, keeping its HTTP status.
 async fn ensure_envelope(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
     let resp = next.run(req).await;
     let is_json = resp
         .headers()
@@ -103,14 +204,11 @@ async fn ensure_envelope(req: Request, next: Next) -> Response {
     } else {
         text
     };
-    let http = if status.is_success() {
-        StatusCode::BAD_REQUEST
-    } else {
-        status
-    };
-    Envelope::error(Some(path), message)
-        .with_http(http)
-        .into_response()
+    let mut env = Envelope::error(None, message);
+    if !status.is_success() && status.as_u16() != 400 {
+        env = env.with_http(status);
+    }
+    env.into_response()
 }
 
 /// CORS preflight: any `OPTIONS` request succeeds (the CORS headers are added by `cors`).

@@ -102,18 +102,29 @@ async fn execute(State(st): State<AppState>, caller: Caller, body: Bytes) -> Env
     let req = json_body(&body).and_then(|b| {
         let b = parse::unwrap_seed(b);
         if b.get("executionContent").is_some() {
-            parse::submit(&b, &caller, st.cfg.limits.max_synthetic_log_lines)
+            parse::submit(&b, &caller, &st.cfg)
         } else {
-            parse::execute(&b, &caller, st.cfg.limits.max_synthetic_log_lines)
+            parse::execute(&b, &caller, &st.cfg)
         }
     });
     create(&st, Op::Execute, req).await
 }
 
-async fn submit(State(st): State<AppState>, caller: Caller, body: Bytes) -> Envelope {
-    let req = json_body(&body)
-        .map(parse::unwrap_seed)
-        .and_then(|b| parse::submit(&b, &caller, st.cfg.limits.max_synthetic_log_lines));
+async fn submit(
+    State(st): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Envelope {
+    // upstream reads the token from the header; with both token headers it is also what
+    // authenticated the request
+    let admin_token = crate::extract::header(&headers, "Token-User").is_some()
+        && crate::extract::header(&headers, "Token-Code")
+            .is_some_and(|c| parse::is_admin_token(&c));
+    let req = json_body(&body).map(parse::unwrap_seed).and_then(|b| {
+        let caller = parse::acting_caller(&b, caller, admin_token, &st.cfg)?;
+        parse::submit(&b, &caller, &st.cfg)
+    });
     create(&st, Op::Submit, req).await
 }
 
