@@ -34,6 +34,8 @@ struct Session {
     login: String,
     acting: String,
     last_access: DateTime<Utc>,
+    /// Creation order, to tell the oldest apart on a frozen clock.
+    seq: u64,
 }
 
 /// Sessions and the proxy file, each behind its own lock.
@@ -42,6 +44,7 @@ pub struct AuthStore {
     started: DateTime<Utc>,
     sessions: Mutex<HashMap<String, Session>>,
     proxy: Mutex<ProxyFile>,
+    next_seq: std::sync::atomic::AtomicU64,
 }
 
 /// Outcome of a password login.
@@ -60,6 +63,7 @@ impl AuthStore {
             clock: cfg.clock.clone(),
             started: cfg.clock.now(),
             sessions: Mutex::new(HashMap::new()),
+            next_seq: Default::default(),
             proxy: Mutex::new(ProxyFile::new(
                 cfg.proxy_file.clone(),
                 crate::config::DEMO_PROXY,
@@ -124,21 +128,16 @@ impl AuthStore {
         let ticket = new_ticket();
         let now = self.clock.now();
         let mut sessions = lock(&self.sessions);
-        if sessions.len() >= cfg.limits.max_sessions.max(1) {
-            let oldest = sessions
-                .iter()
-                .min_by_key(|(_, s)| s.last_access)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                sessions.remove(&k);
-            }
-        }
+        make_room(&mut sessions, cfg, now, login);
         sessions.insert(
             ticket.clone(),
             Session {
                 login: login.to_owned(),
                 acting: acting.clone(),
                 last_access: now,
+                seq: self
+                    .next_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             },
         );
         (ticket, acting)
@@ -274,6 +273,46 @@ impl AuthStore {
             ProxyCheck::UserNotAllowed => Err(LinkisError::NotLoggedIn(format!(
                 "Proxy-User {user} is not allowed for this Validation-Code(该token无权代理用户{user})"
             ))),
+        }
+    }
+}
+
+/// Frees a place for a new session of `login`: expired sessions go first; then, beyond
+/// `limits.max_sessions_per_user`, that user's own oldest session; and when the table is
+/// full, the oldest session of the user holding the most. So one user's logins never end
+/// another user's session while the other holds fewer.
+fn make_room(
+    sessions: &mut HashMap<String, Session>,
+    cfg: &Config,
+    now: DateTime<Utc>,
+    login: &str,
+) {
+    let timeout = AuthStore::timeout(cfg);
+    sessions.retain(|_, s| now - s.last_access <= timeout);
+    let oldest_of = |sessions: &HashMap<String, Session>, user: &str| {
+        sessions
+            .iter()
+            .filter(|(_, s)| s.login == user)
+            .min_by_key(|(_, s)| (s.last_access, s.seq))
+            .map(|(k, _)| k.clone())
+    };
+    let mine = sessions.values().filter(|s| s.login == login).count();
+    if mine >= cfg.limits.max_sessions_per_user.max(1)
+        && let Some(k) = oldest_of(sessions, login)
+    {
+        sessions.remove(&k);
+    }
+    if sessions.len() >= cfg.limits.max_sessions.max(1) {
+        let mut held: HashMap<&str, usize> = HashMap::new();
+        for s in sessions.values() {
+            *held.entry(s.login.as_str()).or_default() += 1;
+        }
+        let heaviest = held
+            .into_iter()
+            .max_by_key(|(u, n)| (*n, std::cmp::Reverse(*u)))
+            .map(|(u, _)| u.to_owned());
+        if let Some(k) = heaviest.and_then(|u| oldest_of(sessions, &u)) {
+            sessions.remove(&k);
         }
     }
 }

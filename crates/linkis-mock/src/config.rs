@@ -106,16 +106,38 @@ impl Timing {
     }
 }
 
-/// Memory bounds.
+/// Memory, time and fairness bounds. The `_per_user` keys make sure one user can never
+/// log out, evict or block another.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default = "Limits::standard")]
 pub struct Limits {
+    /// Jobs kept in total (the hard memory bound).
     pub max_jobs: usize,
+    /// Jobs kept per user; beyond it that user's oldest finished jobs are evicted.
+    pub max_jobs_per_user: usize,
+    /// Unfinished jobs per user; beyond it that user's submissions are refused.
+    pub max_unfinished_jobs_per_user: usize,
     pub max_log_lines: usize,
     pub max_result_rows: usize,
     pub max_total_result_rows: usize,
+    /// Bytes of result sets one job may produce (also the longest value SQL may build).
+    pub max_result_bytes: usize,
+    /// Bytes of result sets kept across jobs; the oldest finished jobs' results go first.
+    pub max_total_result_bytes: usize,
     pub max_sessions: usize,
+    /// Login sessions per user; beyond it that user's oldest session ends.
+    pub max_sessions_per_user: usize,
+    /// Wall-clock budget of one SQL statement.
     pub sql_timeout_ms: u64,
+    /// SQL statements running at once across all users (the worker pool).
+    pub sql_workers: usize,
+    /// SQL jobs one user runs at once, each on its own engine session (upstream's
+    /// `wds.linkis.rm.instance`); further jobs of that user wait for a free session.
+    pub engines_per_user: usize,
+    /// Idle engine sessions kept across users; the least recently used is closed first.
+    pub max_idle_engines: usize,
+    /// Size one engine session may grow each database to (shared catalog and its temp tables).
+    pub max_database_bytes: u64,
     pub max_open_log_lines: usize,
     pub max_synthetic_log_lines: u64,
 }
@@ -124,11 +146,20 @@ impl Limits {
     pub fn standard() -> Self {
         Self {
             max_jobs: 1000,
+            max_jobs_per_user: 200,
+            max_unfinished_jobs_per_user: 100,
             max_log_lines: 20_000,
             max_result_rows: 50_000,
             max_total_result_rows: 500_000,
+            max_result_bytes: 64 << 20,
+            max_total_result_bytes: 256 << 20,
             max_sessions: 10_000,
+            max_sessions_per_user: 100,
             sql_timeout_ms: 2000,
+            sql_workers: 4,
+            engines_per_user: 1,
+            max_idle_engines: 64,
+            max_database_bytes: 256 << 20,
             max_open_log_lines: 200_000,
             max_synthetic_log_lines: 100_000_000,
         }
@@ -202,8 +233,33 @@ impl Config {
                 "session_timeout_secs must be > 0".into(),
             ));
         }
-        if self.limits.max_jobs == 0 {
-            return Err(ConfigError::Invalid("limits.max_jobs must be > 0".into()));
+        let l = &self.limits;
+        for (key, v) in [
+            ("max_jobs", l.max_jobs),
+            ("max_jobs_per_user", l.max_jobs_per_user),
+            (
+                "max_unfinished_jobs_per_user",
+                l.max_unfinished_jobs_per_user,
+            ),
+            ("max_sessions", l.max_sessions),
+            ("max_sessions_per_user", l.max_sessions_per_user),
+            ("sql_workers", l.sql_workers),
+            ("engines_per_user", l.engines_per_user),
+            ("max_result_bytes", l.max_result_bytes),
+        ] {
+            if v == 0 {
+                return Err(ConfigError::Invalid(format!("limits.{key} must be > 0")));
+            }
+        }
+        if l.sql_workers > 256 || l.engines_per_user > 256 {
+            return Err(ConfigError::Invalid(
+                "limits.sql_workers and limits.engines_per_user must be at most 256".into(),
+            ));
+        }
+        if l.max_result_bytes > 1 << 30 {
+            return Err(ConfigError::Invalid(
+                "limits.max_result_bytes must be at most 1 GiB (SQLite's longest value)".into(),
+            ));
         }
         const WEEK_MS: u64 = 7 * 24 * 3600 * 1000;
         let t = &self.timing;

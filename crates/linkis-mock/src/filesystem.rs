@@ -52,6 +52,7 @@ pub async fn dir_file_trees(
     caller: Caller,
     LinkisQuery(q): LinkisQuery,
 ) -> Result<Envelope> {
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     let dir = path_param(&q)?;
     let now = st.clock.now();
     let listing = job_for_dir(&st, &dir, |j| {
@@ -204,6 +205,7 @@ pub async fn open_file(
     caller: Caller,
     LinkisQuery(q): LinkisQuery,
 ) -> Result<Envelope> {
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     let req = OpenFile::parse(&q)?;
     let rs = result_file(&st, &caller, &req.path)?;
     let start = usize::try_from((req.page - 1).saturating_mul(req.page_size)).unwrap_or(usize::MAX);
@@ -269,6 +271,7 @@ pub async fn open_log(
     caller: Caller,
     LinkisQuery(q): LinkisQuery,
 ) -> Result<Envelope> {
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     let path = path_param(&q)?;
     let levels = q
         .get("logLevel")
@@ -317,6 +320,7 @@ pub async fn is_exist(
     caller: Caller,
     LinkisQuery(q): LinkisQuery,
 ) -> Result<Envelope> {
+    crate::jobs::runner::settle_visible(&st, &caller).await;
     let path = path_param(&q)?;
     let now = st.clock.now();
     let dir_exists = job_for_dir(&st, &path, |j| {

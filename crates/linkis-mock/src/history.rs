@@ -91,6 +91,7 @@ pub async fn task_get(
     let task_id = raw.trim().parse::<u64>().map_err(|_| {
         LinkisError::Invalid(format!("taskID must be a positive integer, got: {raw}"))
     })?;
+    crate::jobs::runner::settle_job(&st, task_id).await;
     let now = st.clock.now();
     let task = st
         .jobs
@@ -193,6 +194,14 @@ impl Filter {
     }
 }
 
+/// Waits for the engines of the jobs a filter may select (see [`crate::jobs::runner`]).
+async fn settle_visible(st: &AppState, filter: &Filter) {
+    match &filter.own {
+        Some(caller) => crate::jobs::runner::settle_visible(st, caller).await,
+        None => crate::jobs::runner::settle_all(st).await,
+    }
+}
+
 fn text(q: &HashMap<String, String>, k: &str) -> Option<String> {
     q.get(k)
         .map(|s| s.trim().to_owned())
@@ -273,6 +282,7 @@ pub async fn list(
         engine_instance_prefix: engine_instance,
         ..Filter::default()
     };
+    settle_visible(&st, &filter).await;
     let (tasks, total) = filter.page(&st, page_now, page_size);
     Ok(Envelope::ok(None, "OK")
         .with("tasks", tasks)
@@ -318,6 +328,7 @@ pub async fn list_undone_tasks(
 ) -> Result<Envelope> {
     let filter = undone_filter(&st, caller, &q)?;
     let (page_now, page_size) = paging(&q)?;
+    settle_visible(&st, &filter).await;
     let (tasks, total) = filter.page(&st, page_now, page_size);
     Ok(Envelope::ok(None, "OK")
         .with("tasks", tasks)
@@ -333,6 +344,7 @@ pub async fn list_undone(
     let mut q = q;
     q.remove("status");
     let filter = undone_filter(&st, caller, &q)?;
+    settle_visible(&st, &filter).await;
     let (_, total) = filter.page(&st, 1, 1);
     Ok(Envelope::ok(None, "OK").with("totalPage", total))
 }
@@ -375,9 +387,9 @@ pub async fn job_extra_info(
 ) -> Result<Envelope> {
     let id = int_param(&q, "jobId")?
         .ok_or_else(|| LinkisError::Invalid("Invalid jobId cannot be empty".into()))?;
-    let metrics = u64::try_from(id)
-        .ok()
-        .and_then(|id| visible_job(&st, &caller, id, metrics_map))
+    let id = u64::try_from(id).unwrap_or(0);
+    crate::jobs::runner::settle_job(&st, id).await;
+    let metrics = visible_job(&st, &caller, id, metrics_map)
         .ok_or_else(|| LinkisError::NotFound(NOT_FOUND.into()))?;
     Ok(Envelope::ok(None, "OK").with("metricsMap", metrics))
 }
@@ -424,7 +436,10 @@ pub async fn diagnosis_query(
     let source = text(&q, "diagnosisSource").unwrap_or_else(|| "linkis".into());
     let msg = match (source.as_str(), raw.parse::<u64>()) {
         ("doctoris", _) | (_, Err(_)) => None,
-        (_, Ok(id)) => visible_job(&st, &caller, id, diagnosis).flatten(),
+        (_, Ok(id)) => {
+            crate::jobs::runner::settle_job(&st, id).await;
+            visible_job(&st, &caller, id, diagnosis).flatten()
+        }
     };
     Ok(Envelope::ok(None, "OK").with("diagnosisMsg", msg.unwrap_or_default()))
 }

@@ -108,12 +108,21 @@ impl JobLog {
     }
 
     /// Appends engine output, dropped (and counted) beyond the cap.
+    /// Engine output comes in when the engine finishes, possibly after a synthetic block
+    /// was planned at the end of the log: it then goes before that block, where its time is.
     pub fn push_engine(&mut self, at: DateTime<Utc>, level: Level, text: impl Into<String>) {
         if self.lines.len() >= self.cap {
             self.dropped += 1;
             return;
         }
+        let before_block = self
+            .synthetic
+            .as_ref()
+            .is_some_and(|s| s.at_index == self.lines.len());
         self.push(at, level, text);
+        if before_block && let Some(s) = &mut self.synthetic {
+            s.at_index += 1;
+        }
     }
 
     /// Lines dropped because of the cap.

@@ -1,13 +1,12 @@
 //! The one cheap-to-clone state every handler gets.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use mock_kit::Clock;
 
 use crate::auth::AuthStore;
 use crate::config::{Config, DEMO_CATALOG};
-use crate::engines::sql::SqlEngine;
+use crate::engines::pool::SqlEngine;
 use crate::jobs::JobStore;
 
 #[derive(Clone)]
@@ -30,12 +29,7 @@ impl AppState {
             })?,
             None => DEMO_CATALOG.to_owned(),
         };
-        let sql = SqlEngine::new(
-            &catalog,
-            Duration::from_millis(cfg.limits.sql_timeout_ms),
-            cfg.limits.max_result_rows,
-        )
-        .map_err(std::io::Error::other)?;
+        let sql = SqlEngine::new(&catalog, &cfg.limits).map_err(std::io::Error::other)?;
         Ok(Self {
             clock: cfg.clock.clone(),
             auth: Arc::new(AuthStore::new(&cfg)),

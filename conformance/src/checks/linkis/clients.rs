@@ -282,11 +282,7 @@ async fn list_filters(ctx: &Ctx) -> CheckResult {
     ] {
         let q = with(k, v);
         let q: Vec<(&str, &str)> = q.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        ensure_eq!(
-            &listed(&http, &q).await?,
-            want,
-            "list with {k}={v}"
-        );
+        ensure_eq!(&listed(&http, &q).await?, want, "list with {k}={v}");
     }
     for (k, v, msg) in [
         ("creator", "a b", "Invalid creator : a b"),

@@ -3,6 +3,8 @@
 
 pub mod directives;
 pub mod hive;
+pub mod pool;
+pub mod session;
 pub mod sql;
 pub mod text;
 

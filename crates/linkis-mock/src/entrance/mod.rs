@@ -10,12 +10,12 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
-use crate::engines::{self, EngineRun};
 use crate::envelope::Envelope;
 use crate::error::LinkisError;
 use crate::extract::{int_param, json_body, query};
 use crate::joblog::split_levels;
 use crate::jobs::JobRequest;
+use crate::jobs::runner::settle_job;
 use crate::profile::{Op, parse_exec_id};
 use crate::state::AppState;
 
@@ -55,29 +55,6 @@ fn lookup(st: &AppState, exec_id: &str) -> Result<u64, Miss> {
     st.jobs.find_short(&parsed.short).ok_or(Miss::Unknown)
 }
 
-async fn run_engine(st: &AppState, req: &JobRequest) -> EngineRun {
-    if engines::is_sql(&req.run_type) {
-        let sql = st.sql.clone();
-        let code = req.code.clone();
-        tokio::task::spawn_blocking(move || sql.run(&code))
-            .await
-            .unwrap_or_else(|e| EngineRun {
-                error: Some(format!("the SQL engine crashed: {e}")),
-                ..EngineRun::default()
-            })
-    } else if req.code.trim().is_empty() {
-        let mut run = EngineRun::default();
-        run.log.push((
-            crate::joblog::Level::Warn,
-            "Only source.scriptPath was given; the mock does not read scripts, nothing was run"
-                .into(),
-        ));
-        run
-    } else {
-        engines::text::run(&req.run_type, &req.code)
-    }
-}
-
 async fn create(st: &AppState, op: Op, req: Result<JobRequest, LinkisError>) -> Envelope {
     let p = st.cfg.profile;
     let method = Some(p.method(op, None));
@@ -85,9 +62,7 @@ async fn create(st: &AppState, op: Op, req: Result<JobRequest, LinkisError>) -> 
         Ok(r) => r,
         Err(e) => return e.envelope(method),
     };
-    let run = run_engine(st, &req).await;
-    let now = st.clock.now();
-    match st.jobs.create(&st.cfg, now, req, run) {
+    match crate::jobs::runner::start(st, req).await {
         Ok((task_id, exec_id)) => {
             tracing::info!(task_id, exec_id = %exec_id, "job accepted");
             Envelope::ok(method, p.ok_message(op))
@@ -136,13 +111,14 @@ async fn status(
 ) -> Envelope {
     let method = Some(st.cfg.profile.method(Op::Status, Some(&id)));
     let q = query(q.as_deref());
-    let now = st.clock.now();
     let found = lookup(&st, &id);
     let task = match (found, int_param(&q, "taskID")) {
         (Ok(t), _) => t,
         (Err(_), Err(e)) => return e.envelope(method),
         (Err(_), Ok(Some(t))) if t > 0 => {
             // upstream falls back to job history when a taskID is given
+            settle_job(&st, t as u64).await;
+            let now = st.clock.now();
             let seen = st
                 .jobs
                 .with(t as u64, |j| j.visible_to(&caller).then(|| j.state(now)));
@@ -160,6 +136,8 @@ async fn status(
             return LinkisError::NotFound(NO_JOB_FOR_STATUS.into()).envelope(method);
         }
     };
+    settle_job(&st, task).await;
+    let now = st.clock.now();
     match st.jobs.with(task, |j| j.state(now)) {
         Some(s) => Envelope::ok(method, st.cfg.profile.ok_message(Op::Status))
             .with("execID", id)
@@ -218,6 +196,7 @@ async fn log(
             return no_job_for_log(&id).envelope(method);
         }
     };
+    settle_job(&st, task).await;
     let now = st.clock.now();
     let Some(lines) = st.jobs.with(task, |j| j.log.page(now, from, size)) else {
         return no_job_for_log(&id).envelope(method);
@@ -236,7 +215,7 @@ async fn log(
         .with("fromLine", next)
 }
 
-fn progress_data(st: &AppState, id: &str, op: Op) -> Envelope {
+async fn progress_data(st: &AppState, id: &str, op: Op) -> Envelope {
     let method = Some(st.cfg.profile.method(op, Some(id)));
     let not_found = || {
         LinkisError::NotFound("The job corresponding to the ID is empty, and the corresponding task progress cannot be obtained.(ID 对应的job为空，不能获取相应的任务进度)".into())
@@ -245,6 +224,7 @@ fn progress_data(st: &AppState, id: &str, op: Op) -> Envelope {
     let Ok(task) = lookup(st, id) else {
         return not_found();
     };
+    settle_job(st, task).await;
     let now = st.clock.now();
     match st.jobs.with(task, |j| j.progress(now)) {
         Some((p, info)) => Envelope::ok(method, st.cfg.profile.ok_message(op))
@@ -256,7 +236,7 @@ fn progress_data(st: &AppState, id: &str, op: Op) -> Envelope {
 }
 
 async fn progress(State(st): State<AppState>, _caller: Caller, Path(id): Path<String>) -> Envelope {
-    progress_data(&st, &id, Op::Progress)
+    progress_data(&st, &id, Op::Progress).await
 }
 
 async fn progress_with_resource(
@@ -264,7 +244,7 @@ async fn progress_with_resource(
     _caller: Caller,
     Path(id): Path<String>,
 ) -> Envelope {
-    let mut env = progress_data(&st, &id, Op::ProgressWithResource);
+    let mut env = progress_data(&st, &id, Op::ProgressWithResource).await;
     if env.status == 0 {
         env = env.with("yarnResource", Value::Null);
     }
@@ -358,6 +338,8 @@ async fn pause(State(st): State<AppState>, _caller: Caller, Path(id): Path<Strin
 }
 
 async fn running_tasks(State(st): State<AppState>, _caller: Caller) -> Envelope {
+    // the entrance-wide count depends on every job
+    crate::jobs::runner::settle_all(&st).await;
     let n = st.jobs.running(st.clock.now());
     Envelope::ok(
         Some("/api/entrance/operation/metrics/runningtask".into()),

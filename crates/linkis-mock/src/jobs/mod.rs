@@ -1,11 +1,15 @@
 //! Jobs: the state machine on the mock's clock, the bounded store, kill.
 //!
 //! A job's timeline (scheduled, running, finished) is fixed when it is created and only
-//! shortened by a kill, so its state at any instant is a pure function of the clock:
-//! moving the clock moves every job, and no background task is needed.
+//! shortened by a kill, so its state at any instant is a function of the clock and of
+//! whether its engine has finished: a job is never Succeed before its SQL has run. The
+//! SQL runs off the request path (see [`runner`]); a request about a job whose planned end
+//! has passed waits for its engine ([`JobStore::settle`]), so what a client sees still
+//! depends only on the clock.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -13,13 +17,15 @@ use serde_json::{Value, json};
 use crate::auth::{Caller, lock};
 use crate::config::Config;
 use crate::engines::directives::Directives;
+use crate::engines::sql::Cancel;
 use crate::engines::{EngineRun, ResultSet};
 use crate::error::LinkisError;
 use crate::joblog::{JobLog, Level};
 
+pub mod runner;
 mod timeline;
 
-use timeline::{build, final_line};
+use timeline::{Plan, build, complete, final_line};
 
 /// Scheduler states, in upstream order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,8 +106,15 @@ pub struct Job {
     pub created: DateTime<Utc>,
     pub scheduled_at: DateTime<Utc>,
     pub running_at: DateTime<Utc>,
+    /// Planned end; once the engine finished, the actual end (never before the engine).
     pub finish_at: DateTime<Utc>,
+    /// Meaningful once `done`.
     pub end_state: State,
+    /// The engine finished (or the job was killed): `end_state` and the results are final.
+    pub done: bool,
+    plan: Plan,
+    /// Stops the job's SQL when it is killed.
+    pub cancel: Arc<Cancel>,
     pub err_code: Option<i64>,
     pub err_desc: Option<String>,
     pub tasks: u32,
@@ -114,7 +127,7 @@ pub struct Job {
 
 impl Job {
     pub fn state(&self, now: DateTime<Utc>) -> State {
-        if now >= self.finish_at {
+        if now >= self.finish_at && self.done {
             self.end_state
         } else if now >= self.running_at {
             State::Running
@@ -128,7 +141,8 @@ impl Job {
     /// Fraction of the run done at `now` (0 before Running, 1 when finished).
     fn fraction(&self, now: DateTime<Utc>) -> f64 {
         if now >= self.finish_at {
-            return 1.0;
+            // past its planned end but its engine still works: not quite done
+            return if self.done { 1.0 } else { 0.99 };
         }
         if now < self.running_at {
             return 0.0;
@@ -175,8 +189,14 @@ impl Job {
             self.created,
         ]
         .into_iter()
+        .skip(usize::from(!self.done))
         .find(|t| *t <= now)
         .unwrap_or(self.created)
+    }
+
+    /// The clock says this job ended, but its engine is still working.
+    fn awaited(&self, now: DateTime<Utc>) -> bool {
+        !self.done && now >= self.finish_at
     }
 
     /// Result sets, available once the job finished (none for Cancelled).
@@ -192,6 +212,18 @@ impl Job {
         self.results
             .as_ref()
             .map_or(0, |r| r.iter().map(|x| x.rows()).sum())
+    }
+
+    /// Bytes this job's result sets hold (what `limits.max_total_result_bytes` counts).
+    fn result_bytes(&self) -> usize {
+        self.results
+            .as_ref()
+            .map_or(0, |r| r.iter().map(|x| x.approx_size()).sum())
+    }
+
+    /// The user whose engine runs the job and whose limits it counts against.
+    fn user(&self) -> &str {
+        &self.req.execute_user
     }
 
     /// Is the caller's login or acting user the job's submitter or executor?
@@ -217,21 +249,40 @@ struct Inner {
     counters: HashMap<String, u64>,
     next_task: u64,
     total_rows: usize,
+    total_bytes: usize,
 }
 
 impl Inner {
-    /// Jobs not yet finished at `now` (what `limits.max_jobs` caps).
+    /// Jobs not yet finished at `now` (what `limits.max_unfinished_jobs_per_user` caps).
     fn unfinished(&self, now: DateTime<Utc>) -> usize {
         self.jobs
             .values()
             .filter(|j| !j.state(now).is_terminal())
             .count()
     }
+
+    fn forget_results(&mut self, task_id: u64) {
+        if let Some(job) = self.jobs.get_mut(&task_id) {
+            let (rows, bytes) = (job.result_rows(), job.result_bytes());
+            job.results = None;
+            self.total_rows -= rows.min(self.total_rows);
+            self.total_bytes -= bytes.min(self.total_bytes);
+        }
+    }
+
+    fn remove(&mut self, task_id: u64) {
+        self.forget_results(task_id);
+        if let Some(job) = self.jobs.remove(&task_id) {
+            self.by_short.remove(&job.short_id);
+        }
+    }
 }
 
 /// All jobs, behind one lock.
 pub struct JobStore {
     inner: Mutex<Inner>,
+    /// Woken whenever a job's engine finishes.
+    finished: tokio::sync::Notify,
 }
 
 impl Default for JobStore {
@@ -247,27 +298,50 @@ impl JobStore {
                 next_task: 1,
                 ..Inner::default()
             }),
+            finished: tokio::sync::Notify::new(),
         }
     }
 
     pub fn reset(&self) {
-        *lock(&self.inner) = Inner {
-            next_task: 1,
-            ..Inner::default()
-        };
+        let old = std::mem::replace(
+            &mut *lock(&self.inner),
+            Inner {
+                next_task: 1,
+                ..Inner::default()
+            },
+        );
+        for job in old.jobs.values() {
+            job.cancel.cancel();
+        }
     }
 
-    /// Creates a job from a validated request and what its engine computed.
+    /// Creates a job from a validated request; its engine is started by the caller.
+    /// Refused when the user already has `limits.max_unfinished_jobs_per_user` unfinished
+    /// jobs, or when the store is full of unfinished jobs.
     pub fn create(
         &self,
         cfg: &Config,
         now: DateTime<Utc>,
         req: JobRequest,
-        run: EngineRun,
-    ) -> Result<(u64, String), LinkisError> {
+    ) -> Result<(u64, String, Arc<Cancel>), LinkisError> {
         let mut inner = lock(&self.inner);
-        let live = inner.unfinished(now);
-        if live >= cfg.limits.max_jobs {
+        let cap = cfg.limits.max_unfinished_jobs_per_user;
+        let mine = inner
+            .jobs
+            .values()
+            .filter(|j| j.user() == req.execute_user && !j.state(now).is_terminal())
+            .count();
+        if mine >= cap {
+            return Err(LinkisError::Invalid(format!(
+                "{} already has {mine} unfinished jobs (limits.max_unfinished_jobs_per_user = {cap}); wait for some to finish or kill them",
+                req.execute_user
+            )));
+        }
+        if inner.jobs.len() >= cfg.limits.max_jobs {
+            evict(&mut inner, cfg, now, cfg.limits.max_jobs - 1);
+        }
+        if inner.jobs.len() >= cfg.limits.max_jobs {
+            let live = inner.unfinished(now);
             return Err(LinkisError::Invalid(format!(
                 "The mock already holds {live} unfinished jobs (limits.max_jobs = {}); wait for some to finish or kill them",
                 cfg.limits.max_jobs
@@ -290,12 +364,61 @@ impl JobStore {
             &cfg.entrance_instance,
             &short,
         );
-        let job = build(cfg, now, task_id, exec_id.clone(), short.clone(), req, run);
-        inner.total_rows += job.result_rows();
+        let job = build(cfg, now, task_id, exec_id.clone(), short.clone(), req);
+        let cancel = job.cancel.clone();
         inner.by_short.insert(short, task_id);
         inner.jobs.insert(task_id, job);
-        evict(&mut inner, cfg, now);
-        Ok((task_id, exec_id))
+        Ok((task_id, exec_id, cancel))
+    }
+
+    /// Records what a job's engine computed (ignored if the job was killed, evicted or
+    /// reset away: `cancel` identifies the run).
+    pub fn complete(
+        &self,
+        cfg: &Config,
+        task_id: u64,
+        cancel: &Arc<Cancel>,
+        done_at: DateTime<Utc>,
+        run: EngineRun,
+    ) {
+        {
+            let mut inner = lock(&self.inner);
+            let Some(job) = inner.jobs.get_mut(&task_id) else {
+                return;
+            };
+            if job.done || !Arc::ptr_eq(&job.cancel, cancel) {
+                return;
+            }
+            complete(job, done_at, run);
+            let (rows, bytes) = (job.result_rows(), job.result_bytes());
+            inner.total_rows += rows;
+            inner.total_bytes += bytes;
+            evict(&mut inner, cfg, done_at, cfg.limits.max_jobs);
+        }
+        self.finished.notify_waiters();
+    }
+
+    /// Waits (at most `max_wait`) until no job `select`s at the clock's `now` is past its
+    /// planned end with its engine still working, so answers about those jobs depend only
+    /// on the clock. Never waits for jobs the caller did not select.
+    pub async fn settle(
+        &self,
+        clock: &mock_kit::Clock,
+        max_wait: StdDuration,
+        select: impl Fn(&Job) -> bool,
+    ) {
+        let deadline = tokio::time::Instant::now() + max_wait;
+        loop {
+            let finished = self.finished.notified();
+            let now = clock.now();
+            let waiting = lock(&self.inner)
+                .jobs
+                .values()
+                .any(|j| j.awaited(now) && select(j));
+            if !waiting || tokio::time::timeout_at(deadline, finished).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// The taskID behind a short exec id.
@@ -318,7 +441,8 @@ impl JobStore {
         }
     }
 
-    /// Cancels a job that has not finished. `who` is the acting user; admins may kill any.
+    /// Cancels a job that has not finished, interrupting its SQL: the running statement is
+    /// rolled back and no later statement runs. `who` is the acting user; admins may kill any.
     pub fn kill(
         &self,
         task_id: u64,
@@ -343,10 +467,12 @@ impl JobStore {
                 "The job already completed. Do not support kill.(任务已经结束，不支持kill)".into(),
             ));
         }
+        job.cancel.cancel();
         job.finish_at = now;
         job.scheduled_at = job.scheduled_at.min(now);
         job.running_at = job.running_at.min(now);
         job.end_state = State::Cancelled;
+        job.done = true;
         job.err_code = None;
         job.err_desc = None;
         job.log.truncate_after(now);
@@ -357,9 +483,12 @@ impl JobStore {
         );
         job.log
             .push(now, Level::Error, final_line(State::Cancelled));
-        let freed = job.result_rows();
-        job.results = Some(Vec::new());
-        inner.total_rows -= freed.min(inner.total_rows);
+        inner.forget_results(task_id);
+        if let Some(job) = inner.jobs.get_mut(&task_id) {
+            job.results = Some(Vec::new());
+        }
+        drop(inner);
+        self.finished.notify_waiters();
         Ok(())
     }
 
@@ -369,33 +498,54 @@ impl JobStore {
     }
 }
 
-fn evict(inner: &mut Inner, cfg: &Config, now: DateTime<Utc>) {
-    while inner.jobs.len() > cfg.limits.max_jobs {
-        let oldest = inner
-            .jobs
-            .iter()
-            .find(|(_, j)| j.state(now).is_terminal())
-            .map(|(id, _)| *id);
-        let Some(id) = oldest else { break };
-        if let Some(job) = inner.jobs.remove(&id) {
-            inner.by_short.remove(&job.short_id);
-            inner.total_rows -= job.result_rows().min(inner.total_rows);
-            tracing::debug!(task_id = id, "evicted finished job (limits.max_jobs)");
+/// Keeps the store within its bounds, evicting only finished jobs and results, oldest
+/// first: a user beyond `limits.max_jobs_per_user` loses their own oldest finished job;
+/// when the store is beyond `max_jobs`, the user holding the most jobs does. So one user's
+/// jobs never evict another's history while the other holds fewer.
+fn evict(inner: &mut Inner, cfg: &Config, now: DateTime<Utc>, max_jobs: usize) {
+    let l = &cfg.limits;
+    loop {
+        let mut held: HashMap<&str, usize> = HashMap::new();
+        let mut evictable: HashMap<&str, usize> = HashMap::new();
+        for j in inner.jobs.values() {
+            *held.entry(j.user()).or_default() += 1;
+            if j.state(now).is_terminal() {
+                *evictable.entry(j.user()).or_default() += 1;
+            }
         }
-    }
-    while inner.total_rows > cfg.limits.max_total_result_rows {
+        let heaviest = (inner.jobs.len() > max_jobs)
+            .then(|| {
+                evictable
+                    .keys()
+                    .max_by_key(|u| (held[*u], std::cmp::Reverse(**u)))
+                    .copied()
+            })
+            .flatten();
         let victim = inner
             .jobs
-            .iter_mut()
-            .find(|(_, j)| j.results.as_ref().is_some_and(|r| !r.is_empty()));
-        let Some((id, job)) = victim else { break };
-        let rows = job.result_rows();
-        job.results = None;
-        inner.total_rows -= rows.min(inner.total_rows);
+            .iter()
+            .filter(|(_, j)| j.state(now).is_terminal())
+            .find(|(_, j)| held[j.user()] > l.max_jobs_per_user || Some(j.user()) == heaviest)
+            .map(|(id, _)| *id);
+        let Some(id) = victim else { break };
+        inner.remove(id);
         tracing::debug!(
-            task_id = *id,
-            rows,
-            "evicted result sets (limits.max_total_result_rows)"
+            task_id = id,
+            "evicted finished job (limits.max_jobs / max_jobs_per_user)"
+        );
+    }
+    while inner.total_rows > l.max_total_result_rows || inner.total_bytes > l.max_total_result_bytes
+    {
+        let victim = inner
+            .jobs
+            .iter()
+            .find(|(_, j)| j.done && j.results.as_ref().is_some_and(|r| !r.is_empty()))
+            .map(|(id, _)| *id);
+        let Some(id) = victim else { break };
+        inner.forget_results(id);
+        tracing::debug!(
+            task_id = id,
+            "evicted result sets (limits.max_total_result_rows / max_total_result_bytes)"
         );
     }
 }

@@ -28,6 +28,17 @@ pub(super) fn final_line(state: State) -> String {
     }
 }
 
+/// The planned run of a job, fixed at submission.
+#[derive(Clone, Debug)]
+pub(super) struct Plan {
+    /// Planned time from Running to the end.
+    run_for: Duration,
+    /// Set when the job ends `Timeout` after `run_for` (the directive's limit).
+    timeout: Option<Duration>,
+}
+
+/// A new job: its timeline on the clock and the milestone lines up to Running. Its end is
+/// filled in by [`complete`] once its engine has finished.
 pub(super) fn build(
     cfg: &Config,
     now: DateTime<Utc>,
@@ -35,7 +46,6 @@ pub(super) fn build(
     exec_id: String,
     short: String,
     req: JobRequest,
-    run: EngineRun,
 ) -> Job {
     let t = &cfg.timing;
     let d = &req.directives;
@@ -54,31 +64,17 @@ pub(super) fn build(
     } else {
         ms(t.run_ms)
     });
-    let scheduled_at = now + queue;
-    let running_at = scheduled_at + start;
-    let (mut end_state, mut err_code, mut err_desc) = (State::Succeed, None, None);
-    if let Some(msg) = &run.error {
-        (end_state, err_code, err_desc) = (State::Failed, Some(40001), Some(msg.clone()));
-    } else if let Some(msg) = &d.fail {
-        (end_state, err_code, err_desc) = (
-            State::Failed,
-            Some(d.error_code.unwrap_or(10001)),
-            Some(msg.clone()),
-        );
-    }
+    let mut timeout = None;
     if let Some(limit) = d.timeout {
         let limit = limit.map(std_dur).unwrap_or(run_for);
         // without a duration, a timeout=… job runs until it times out
         if d.duration.is_none() || limit <= run_for {
             run_for = limit;
-            end_state = State::Timeout;
-            err_code = Some(10002);
-            err_desc = Some(format!(
-                "Job run time exceeded the timeout of {}s(任务运行超时)",
-                limit.num_milliseconds() as f64 / 1000.0
-            ));
+            timeout = Some(limit);
         }
     }
+    let scheduled_at = now + queue;
+    let running_at = scheduled_at + start;
     let finish_at = running_at + run_for;
     let date = now.format("%Y-%m-%d");
     let user = &req.execute_user;
@@ -112,9 +108,65 @@ pub(super) fn build(
         Level::Info,
         "Your job is Running now. Please wait it to complete.(您的任务已经在运行中)",
     );
+    // the directive's output does not depend on the engine: planned now, in the run's
+    // second half (the engine's own lines fill the first half when it finishes)
+    log.push_synthetic(
+        d.log_lines.unwrap_or(0),
+        running_at + run_for / 2,
+        finish_at,
+    );
+    Job {
+        task_id,
+        exec_id,
+        short_id: short,
+        instance: cfg.entrance_instance.clone(),
+        tasks: d.progress_tasks.unwrap_or(1),
+        req,
+        created: now,
+        scheduled_at,
+        running_at,
+        finish_at,
+        end_state: State::Running,
+        done: false,
+        plan: Plan { run_for, timeout },
+        cancel: Default::default(),
+        err_code: None,
+        err_desc: None,
+        log,
+        results: Some(Vec::new()),
+        result_location,
+        log_path,
+    }
+}
+
+/// Fills in a job's end from what its engine computed, which finished at `done_at` on the
+/// clock: the job ends at its planned time, or then if its engine took longer.
+pub(super) fn complete(job: &mut Job, done_at: DateTime<Utc>, run: EngineRun) {
+    let d = &job.req.directives;
+    let finish_at = job.finish_at.max(done_at);
+    let (mut end_state, mut err_code, mut err_desc) = (State::Succeed, None, None);
+    if let Some(msg) = &run.error {
+        (end_state, err_code, err_desc) = (State::Failed, Some(40001), Some(msg.clone()));
+    } else if let Some(msg) = &d.fail {
+        (end_state, err_code, err_desc) = (
+            State::Failed,
+            Some(d.error_code.unwrap_or(10001)),
+            Some(msg.clone()),
+        );
+    }
+    if let Some(limit) = job.plan.timeout {
+        end_state = State::Timeout;
+        err_code = Some(10002);
+        err_desc = Some(format!(
+            "Job run time exceeded the timeout of {}s(任务运行超时)",
+            limit.num_milliseconds() as f64 / 1000.0
+        ));
+    }
+    let running_at = job.running_at;
+    let log = &mut job.log;
     let synthetic = d.log_lines.unwrap_or(0);
     let engine_end = if synthetic > 0 {
-        running_at + run_for / 2
+        running_at + job.plan.run_for / 2
     } else {
         finish_at
     };
@@ -130,7 +182,6 @@ pub(super) fn build(
     {
         log.push_engine(engine_end, Level::Error, msg.clone());
     }
-    log.push_synthetic(synthetic, engine_end, finish_at);
     if log.dropped() > 0 {
         log.push(
             finish_at,
@@ -157,29 +208,16 @@ pub(super) fn build(
         },
         final_line(end_state),
     );
-
-    let results = if end_state == State::Succeed || end_state == State::Failed {
-        run.results.into_iter().map(Arc::new).collect()
-    } else {
-        Vec::new()
-    };
-    Job {
-        task_id,
-        exec_id,
-        short_id: short,
-        instance: cfg.entrance_instance.clone(),
-        tasks: d.progress_tasks.unwrap_or(1),
-        req,
-        created: now,
-        scheduled_at,
-        running_at,
-        finish_at,
-        end_state,
-        err_code,
-        err_desc,
-        log,
-        results: Some(results),
-        result_location,
-        log_path,
-    }
+    job.results = Some(
+        if end_state == State::Succeed || end_state == State::Failed {
+            run.results.into_iter().map(Arc::new).collect()
+        } else {
+            Vec::new()
+        },
+    );
+    job.finish_at = finish_at;
+    job.end_state = end_state;
+    job.err_code = err_code;
+    job.err_desc = err_desc;
+    job.done = true;
 }

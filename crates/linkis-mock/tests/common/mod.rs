@@ -183,6 +183,31 @@ impl C {
         r.data["status"].as_str().unwrap().to_string()
     }
 
+    /// Runs SQL that must succeed; returns the first result set's rows.
+    pub async fn query(&self, sql: &str) -> Value {
+        let (exec, task) = self.submit(sql, "sql").await;
+        let h = self.task(task).await;
+        assert_eq!(h["status"], "Succeed", "{sql}: {h}");
+        let loc = h["resultLocation"].as_str().unwrap();
+        let r = self
+            .get(&format!("/filesystem/openFile?path={loc}/_0.dolphin"))
+            .await;
+        assert_eq!(r.status, 0, "{exec}: {}", r.body);
+        r.data["fileContent"].clone()
+    }
+
+    /// Runs SQL that must fail; returns the job's `errDesc`.
+    pub async fn query_fails(&self, sql: &str) -> String {
+        let (_, task) = self.submit(sql, "sql").await;
+        let h = self.task(task).await;
+        assert_eq!(h["status"], "Failed", "{sql}: {h}");
+        h["errDesc"].as_str().unwrap().to_string()
+    }
+
+    pub async fn kill(&self, exec: &str) -> R {
+        self.get(&format!("/entrance/{exec}/kill")).await
+    }
+
     /// All visible log lines, via pages of `size`.
     pub async fn full_log(&self, exec: &str, size: i64) -> Vec<String> {
         let mut from = 0;
