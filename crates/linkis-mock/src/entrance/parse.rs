@@ -136,10 +136,17 @@ fn is_id_safe(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@'))
 }
 
+/// Longest creator: what the `ujes-0.x` execID's two-digit length field can say (the
+/// mock keeps the same bound in `linkis-1.x`, so execIDs stay short).
+pub const MAX_CREATOR_BYTES: usize = 99;
+
+/// Longest user name (upstream's `execute_user varchar(50)` job-history column).
+pub const MAX_USER_BYTES: usize = 50;
+
 /// Refuses a creator or user that would make an execID that `status`, `log`, `progress`
 /// and `kill` cannot be called with: characters a URL path must escape (`/`, spaces, NUL,
-/// non-ASCII…), or, in the `ujes-0.x` profile, a creator longer than its two-digit length
-/// field (99 bytes).
+/// non-ASCII…), a creator longer than [`MAX_CREATOR_BYTES`] or a user longer than
+/// [`MAX_USER_BYTES`].
 fn check_addressable(req: &JobRequest, profile: Profile) -> Result<(), LinkisError> {
     let allowed = "only letters, digits, '_', '-', '.' and '@' are allowed";
     if !is_id_safe(&req.creator) {
@@ -160,12 +167,25 @@ fn check_addressable(req: &JobRequest, profile: Profile) -> Result<(), LinkisErr
             ),
         ));
     }
-    if profile == Profile::Ujes0x && req.creator.len() > 99 {
+    if req.creator.len() > MAX_CREATOR_BYTES {
+        let why = match profile {
+            Profile::Ujes0x => "does not fit the execID's two-digit length",
+            Profile::Linkis1x => "is too long for an execID",
+        };
         return Err(LinkisError::coded(
             20009,
             format!(
-                "Label params invalid creator of {} bytes does not fit the execID's two-digit length (at most 99 bytes)",
+                "Label params invalid creator of {} bytes {why} (at most {MAX_CREATOR_BYTES} bytes)",
                 req.creator.len()
+            ),
+        ));
+    }
+    if req.execute_user.len() > MAX_USER_BYTES {
+        return Err(LinkisError::coded(
+            20009,
+            format!(
+                "Label params invalid executeUser of {} bytes is too long (at most {MAX_USER_BYTES} bytes)",
+                req.execute_user.len()
             ),
         ));
     }
