@@ -7,7 +7,7 @@ use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 
 use crate::envelope::{ENDPOINT, Envelope};
 use crate::error::LinkisError;
@@ -20,8 +20,7 @@ pub const V1: &str = "/api/rest_j/v1";
 
 pub fn app(state: AppState) -> Router {
     let v1 = |path: &str| format!("{V1}{path}");
-    let entrance = || entrance::router().method_not_allowed_fallback(method_not_allowed);
-    Router::new()
+    let router = Router::new()
         // gateway: /user/* answers any HTTP method and never needs authentication
         .route(&v1("/user/login"), any(user::login))
         .route(&v1("/user/logout"), any(user::logout))
@@ -36,9 +35,6 @@ pub fn app(state: AppState) -> Router {
         .route(&v1("/user/oauth-login"), any(user::oauth_login))
         .route(&v1("/user/{*rest}"), any(user::unknown))
         .route(&v1("/gateway/heartbeat"), any(user::gateway_heartbeat))
-        // entrance (also under the seed's `/api/rest_j/entrance`)
-        .nest(&v1("/entrance"), entrance())
-        .nest("/api/rest_j/entrance", entrance())
         // job history
         .route(&v1("/jobhistory/list"), get(history::list))
         .route(
@@ -66,7 +62,17 @@ pub fn app(state: AppState) -> Router {
         )
         .route(&v1("/filesystem/openFile"), get(filesystem::open_file))
         .route(&v1("/filesystem/openLog"), get(filesystem::open_log))
-        .route(&v1("/filesystem/isExist"), get(filesystem::is_exist))
+        .route(&v1("/filesystem/isExist"), get(filesystem::is_exist));
+    // the entrance, also under the seed's `/api/rest_j/entrance`
+    let router = entrance_routes(router, &v1("/entrance"));
+    let router = entrance_routes(router, "/api/rest_j/entrance");
+    envelope_layers(router, state)
+}
+
+/// What makes every answer an envelope: the 404/405 fallbacks, caught panics, axum's own
+/// rejections, the `method` of the endpoint, CORS.
+fn envelope_layers(router: Router<AppState>, state: AppState) -> Router {
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
@@ -80,6 +86,28 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(preflight))
         .layer(axum::middleware::map_response(cors))
         .with_state(state)
+}
+
+fn entrance_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
+    let at = |path: &str| format!("{prefix}{path}");
+    router
+        .route(&at("/execute"), post(entrance::execute))
+        .route(&at("/submit"), post(entrance::submit))
+        .route(
+            &at("/operation/metrics/runningtask"),
+            get(entrance::running_tasks),
+        )
+        .route(&at("/{id}/status"), get(entrance::status))
+        .route(&at("/{id}/log"), get(entrance::log))
+        .route(&at("/{id}/progress"), get(entrance::progress))
+        .route(
+            &at("/{id}/progressWithResource"),
+            get(entrance::progress_with_resource),
+        )
+        // GET upstream, POST in the seed
+        .route(&at("/{id}/kill"), get(entrance::kill).post(entrance::kill))
+        .route(&at("/{id}/killJobs"), post(entrance::kill_jobs))
+        .route(&at("/{id}/pause"), get(entrance::pause))
 }
 
 /// The envelope's `method` for a request path, as upstream writes it: the entrance its
@@ -217,4 +245,74 @@ async fn preflight(req: Request, next: Next) -> Response {
         return Envelope::ok(None, "OK").into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_follow_upstream() {
+        let m = |p, path| method_for(p, path);
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/v1/entrance/a%20b/status"),
+            "/api/entrance/a b/status"
+        );
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/entrance/submit"),
+            "/api/entrance/submit"
+        );
+        assert_eq!(
+            m(Profile::Ujes0x, "/api/rest_j/entrance/x/log"),
+            "/api/rest_j/v1/entrance/x/log"
+        );
+        assert_eq!(
+            m(Profile::Ujes0x, "/api/rest_j/v1/jobhistory/1/get"),
+            "/api/jobhistory/1/get"
+        );
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/v1/filesystem/openFile"),
+            "/api/filesystem/openFile"
+        );
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/v1/user/login"),
+            "/api/rest_j/v1/user/login"
+        );
+        assert_eq!(m(Profile::Linkis1x, "/x%ZZ%e4%b8%ad"), "/x%ZZ中");
+    }
+
+    /// A handler that panics answers the envelope (status 1, upstream's text for an
+    /// unexpected exception) with the endpoint's method, over real HTTP.
+    #[tokio::test]
+    async fn a_panic_is_an_envelope() {
+        let state = AppState::new(crate::Config::testing()).unwrap();
+        let router = Router::new().route(
+            "/api/rest_j/v1/jobhistory/boom",
+            get(|| async {
+                if true {
+                    panic!("boom");
+                }
+                "unreachable"
+            }),
+        );
+        let app = envelope_layers(router, state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let resp = reqwest::get(format!("http://{addr}/api/rest_j/v1/jobhistory/boom"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400);
+        let v: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(v["status"], 1, "{v}");
+        assert_eq!(v["method"], "/api/jobhistory/boom", "{v}");
+        let msg = v["message"].as_str().unwrap();
+        assert!(
+            msg.starts_with("operation failed(操作失败)s！the reason(原因)：")
+                && msg.contains("boom"),
+            "{v}"
+        );
+        assert_eq!(v["data"]["errorMsg"]["errCode"], 0, "{v}");
+        server.abort();
+    }
 }

@@ -22,6 +22,7 @@ use crate::engines::{EngineRun, ResultSet};
 use crate::error::LinkisError;
 use crate::joblog::{JobLog, Level};
 
+pub mod lookup;
 pub mod runner;
 mod timeline;
 
