@@ -217,7 +217,8 @@ pub async fn open_file(
             let (from, to) = match req.columns {
                 None => (0, total),
                 Some((page, size)) => {
-                    let from = usize::try_from((page - 1) * size).unwrap_or(usize::MAX);
+                    let from =
+                        usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
                     if from > total {
                         return Err(bad_column_page());
                     }

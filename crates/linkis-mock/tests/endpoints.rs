@@ -549,3 +549,125 @@ async fn execute_user_is_honoured_only_for_an_admin_token() {
     assert_eq!(r.status, 1);
     assert!(r.message.contains("20005"), "{}", r.body);
 }
+
+/// Hostile query values on every endpoint above: always an envelope (the helper checks
+/// its shape and that HTTP mirrors `status`), never a 5xx, a panic or an empty body.
+#[tokio::test]
+async fn hostile_parameters_get_envelopes() {
+    let t = T::fast().await;
+    let c = t.login("hadoop").await;
+    let (_, id) = submit_as(&c, "hadoop", "select 1 as a, 2 as b", "sql", "spark").await;
+    let loc = c.task(id).await["resultLocation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = url_escape(&format!("{loc}/_0.dolphin"));
+    let values = [
+        "",
+        "-1",
+        "0",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "99999999999999999999",
+        "1e3",
+        "%FF%FE",
+        "%00",
+        "a%2Fb",
+        "true",
+        "%27%22%3B",
+        "NaN",
+    ];
+    let endpoints: Vec<(String, &[&str])> = vec![
+        (
+            "/jobhistory/list?".into(),
+            &[
+                "pageNow",
+                "pageSize",
+                "startDate",
+                "endDate",
+                "taskID",
+                "status",
+                "creator",
+                "executeApplicationName",
+                "instance",
+                "engineInstance",
+                "runType",
+                "isAdminView",
+                "proxyUser",
+            ],
+        ),
+        (
+            "/jobhistory/listundonetasks?".into(),
+            &[
+                "pageNow",
+                "pageSize",
+                "startDate",
+                "endDate",
+                "startTaskID",
+                "status",
+                "creator",
+                "engineType",
+            ],
+        ),
+        (
+            "/jobhistory/listundone?".into(),
+            &[
+                "startDate",
+                "endDate",
+                "startTaskID",
+                "creator",
+                "engineType",
+            ],
+        ),
+        ("/jobhistory/job-extra-info?".into(), &["jobId"]),
+        (
+            "/jobhistory/diagnosis-query?".into(),
+            &["taskID", "diagnosisSource"],
+        ),
+        (
+            format!("/filesystem/openFile?path={file}&"),
+            &[
+                "page",
+                "pageSize",
+                "columnPage",
+                "columnPageSize",
+                "enableLimit",
+                "nullValue",
+                "charset",
+            ],
+        ),
+        (
+            format!("/filesystem/openFile?path={file}&enableLimit=true&"),
+            &["columnPage", "columnPageSize", "page", "pageSize"],
+        ),
+    ];
+    for (base, params) in &endpoints {
+        for p in *params {
+            for v in values {
+                let r = c.get(&format!("{base}{p}={v}")).await;
+                assert!(r.status == 0 || r.status == 1, "{base}{p}={v}: {}", r.body);
+                if r.status == 1 {
+                    assert!(
+                        !r.message.is_empty(),
+                        "{base}{p}={v}: a message says what to fix"
+                    );
+                    assert!(
+                        !r.message.starts_with("operation failed"),
+                        "{base}{p}={v}: a caught panic, not an answer: {}",
+                        r.body
+                    );
+                }
+            }
+        }
+    }
+    for path in [
+        "/gateway/heartbeat",
+        "/user/oauth-redirect",
+        "/user/oauth-login",
+    ] {
+        for v in values {
+            let r = c.get(&format!("{path}?x={v}")).await;
+            assert!(r.http < 500, "{path}: {}", r.body);
+        }
+    }
+}
