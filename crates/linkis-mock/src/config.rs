@@ -159,7 +159,7 @@ impl Limits {
             sql_workers: 4,
             engines_per_user: 1,
             max_idle_engines: 64,
-            max_database_bytes: 256 << 20,
+            max_database_bytes: 64 << 20,
             max_open_log_lines: 200_000,
             max_synthetic_log_lines: 100_000_000,
         }

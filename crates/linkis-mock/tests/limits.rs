@@ -44,6 +44,28 @@ async fn result_bytes_are_bounded_per_job() {
 }
 
 #[tokio::test]
+async fn databases_are_bounded_per_session() {
+    let mut cfg = Config::testing();
+    cfg.limits.max_database_bytes = 1 << 20;
+    let t = T::start(cfg).await;
+    let c = t.login("alice").await;
+    let fill = "select printf('%.*c', 1000, 'x') from (with recursive c(x) as (select 1 union all select x+1 from c where x < 5000) select x from c)";
+    for target in ["temp table big", "table shared_big"] {
+        let err = c.query_fails(&format!("create {target} as {fill}")).await;
+        assert!(
+            err.contains("a database would grow beyond limits.max_database_bytes = 1048576 bytes"),
+            "{err}"
+        );
+    }
+    // the failed statements left nothing behind
+    assert_eq!(
+        c.query("select count(*) from sqlite_master where name = 'shared_big'")
+            .await,
+        json!([["0"]])
+    );
+}
+
+#[tokio::test]
 async fn retained_result_bytes_are_bounded_in_total() {
     let mut cfg = Config::testing();
     cfg.limits.max_total_result_bytes = 5000;

@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
 use super::EngineRun;
-use super::session::{Catalog, SessionLimits};
+use super::session::{Catalog, CatalogAddress, SessionLimits};
 use super::sql::{self, Cancel, RunLimits};
 use crate::auth::lock;
 use crate::config::Limits;
@@ -67,6 +67,7 @@ impl SqlEngine {
                 timeout: Duration::from_millis(limits.sql_timeout_ms),
                 max_rows: limits.max_result_rows,
                 max_result_bytes: limits.max_result_bytes,
+                max_database_bytes: limits.max_database_bytes,
             },
         })
     }
@@ -133,7 +134,10 @@ impl SqlEngine {
 
     /// An idle session of `user` on the current catalog, or a new one.
     fn checkout(&self, user: &str) -> Result<(u64, Connection), String> {
-        let generation = lock(&self.catalog).0;
+        let (generation, address): (u64, CatalogAddress) = {
+            let c = lock(&self.catalog);
+            (c.0, c.1.address())
+        };
         {
             let mut s = lock(&self.sessions);
             if let Some(u) = s.users.get_mut(user)
@@ -144,8 +148,8 @@ impl SqlEngine {
                 return Ok((generation, conn));
             }
         }
-        let cat = lock(&self.catalog);
-        Ok((cat.0, cat.1.open_session(self.session_limits)?))
+        // opened outside any lock: opening waits while another session writes the catalog
+        Ok((generation, address.open_session(self.session_limits)?))
     }
 
     /// Returns a session to its user's idle list, closing the least recently used idle

@@ -30,10 +30,16 @@ const REFUSED_FUNCTIONS: &[&str] = &["load_extension", "fts3_tokenizer"];
 /// The seeded catalog: one shared in-memory database per schema (`main` = Hive's
 /// `default`, plus every database the catalog script attached).
 pub struct Catalog {
-    id: String,
-    schemas: Vec<String>,
+    address: CatalogAddress,
     /// Keeps the shared databases alive while no session is open.
     _holder: Connection,
+}
+
+/// Where a catalog's databases are: all a session needs to reach them.
+#[derive(Clone, Debug)]
+pub struct CatalogAddress {
+    id: String,
+    schemas: Vec<String>,
 }
 
 /// What bounds one session.
@@ -68,12 +74,17 @@ impl Catalog {
                 .map_err(|e| format!("cannot publish catalog database {s}: {e}"))?;
         }
         Ok(Self {
-            id,
-            schemas,
+            address: CatalogAddress { id, schemas },
             _holder: holder,
         })
     }
 
+    pub fn address(&self) -> CatalogAddress {
+        self.address.clone()
+    }
+}
+
+impl CatalogAddress {
     /// Opens a new private session onto the catalog, locked down.
     pub fn open_session(&self, limits: SessionLimits) -> Result<Connection, String> {
         let mut conn = Connection::open(db_uri(&self.id, 0)).map_err(err)?;
@@ -154,6 +165,15 @@ pub fn explain_refusal(stmt: &str) -> Option<String> {
             READ_ONLY_PRAGMAS.join(", ")
         ));
     }
+    if let Some(p) = words.iter().find_map(|w| {
+        w.strip_prefix("pragma_")
+            .filter(|p| !READ_ONLY_PRAGMAS.contains(p))
+    }) {
+        return Some(format!(
+            "PRAGMA {p} is not supported by the Hive/Spark SQL engines (only the read-only {} are)",
+            READ_ONLY_PRAGMAS.join(", ")
+        ));
+    }
     if let Some(f) = REFUSED_FUNCTIONS.iter().find(|f| words.contains(f)) {
         return Some(format!(
             "{f}() is not supported by the Hive/Spark SQL engines (no code can be loaded into the engine)"
@@ -228,7 +248,7 @@ mod tests {
             max_database_bytes: 1 << 24,
             open_wait: std::time::Duration::from_millis(100),
         };
-        let s = cat.open_session(limits).unwrap();
+        let s = cat.address().open_session(limits).unwrap();
         (cat, s)
     }
 
@@ -236,6 +256,7 @@ mod tests {
     fn sessions_share_tables_but_not_temp_tables() {
         let (cat, a) = session();
         let b = cat
+            .address()
             .open_session(SessionLimits {
                 max_value_bytes: 1 << 20,
                 max_database_bytes: 1 << 24,
@@ -285,5 +306,17 @@ mod tests {
                 .is_err()
         );
         assert!(refused_statement("vacuum").is_some());
+        // table-valued pragma functions cannot change anything either
+        for f in [
+            "pragma_query_only(1)",
+            "pragma_max_page_count(100000000)",
+            "pragma_temp_store(1)",
+            "pragma_writable_schema(1)",
+            "pragma_cache_size(1000000)",
+        ] {
+            let sql = format!("select * from {f}");
+            let r = s.query_row(&sql, [], |r| r.get::<_, i64>(0));
+            assert!(r.is_err(), "{sql}: {r:?}");
+        }
     }
 }

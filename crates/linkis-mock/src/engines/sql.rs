@@ -25,6 +25,8 @@ pub struct RunLimits {
     pub timeout: Duration,
     pub max_rows: usize,
     pub max_result_bytes: usize,
+    /// For the message when a database is full.
+    pub max_database_bytes: u64,
 }
 
 /// A kill switch for one job's run: stops the running statement (SQLite's interrupt) and
@@ -148,6 +150,12 @@ pub fn run(
                         "SQL statement {} failed: a value longer than limits.max_result_bytes = {} bytes cannot be built",
                         i + 1,
                         limits.max_result_bytes
+                    )
+                } else if e.contains("database or disk is full") {
+                    format!(
+                        "SQL statement {} failed: a database would grow beyond limits.max_database_bytes = {} bytes",
+                        i + 1,
+                        limits.max_database_bytes
                     )
                 } else if e.contains("not authorized") || e.contains("too many attached databases")
                 {
@@ -426,6 +434,7 @@ mod tests {
                 timeout: Duration::from_millis(300),
                 max_rows: 1000,
                 max_result_bytes: 1 << 20,
+                max_database_bytes: 1 << 24,
             };
             run(&mut self.conn.borrow_mut(), code, &Arc::default(), limits)
         }
@@ -434,6 +443,7 @@ mod tests {
     fn engine() -> Engine {
         let catalog = super::super::session::Catalog::seed(crate::config::DEMO_CATALOG).unwrap();
         let conn = catalog
+            .address()
             .open_session(super::super::session::SessionLimits {
                 max_value_bytes: 1 << 20,
                 max_database_bytes: 1 << 24,

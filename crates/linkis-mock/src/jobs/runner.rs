@@ -18,14 +18,21 @@ pub async fn start(st: &AppState, req: JobRequest) -> Result<(u64, String), Link
         req.code.clone(),
         req.run_type.clone(),
     );
-    let (task_id, exec_id, cancel) = match st.jobs.create(&st.cfg, st.clock.now(), req.clone()) {
-        Ok(created) => created,
-        // full only because jobs the clock says are over still run: let them finish first
-        Err(_) => {
-            settle_all(st).await;
-            st.jobs.create(&st.cfg, st.clock.now(), req)?
-        }
-    };
+    // refused only because jobs the clock says are over still run: let them finish first,
+    // the user's own before anyone else's
+    let mut created = st.jobs.create(&st.cfg, st.clock.now(), req.clone());
+    if created.is_err() {
+        let wait = settle_wait(st);
+        st.jobs
+            .settle(&st.clock, wait, |j| j.req.execute_user == user)
+            .await;
+        created = st.jobs.create(&st.cfg, st.clock.now(), req.clone());
+    }
+    if created.is_err() {
+        settle_all(st).await;
+        created = st.jobs.create(&st.cfg, st.clock.now(), req);
+    }
+    let (task_id, exec_id, cancel) = created?;
     let now = st.clock.now();
     if sql {
         let st = st.clone();
