@@ -1,5 +1,9 @@
 //! The Linkis `Message` envelope: `{"method", "status", "message", "data"}` on every
 //! response, with the HTTP status mirroring `status`.
+//!
+//! `method` is filled in by one layer ([`crate::routes`]): it runs each request inside
+//! [`ENDPOINT`], and an envelope without an explicit `method` takes that one when it is
+//! turned into a response. Outside the layer (e.g. the admin API's faults) it stays null.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,10 +17,18 @@ pub const NO_PERMISSION: i32 = 3;
 pub const WARNING: i32 = 4;
 pub const NOT_LOGGED_IN: i32 = -1;
 
+tokio::task_local! {
+    /// The `method` of the endpoint the current request reached (set by the routes layer).
+    pub static ENDPOINT: String;
+}
+
 /// One response. `data` is always an object.
 #[derive(Debug, Clone)]
 pub struct Envelope {
+    /// `None`: the endpoint's method from [`ENDPOINT`] (null outside a request).
     pub method: Option<String>,
+    /// Keeps `method` null even inside a request (the gateway's `/user/*` successes).
+    pub null_method: bool,
     pub status: i32,
     pub message: String,
     pub data: Map<String, Value>,
@@ -29,6 +41,7 @@ impl Envelope {
     pub fn new(method: Option<String>, status: i32, message: impl Into<String>) -> Self {
         Self {
             method,
+            null_method: false,
             status,
             message: message.into(),
             data: Map::new(),
@@ -48,6 +61,13 @@ impl Envelope {
     /// Adds one `data` field.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.data.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// Answers `"method": null`, as the gateway does for its own `/user/*` successes.
+    pub fn without_method(mut self) -> Self {
+        self.method = None;
+        self.null_method = true;
         self
     }
 
@@ -73,9 +93,19 @@ impl Envelope {
         }
     }
 
+    /// The `method` this envelope answers with.
+    pub fn resolved_method(&self) -> Option<String> {
+        if self.null_method {
+            return None;
+        }
+        self.method
+            .clone()
+            .or_else(|| ENDPOINT.try_with(String::clone).ok())
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
-            "method": self.method,
+            "method": self.resolved_method(),
             "status": self.status,
             "message": self.message,
             "data": self.data,

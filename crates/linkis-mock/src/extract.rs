@@ -1,13 +1,15 @@
-//! Request helpers: the authenticated [`Caller`] extractor (its rejection is the Linkis
-//! envelope), cookies, query strings and JSON bodies that fail in the envelope too.
+//! Request helpers: the authenticated [`Caller`] extractor, [`LinkisQuery`] and
+//! [`LinkisJson`] (all three reject with the Linkis envelope), cookies and headers.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::HeaderMap;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use serde_json::Value;
+use axum::http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::auth::{Caller, NOT_LOGGED_IN, TICKET_COOKIE};
 use crate::envelope::Envelope;
@@ -92,6 +94,84 @@ pub fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect()
 }
+
+/// The query string, decoded into `T` (by default a map of every parameter, last value
+/// wins). A parameter `T` cannot take is an envelope naming it.
+pub struct LinkisQuery<T = HashMap<String, String>>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for LinkisQuery<T> {
+    type Rejection = LinkisError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, LinkisError> {
+        let map: Map<String, Value> = query(parts.uri.query())
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        serde_json::from_value(Value::Object(map))
+            .map(LinkisQuery)
+            .map_err(|e| {
+                LinkisError::Invalid(format!("Invalid query parameters(请求参数错误): {e}"))
+            })
+    }
+}
+
+/// A JSON body decoded into `T` (by default any JSON value); an empty body is `{}`.
+/// A body over the limit is a 413 envelope, one that is not JSON a 400 envelope.
+pub struct LinkisJson<T = Value>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for LinkisJson<T> {
+    type Rejection = LinkisError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, LinkisError> {
+        let RawBody(body) = RawBody::from_request(req, state).await?;
+        let value = json_body(&body)?;
+        serde_json::from_value(value).map(LinkisJson).map_err(|e| {
+            LinkisError::Invalid(format!(
+                "The request body has the wrong shape(请求体格式错误): {e}"
+            ))
+        })
+    }
+}
+
+/// The raw request body; only a body over the limit is refused (413 envelope).
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = LinkisError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, LinkisError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(body_rejection)
+    }
+}
+
+fn body_rejection(e: axum::extract::rejection::BytesRejection) -> LinkisError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        LinkisError::TooLarge(format!(
+            "The request body is too large(请求体过大): at most {MAX_BODY_BYTES} bytes are accepted"
+        ))
+    } else {
+        LinkisError::Invalid(format!(
+            "The request body cannot be read(无法读取请求体): {e}"
+        ))
+    }
+}
+
+/// The client's IP address (see [`client_host`]).
+pub struct ClientHost(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientHost {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientHost(client_host(parts)))
+    }
+}
+
+/// The most a request body may hold (axum's default body limit).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The query string as a map (last value wins).
 pub fn query(raw: Option<&str>) -> HashMap<String, String> {

@@ -4,16 +4,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::{RawQuery, State};
-use axum::routing::get;
+use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
 use crate::engines::ResultSet;
 use crate::envelope::Envelope;
-use crate::error::LinkisError;
-use crate::extract::{int_param, query};
+use crate::error::{LinkisError, Result};
+use crate::extract::{LinkisQuery, int_param};
 use crate::joblog::{Level, split_levels};
 use crate::jobs::Job;
 use crate::state::AppState;
@@ -21,20 +19,13 @@ use crate::state::AppState;
 /// Most rows per `openFile` page (upstream's default row limit).
 pub const MAX_PAGE_SIZE: i64 = 5000;
 
-/// Routes relative to `/api/rest_j/v1/filesystem`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/getDirFileTrees", get(dir_file_trees))
-        .route("/openFile", get(open_file))
-        .route("/openLog", get(open_log))
-        .route("/isExist", get(is_exist))
-}
+/// Most columns per `openFile` column page (`columnPageSize`, upstream's limit).
+pub const MAX_COLUMN_PAGE_SIZE: i64 = 500;
 
-fn method(name: &str) -> Option<String> {
-    Some(format!("/api/filesystem/{name}"))
-}
+/// Upstream's `nullValue` that keeps SQL NULLs as JSON nulls.
+const LINKIS_NULL: &str = "LINKIS_NULL";
 
-fn path_param(q: &HashMap<String, String>) -> Result<String, LinkisError> {
+fn path_param(q: &HashMap<String, String>) -> Result<String> {
     let p = q
         .get("path")
         .map(|s| s.trim().to_owned())
@@ -56,17 +47,13 @@ fn job_for_dir<R>(st: &AppState, dir: &str, f: impl FnOnce(&Job) -> R) -> Option
         .flatten()
 }
 
-async fn dir_file_trees(
+pub async fn dir_file_trees(
     State(st): State<AppState>,
     caller: Caller,
-    RawQuery(q): RawQuery,
-) -> Envelope {
-    let m = method("getDirFileTrees");
+    LinkisQuery(q): LinkisQuery,
+) -> Result<Envelope> {
     crate::jobs::runner::settle_visible(&st, &caller).await;
-    let dir = match path_param(&query(q.as_deref())) {
-        Ok(p) => p,
-        Err(e) => return e.envelope(m),
-    };
+    let dir = path_param(&q)?;
     let now = st.clock.now();
     let listing = job_for_dir(&st, &dir, |j| {
         if !j.visible_to(&caller) {
@@ -90,19 +77,16 @@ async fn dir_file_trees(
                 .collect::<Vec<_>>()
         }))
     });
-    match listing {
-        Some(Err(e)) => e.envelope(m),
-        Some(Ok(Some(children))) => {
+    let tree = match listing.transpose()?.flatten() {
+        Some(children) => {
             let name = dir.rsplit('/').next().unwrap_or_default();
-            Envelope::ok(m, "OK").with(
-                "dirFileTrees",
-                json!({"name": name, "path": dir, "properties": null, "isLeaf": false,
-                       "parentPath": null, "children": children}),
-            )
+            json!({"name": name, "path": dir, "properties": null, "isLeaf": false,
+                   "parentPath": null, "children": children})
         }
         // upstream: a directory that does not exist (yet) lists as null
-        _ => Envelope::ok(m, "OK").with("dirFileTrees", Value::Null),
-    }
+        None => Value::Null,
+    };
+    Ok(Envelope::ok(None, "OK").with("dirFileTrees", tree))
 }
 
 /// Upstream's answer for a path that names no result set or log file.
@@ -113,7 +97,7 @@ fn no_such_file(path: &str) -> LinkisError {
     )
 }
 
-fn result_file(st: &AppState, caller: &Caller, path: &str) -> Result<Arc<ResultSet>, LinkisError> {
+fn result_file(st: &AppState, caller: &Caller, path: &str) -> Result<Arc<ResultSet>> {
     let missing = || no_such_file(path);
     let (dir, file) = path.rsplit_once('/').ok_or_else(missing)?;
     let index: usize = file
@@ -136,60 +120,124 @@ fn result_file(st: &AppState, caller: &Caller, path: &str) -> Result<Arc<ResultS
     .unwrap_or_else(|| Err(missing()))
 }
 
-async fn open_file(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Envelope {
-    let m = method("openFile");
-    crate::jobs::runner::settle_visible(&st, &caller).await;
-    match open_file_inner(&st, &caller, q.as_deref()) {
-        Ok(env) => env,
-        Err(e) => e.envelope(m),
+/// `openFile`'s parameters, checked as upstream checks them.
+struct OpenFile {
+    path: String,
+    page: i64,
+    page_size: i64,
+    /// `Some` with `enableLimit=true`: `(columnPage, columnPageSize)`.
+    columns: Option<(i64, i64)>,
+    /// What a NULL (or empty) value shows as; `None`: "NULL" for NULL, "" for empty.
+    null_value: Option<String>,
+}
+
+impl OpenFile {
+    fn parse(q: &HashMap<String, String>) -> Result<OpenFile> {
+        let path = path_param(q)?;
+        let page = int_param(q, "page")?.unwrap_or(1);
+        let page_size = int_param(q, "pageSize")?.unwrap_or(MAX_PAGE_SIZE);
+        let column_page = int_param(q, "columnPage")?.unwrap_or(1);
+        let column_page_size = int_param(q, "columnPageSize")?.unwrap_or(MAX_COLUMN_PAGE_SIZE);
+        if column_page < 1 || !(1..=MAX_COLUMN_PAGE_SIZE).contains(&column_page_size) {
+            return Err(bad_column_page());
+        }
+        if page < 1 {
+            return Err(LinkisError::Invalid(format!(
+                "Parameter page must be >= 1, got: {page}"
+            )));
+        }
+        if page_size > MAX_PAGE_SIZE {
+            return Err(LinkisError::coded(
+                80034,
+                format!(
+                    "The result set exceeds {MAX_PAGE_SIZE} rows and page viewing is currently not supported. Please download to view or view in the shared directory(结果集行数超过{MAX_PAGE_SIZE}行，暂不支持页面查看。请下载查看或在共享目录中查看)"
+                ),
+            ));
+        }
+        if page_size < 1 {
+            return Err(LinkisError::Invalid(format!(
+                "Parameter pageSize must be between 1 and {MAX_PAGE_SIZE}, got: {page_size}"
+            )));
+        }
+        // upstream parses enableLimit with Boolean.parseBoolean: only "true" turns it on
+        let enable_limit = q
+            .get("enableLimit")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        // `BLANK` means the default; `charset` is accepted and, as upstream, not used
+        let null_value = q
+            .get("nullValue")
+            .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("BLANK"))
+            .cloned();
+        Ok(OpenFile {
+            path,
+            page,
+            page_size,
+            columns: enable_limit.then_some((column_page, column_page_size)),
+            null_value,
+        })
+    }
+
+    fn cell(&self, v: &Option<String>) -> Value {
+        let blank = match v.as_deref() {
+            None | Some("NULL") => "NULL",
+            Some("") => "",
+            Some(s) => return Value::from(s),
+        };
+        match self.null_value.as_deref() {
+            Some(LINKIS_NULL) if blank == "NULL" => Value::Null,
+            Some(LINKIS_NULL) => Value::from(""),
+            Some(n) => Value::from(n),
+            None => Value::from(blank),
+        }
     }
 }
 
-fn open_file_inner(
-    st: &AppState,
-    caller: &Caller,
-    raw: Option<&str>,
-) -> Result<Envelope, LinkisError> {
-    let q = query(raw);
-    let path = path_param(&q)?;
-    let page = int_param(&q, "page")?.unwrap_or(1);
-    let page_size = int_param(&q, "pageSize")?.unwrap_or(MAX_PAGE_SIZE);
-    if page < 1 {
-        return Err(LinkisError::Invalid(format!(
-            "Parameter page must be >= 1, got: {page}"
-        )));
-    }
-    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-        return Err(LinkisError::coded(
-            80034,
-            format!(
-                "The page size must be between 1 and {MAX_PAGE_SIZE}(分页大小必须在1到{MAX_PAGE_SIZE}之间), got: {page_size}"
-            ),
-        ));
-    }
-    let null_value = q.get("nullValue").cloned();
-    let rs = result_file(st, caller, &path)?;
-    let start = usize::try_from((page - 1).saturating_mul(page_size)).unwrap_or(usize::MAX);
-    let env = Envelope::ok(method("openFile"), "OK");
+fn bad_column_page() -> LinkisError {
+    LinkisError::coded(
+        80036,
+        "Parameter error, page size is incorrect, please pass in a number within [1-500] (分页参数错误，页码从1开始，页大小需在[1-500]范围内，获取的列索引需在实际结果集列数范围内)",
+    )
+}
+
+/// `openFile?path=&page=&pageSize=&nullValue=&enableLimit=&columnPage=&columnPageSize=&charset=`.
+pub async fn open_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    LinkisQuery(q): LinkisQuery,
+) -> Result<Envelope> {
+    crate::jobs::runner::settle_visible(&st, &caller).await;
+    let req = OpenFile::parse(&q)?;
+    let rs = result_file(&st, &caller, &req.path)?;
+    let start = usize::try_from((req.page - 1).saturating_mul(req.page_size)).unwrap_or(usize::MAX);
+    let rows = req.page_size as usize;
+    let env = Envelope::ok(None, "OK");
     Ok(match rs.as_ref() {
-        ResultSet::Table { columns, rows } => {
-            let metadata: Vec<Value> = columns
+        ResultSet::Table { columns, rows: all } => {
+            let total = columns.len();
+            let (from, to) = match req.columns {
+                None => (0, total),
+                Some((page, size)) => {
+                    let from =
+                        usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
+                    if from > total {
+                        return Err(bad_column_page());
+                    }
+                    (from, (from + size as usize).min(total))
+                }
+            };
+            let metadata: Vec<Value> = columns[from..to]
                 .iter()
                 .map(|c| json!({"columnName": c.name, "comment": "NULL", "dataType": c.data_type}))
                 .collect();
-            let content: Vec<Value> = rows
+            let content: Vec<Value> = all
                 .iter()
                 .skip(start)
-                .take(page_size as usize)
+                .take(rows)
                 .map(|r| {
                     Value::Array(
-                        r.iter()
-                            .map(|v| match (v, null_value.as_deref()) {
-                                (Some(s), _) => Value::from(s.as_str()),
-                                (None, Some("LINKIS_NULL")) => Value::Null,
-                                (None, Some(n)) if !n.is_empty() => Value::from(n),
-                                (None, _) => Value::from("NULL"),
-                            })
+                        r[from..to.min(r.len())]
+                            .iter()
+                            .map(|v| req.cell(v))
                             .collect(),
                     )
                 })
@@ -197,36 +245,35 @@ fn open_file_inner(
             env.with("metadata", metadata)
                 .with("fileContent", content)
                 .with("type", "2")
-                .with("totalLine", rows.len())
-                .with("page", page)
+                .with("totalLine", all.len())
+                .with("page", req.page)
                 .with("totalPage", 0)
-                .with("totalColumn", columns.len())
+                .with("totalColumn", total)
         }
         ResultSet::Text(lines) => {
             let content: Vec<Value> = lines
                 .iter()
                 .skip(start)
-                .take(page_size as usize)
+                .take(rows)
                 .map(|l| json!([l]))
                 .collect();
             env.with("metadata", "NULL")
                 .with("fileContent", content)
                 .with("type", "1")
                 .with("totalLine", lines.len())
-                .with("page", page)
+                .with("page", req.page)
                 .with("totalPage", 0)
         }
     })
 }
 
-async fn open_log(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Envelope {
-    let m = method("openLog");
+pub async fn open_log(
+    State(st): State<AppState>,
+    caller: Caller,
+    LinkisQuery(q): LinkisQuery,
+) -> Result<Envelope> {
     crate::jobs::runner::settle_visible(&st, &caller).await;
-    let q = query(q.as_deref());
-    let path = match path_param(&q) {
-        Ok(p) => p,
-        Err(e) => return e.envelope(m),
-    };
+    let path = path_param(&q)?;
     let levels = q
         .get("logLevel")
         .map(|s| s.to_ascii_lowercase())
@@ -259,33 +306,28 @@ async fn open_log(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQu
             })
             .flatten()
     });
-    match found {
-        Some(Ok(lines)) => {
-            let mut four = split_levels(&lines, true);
-            for (i, name) in ["error", "warn", "info", "all"].iter().enumerate() {
-                if !want(name) {
-                    four[i].clear();
-                }
-            }
-            Envelope::ok(m, "OK").with("log", json!(four))
+    let lines = found.ok_or_else(|| no_such_file(&path))??;
+    let mut four = split_levels(&lines, true);
+    for (i, name) in ["error", "warn", "info", "all"].iter().enumerate() {
+        if !want(name) {
+            four[i].clear();
         }
-        Some(Err(e)) => e.envelope(m),
-        None => no_such_file(&path).envelope(m),
     }
+    Ok(Envelope::ok(None, "OK").with("log", json!(four)))
 }
 
-async fn is_exist(State(st): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Envelope {
-    let m = method("isExist");
+pub async fn is_exist(
+    State(st): State<AppState>,
+    caller: Caller,
+    LinkisQuery(q): LinkisQuery,
+) -> Result<Envelope> {
     crate::jobs::runner::settle_visible(&st, &caller).await;
-    let path = match path_param(&query(q.as_deref())) {
-        Ok(p) => p,
-        Err(e) => return e.envelope(m),
-    };
+    let path = path_param(&q)?;
     let now = st.clock.now();
     let dir_exists = job_for_dir(&st, &path, |j| {
         j.visible_to(&caller) && j.visible_results(now).is_some()
     })
     .unwrap_or(false);
     let file_exists = dir_exists || result_file(&st, &caller, &path).is_ok();
-    Envelope::ok(m, "OK").with("isExist", file_exists)
+    Ok(Envelope::ok(None, "OK").with("isExist", file_exists))
 }

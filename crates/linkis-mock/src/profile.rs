@@ -92,12 +92,18 @@ impl Profile {
         }
     }
 
+    /// The scheduler group a job's short exec id counts in: `<creator>_<user>_<engine>`
+    /// (1.x) or `<creator>_<user>` (0.x, whose short ids do not name the engine).
+    pub fn exec_group(self, creator: &str, user: &str, engine: &str) -> String {
+        match self {
+            Profile::Linkis1x => format!("{creator}_{user}_{engine}"),
+            Profile::Ujes0x => format!("{creator}_{user}"),
+        }
+    }
+
     /// The short exec id (the scheduler's event id) of the `index`-th job of a group.
     pub fn short_exec_id(self, creator: &str, user: &str, engine: &str, index: u64) -> String {
-        match self {
-            Profile::Linkis1x => format!("{creator}_{user}_{engine}_{index}"),
-            Profile::Ujes0x => format!("{creator}_{user}_{index}"),
-        }
+        format!("{}_{index}", self.exec_group(creator, user, engine))
     }
 
     /// The full execID.

@@ -1,37 +1,159 @@
-//! The one place the router is assembled. Every route answers in the Linkis envelope,
-//! including unknown paths (404) and wrong methods (405).
+//! The route table: every endpoint the mock serves, in one place, and the layers that make
+//! every answer an envelope — unknown paths (404), wrong methods (405), bodies over the
+//! limit (413), caught panics — with `method` filled in from the request URI.
 
 use axum::Router;
-use axum::extract::{OriginalUri, Request};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
 
-use crate::envelope::Envelope;
+use crate::envelope::{ENDPOINT, Envelope};
+use crate::error::LinkisError;
+use crate::profile::Profile;
 use crate::state::AppState;
 use crate::{entrance, filesystem, history, user};
 
-/// | prefix | module |
-/// |---|---|
-/// | `/api/rest_j/v1/user/*` | [`user`] (gateway: login, logout, userInfo, heartbeat, proxy, …) |
-/// | `/api/rest_j/v1/entrance/*` and the seed's `/api/rest_j/entrance/*` | [`entrance`] |
-/// | `/api/rest_j/v1/jobhistory/*` | [`history`] |
-/// | `/api/rest_j/v1/filesystem/*` | [`filesystem`] |
+/// Every service path starts with this (only `v1` exists upstream).
+pub const V1: &str = "/api/rest_j/v1";
+
 pub fn app(state: AppState) -> Router {
-    let part = |r: Router<AppState>| r.method_not_allowed_fallback(method_not_allowed);
-    Router::new()
-        .nest("/api/rest_j/v1/user", part(user::router()))
-        .nest("/api/rest_j/v1/entrance", part(entrance::router()))
-        .nest("/api/rest_j/entrance", part(entrance::router()))
-        .nest("/api/rest_j/v1/jobhistory", part(history::router()))
-        .nest("/api/rest_j/v1/filesystem", part(filesystem::router()))
+    let v1 = |path: &str| format!("{V1}{path}");
+    let router = Router::new()
+        // gateway: /user/* answers any HTTP method and never needs authentication
+        .route(&v1("/user/login"), any(user::login))
+        .route(&v1("/user/logout"), any(user::logout))
+        .route(&v1("/user/userInfo"), any(user::user_info))
+        .route(&v1("/user/heartbeat"), any(user::heartbeat))
+        .route(&v1("/user/proxy"), any(user::proxy))
+        .route(&v1("/user/token-login"), any(user::token_login))
+        .route(&v1("/user/publicKey"), any(user::public_key))
+        .route(&v1("/user/baseinfo"), any(user::baseinfo))
+        .route(&v1("/user/register"), any(user::register))
+        .route(&v1("/user/oauth-redirect"), any(user::oauth_redirect))
+        .route(&v1("/user/oauth-login"), any(user::oauth_login))
+        .route(&v1("/user/{*rest}"), any(user::unknown))
+        .route(&v1("/gateway/heartbeat"), any(user::gateway_heartbeat))
+        // job history
+        .route(&v1("/jobhistory/list"), get(history::list))
+        .route(
+            &v1("/jobhistory/listundonetasks"),
+            get(history::list_undone_tasks),
+        )
+        .route(&v1("/jobhistory/listundone"), get(history::list_undone))
+        .route(
+            &v1("/jobhistory/job-extra-info"),
+            get(history::job_extra_info),
+        )
+        .route(
+            &v1("/jobhistory/diagnosis-query"),
+            get(history::diagnosis_query),
+        )
+        .route(
+            &v1("/jobhistory/governanceStationAdmin"),
+            get(history::governance),
+        )
+        .route(&v1("/jobhistory/{task_id}/get"), get(history::task_get))
+        // result sets and logs as files
+        .route(
+            &v1("/filesystem/getDirFileTrees"),
+            get(filesystem::dir_file_trees),
+        )
+        .route(&v1("/filesystem/openFile"), get(filesystem::open_file))
+        .route(&v1("/filesystem/openLog"), get(filesystem::open_log))
+        .route(&v1("/filesystem/isExist"), get(filesystem::is_exist));
+    // the entrance, also under the seed's `/api/rest_j/entrance`
+    let router = entrance_routes(router, &v1("/entrance"));
+    let router = entrance_routes(router, "/api/rest_j/entrance");
+    envelope_layers(router, state)
+}
+
+/// What makes every answer an envelope: the 404/405 fallbacks, caught panics, axum's own
+/// rejections, the `method` of the endpoint, CORS.
+fn envelope_layers(router: Router<AppState>, state: AppState) -> Router {
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_envelope,
+        ))
         .layer(axum::middleware::from_fn(ensure_envelope))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            endpoint_method,
+        ))
         .layer(axum::middleware::from_fn(preflight))
         .layer(axum::middleware::map_response(cors))
         .with_state(state)
+}
+
+fn entrance_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
+    let at = |path: &str| format!("{prefix}{path}");
+    router
+        .route(&at("/execute"), post(entrance::execute))
+        .route(&at("/submit"), post(entrance::submit))
+        .route(
+            &at("/operation/metrics/runningtask"),
+            get(entrance::running_tasks),
+        )
+        .route(&at("/{id}/status"), get(entrance::status))
+        .route(&at("/{id}/log"), get(entrance::log))
+        .route(&at("/{id}/progress"), get(entrance::progress))
+        .route(
+            &at("/{id}/progressWithResource"),
+            get(entrance::progress_with_resource),
+        )
+        // GET upstream, POST in the seed
+        .route(&at("/{id}/kill"), get(entrance::kill).post(entrance::kill))
+        .route(&at("/{id}/killJobs"), post(entrance::kill_jobs))
+        .route(&at("/{id}/pause"), get(entrance::pause))
+}
+
+/// The envelope's `method` for a request path, as upstream writes it: the entrance its
+/// own `/api/entrance/...` (the seed: `/api/rest_j/v1/entrance/...`), other services
+/// `/api` + the path after `/api/rest_j/v1`, the gateway the full request URI.
+pub fn method_for(profile: Profile, path: &str) -> String {
+    let path = percent_decode(path);
+    let rest = path
+        .strip_prefix("/api/rest_j/v1/")
+        .or_else(|| path.strip_prefix("/api/rest_j/"));
+    let Some(rest) = rest else { return path };
+    match rest.split('/').next() {
+        Some("entrance") if profile == Profile::Ujes0x => format!("{V1}/{rest}"),
+        Some("entrance" | "jobhistory" | "filesystem") => format!("/api/{rest}"),
+        _ => path,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Runs the request with its endpoint's `method` in scope (see [`crate::envelope`]).
+async fn endpoint_method(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let method = method_for(st.cfg.profile, req.uri().path());
+    ENDPOINT.scope(method, next.run(req)).await
 }
 
 async fn not_found(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
@@ -42,24 +164,32 @@ async fn not_found(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
         && version != "v1"
         && version[1..].bytes().all(|b| b.is_ascii_digit())
     {
-        return Envelope::error(
-            Some(path.clone()),
-            format!("The gatewayv1 not support version {version}."),
-        );
+        return LinkisError::Invalid(format!("The gatewayv1 not support version {version}."))
+            .envelope(Some(path));
     }
-    Envelope::error(
-        Some(path.clone()),
-        format!("No handler found for {method} {path}(找不到对应的接口)"),
-    )
-    .with_http(StatusCode::NOT_FOUND)
+    LinkisError::NoRoute(format!(
+        "No handler found for {method} {path}(找不到对应的接口)"
+    ))
+    .envelope(Some(path))
 }
 
 async fn method_not_allowed(OriginalUri(uri): OriginalUri, method: Method) -> Envelope {
-    Envelope::error(
-        Some(uri.path().to_owned()),
-        format!("Request method '{method}' not supported(不支持的请求方法)"),
-    )
-    .with_http(StatusCode::METHOD_NOT_ALLOWED)
+    LinkisError::WrongMethod(format!(
+        "Request method '{method}' not supported(不支持的请求方法)"
+    ))
+    .envelope(Some(uri.path().to_owned()))
+}
+
+/// A handler that panicked: upstream's answer to an unexpected exception, never a 5xx
+/// without a body.
+fn panic_envelope(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let why = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "panic".into());
+    tracing::error!(reason = %why, "handler panicked");
+    LinkisError::Internal(format!("linkis-mock internal error: {why}")).into_response()
 }
 
 async fn cors(mut resp: Response) -> Response {
@@ -80,10 +210,9 @@ async fn cors(mut resp: Response) -> Response {
     resp
 }
 
-/// Whatever axum answers by itself (extractor rejections: body too large, bad percent-
-/// encoding, …) becomes an envelope too, keeping its HTTP status.
+/// Whatever axum answers by itself (an extractor's rejection, e.g. a path parameter that
+/// is not valid percent-encoded UTF-8) becomes an envelope too, keeping its HTTP status.
 async fn ensure_envelope(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
     let resp = next.run(req).await;
     let is_json = resp
         .headers()
@@ -103,14 +232,11 @@ async fn ensure_envelope(req: Request, next: Next) -> Response {
     } else {
         text
     };
-    let http = if status.is_success() {
-        StatusCode::BAD_REQUEST
-    } else {
-        status
-    };
-    Envelope::error(Some(path), message)
-        .with_http(http)
-        .into_response()
+    let mut env = Envelope::error(None, message);
+    if !status.is_success() && status.as_u16() != 400 {
+        env = env.with_http(status);
+    }
+    env.into_response()
 }
 
 /// CORS preflight: any `OPTIONS` request succeeds (the CORS headers are added by `cors`).
@@ -119,4 +245,74 @@ async fn preflight(req: Request, next: Next) -> Response {
         return Envelope::ok(None, "OK").into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_follow_upstream() {
+        let m = |p, path| method_for(p, path);
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/v1/entrance/a%20b/status"),
+            "/api/entrance/a b/status"
+        );
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/entrance/submit"),
+            "/api/entrance/submit"
+        );
+        assert_eq!(
+            m(Profile::Ujes0x, "/api/rest_j/entrance/x/log"),
+            "/api/rest_j/v1/entrance/x/log"
+        );
+        assert_eq!(
+            m(Profile::Ujes0x, "/api/rest_j/v1/jobhistory/1/get"),
+            "/api/jobhistory/1/get"
+        );
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/v1/filesystem/openFile"),
+            "/api/filesystem/openFile"
+        );
+        assert_eq!(
+            m(Profile::Linkis1x, "/api/rest_j/v1/user/login"),
+            "/api/rest_j/v1/user/login"
+        );
+        assert_eq!(m(Profile::Linkis1x, "/x%ZZ%e4%b8%ad"), "/x%ZZ中");
+    }
+
+    /// A handler that panics answers the envelope (status 1, upstream's text for an
+    /// unexpected exception) with the endpoint's method, over real HTTP.
+    #[tokio::test]
+    async fn a_panic_is_an_envelope() {
+        let state = AppState::new(crate::Config::testing()).unwrap();
+        let router = Router::new().route(
+            "/api/rest_j/v1/jobhistory/boom",
+            get(|| async {
+                if true {
+                    panic!("boom");
+                }
+                "unreachable"
+            }),
+        );
+        let app = envelope_layers(router, state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let resp = reqwest::get(format!("http://{addr}/api/rest_j/v1/jobhistory/boom"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400);
+        let v: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(v["status"], 1, "{v}");
+        assert_eq!(v["method"], "/api/jobhistory/boom", "{v}");
+        let msg = v["message"].as_str().unwrap();
+        assert!(
+            msg.starts_with("operation failed(操作失败)s！the reason(原因)：")
+                && msg.contains("boom"),
+            "{v}"
+        );
+        assert_eq!(v["data"]["errorMsg"]["errCode"], 0, "{v}");
+        server.abort();
+    }
 }

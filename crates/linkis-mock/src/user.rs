@@ -1,180 +1,223 @@
-//! The gateway's own `/api/rest_j/v1/user/*` endpoints: login, logout, userInfo,
-//! heartbeat, proxy, token-login, publicKey, baseinfo. Any HTTP method works, as upstream.
+//! The gateway's own endpoints: `/api/rest_j/v1/user/*` (login, logout, userInfo,
+//! heartbeat, proxy, token-login, publicKey, baseinfo, the OAuth entry points) and the
+//! client discovery heartbeat `gateway/heartbeat`. The `/user/*` ones answer any HTTP
+//! method and need no authentication, as upstream.
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{Method, request::Parts};
-use axum::routing::any;
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Method};
 use serde_json::Value;
 
-use crate::auth::{Login, TICKET_COOKIE};
+use crate::auth::{Caller, Login, TICKET_COOKIE};
 use crate::envelope::Envelope;
-use crate::error::LinkisError;
-use crate::extract::{authenticate, client_host, cookies, full_path, header, json_body, query};
+use crate::error::{LinkisError, Result};
+use crate::extract::{ClientHost, LinkisQuery, RawBody, cookies, header, json_body};
 use crate::proxy_file::ProxyCheck;
 use crate::state::AppState;
 
-/// The largest body a gateway endpoint reads (login, proxy): 1 MiB. Over it: HTTP 413.
-const MAX_BODY: usize = 1 << 20;
-
-/// Routes relative to `/api/rest_j/v1/user`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/{*rest}", any(user_any))
-}
+/// Upstream's answer on the OAuth entry points when OAuth is not enabled (the default).
+pub const OAUTH_DISABLED: &str = "Gateway 未启用 OAuth 认证，请采用其他认证方式!";
 
 fn session_cookie(ticket: &str) -> String {
     format!("{TICKET_COOKIE}={ticket}; Path=/")
 }
 
-async fn user_any(
-    State(st): State<AppState>,
-    Path(rest): Path<String>,
-    RawQuery(q): RawQuery,
-    req: Request,
-) -> Envelope {
-    let (parts, body) = req.into_parts();
-    let uri = Some(full_path(&parts));
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return Envelope::error(
-            uri,
-            format!("The request body is larger than {MAX_BODY} bytes(请求体过大)"),
-        )
-        .with_http(axum::http::StatusCode::PAYLOAD_TOO_LARGE);
-    };
-    let q = query(q.as_deref());
-    match rest.trim_end_matches('/') {
-        "login" => login(&st, &parts, &q, &body),
-        "logout" => {
-            if let Some(t) = cookies(&parts.headers).get(TICKET_COOKIE) {
-                st.auth.logout(t);
-            }
-            Envelope::ok(None, "Logout successful(退出登录成功)！")
-                .with_cookie(format!("{TICKET_COOKIE}=; Path=/; Max-Age=0"))
-                .with_cookie("linkis_user_session_proxy_ticket_id_v1=; Path=/; Max-Age=0".into())
-        }
-        "userInfo" => match authenticate(&parts, &st) {
-            Ok(c) => {
-                Envelope::ok(None, "get user information succeed!").with("userName", c.execute_user)
-            }
-            Err(_) => Envelope::error(
-                uri,
-                "errCode: 11002 ,desc: You are not logged in, please login first(您尚未登录，请先登录!) ,ip: 127.0.0.1 ,port: 9001 ,serviceKind: linkis-mg-gateway",
-            ),
-        },
-        "heartbeat" => match authenticate(&parts, &st) {
-            Ok(_) => Envelope::ok(None, "Maintain heartbeat success(维系心跳成功)"),
-            Err(e) => e.envelope(uri),
-        },
-        "proxy" => proxy(&st, &q, &body, uri),
-        "token-login" => {
-            if parts.method != Method::POST {
-                return Envelope::error(uri, "Only support method POST");
-            }
-            let code = header(&parts.headers, "Token-Code").unwrap_or_default();
-            let user = header(&parts.headers, "Token-User").unwrap_or_default();
-            match st.auth.token(&st.cfg, &code, &user, &client_host(&parts)) {
-                Ok(c) => {
-                    let (ticket, _) = st.auth.create_session(&st.cfg, &c.execute_user);
-                    Envelope::ok(None, "login successful(登录成功)！")
-                        .with("userName", c.execute_user)
-                        .with("isAdmin", false)
-                        .with_cookie(session_cookie(&ticket))
-                }
-                Err(e) => e.envelope(uri),
-            }
-        }
-        "publicKey" => Envelope::ok(None, "Gain success(获取成功)！")
-            .with("enableSSL", false)
-            .with("enableLoginEncrypt", false),
-        "baseinfo" => Envelope::ok(None, "get baseinfo success(获取成功)！")
-            .with("resultSetExportEnable", true)
-            .with("linkisClusterName", "linkis-mock")
-            .with("engineLogOnlyAdminEnable", false),
-        "register" => Envelope::error(uri, "请自行实现注册方法！"),
-        other => Envelope::error(uri, format!("unknown request URI {other}")),
-    }
-}
-
-fn field(q: &std::collections::HashMap<String, String>, body: &Value, key: &str) -> Option<String> {
+fn field(q: &HashMap<String, String>, body: &Value, key: &str) -> Option<String> {
     q.get(key)
         .cloned()
         .or_else(|| body.get(key).and_then(Value::as_str).map(str::to_owned))
 }
 
-fn login(
-    st: &AppState,
-    parts: &Parts,
-    q: &std::collections::HashMap<String, String>,
-    body: &Bytes,
-) -> Envelope {
-    let uri = Some(full_path(parts));
+/// `user/login`: JSON body or query parameters.
+pub async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    LinkisQuery(q): LinkisQuery,
+    RawBody(body): RawBody,
+) -> Result<Envelope> {
     let timeout_ms = st.cfg.session_timeout_secs.saturating_mul(1000);
     let decorate = |e: Envelope| {
         e.with("sessionTimeOut", timeout_ms)
             .with("enableWatermark", false)
     };
-    let from_query = q.contains_key("userName");
-    let body = if from_query {
+    let body = if q.contains_key("userName") {
         Value::Null
     } else {
-        match json_body(body) {
+        match json_body(&body) {
             Ok(b) => b,
-            Err(e) => return decorate(Envelope::error(uri, format!("login failed! reason: {e}"))),
+            Err(e) => {
+                return Ok(decorate(Envelope::error(
+                    None,
+                    format!("login failed! reason: {e}"),
+                )));
+            }
         }
     };
-    let user = field(q, &body, "userName").unwrap_or_default();
-    let password = field(q, &body, "password")
-        .or_else(|| field(q, &body, "passwdEncrypt"))
+    let user = field(&q, &body, "userName").unwrap_or_default();
+    let password = field(&q, &body, "password")
+        .or_else(|| field(&q, &body, "passwdEncrypt"))
         .unwrap_or_default();
-    let cookies = cookies(&parts.headers);
-    match st.auth.login(&st.cfg, cookies.get(TICKET_COOKIE).map(String::as_str), &user, &password) {
+    let cookies = cookies(&headers);
+    let ticket = cookies.get(TICKET_COOKIE).map(String::as_str);
+    Ok(match st.auth.login(&st.cfg, ticket, &user, &password) {
         Ok(Login::AlreadyLoggedIn(u)) => Envelope::ok(
             None,
             format!("{u} already logged in, please log out before signing in(已经登录，请先退出再进行登录)！"),
         )
-        .with("userName", u),
+        .with("userName", u)
+        .without_method(),
         Ok(Login::Ok { user, admin, ticket }) => {
             tracing::info!(user = %user, "login");
             decorate(
                 Envelope::ok(None, "login successful(登录成功)！")
                     .with("userName", user)
                     .with("isAdmin", admin)
-                    .with_cookie(session_cookie(&ticket)),
+                    .with_cookie(session_cookie(&ticket))
+                    .without_method(),
             )
         }
         Err(e) => {
             tracing::info!(user = %user, reason = %e, "login refused");
-            decorate(e.envelope(uri))
+            decorate(e.envelope(None))
         }
+    })
+}
+
+/// `user/logout`: forgets the session and clears the cookies.
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Envelope {
+    if let Some(t) = cookies(&headers).get(TICKET_COOKIE) {
+        st.auth.logout(t);
+    }
+    Envelope::ok(None, "Logout successful(退出登录成功)！")
+        .with_cookie(format!("{TICKET_COOKIE}=; Path=/; Max-Age=0"))
+        .with_cookie("linkis_user_session_proxy_ticket_id_v1=; Path=/; Max-Age=0".into())
+        .without_method()
+}
+
+/// `user/userInfo`.
+pub async fn user_info(caller: std::result::Result<Caller, Envelope>) -> Envelope {
+    match caller {
+        Ok(c) => Envelope::ok(None, "get user information succeed!")
+            .with("userName", c.execute_user)
+            .without_method(),
+        Err(_) => Envelope::error(
+            None,
+            "errCode: 11002 ,desc: You are not logged in, please login first(您尚未登录，请先登录!) ,ip: 127.0.0.1 ,port: 9001 ,serviceKind: linkis-mg-gateway",
+        ),
     }
 }
 
-fn proxy(
-    st: &AppState,
-    q: &std::collections::HashMap<String, String>,
-    body: &Bytes,
-    uri: Option<String>,
-) -> Envelope {
-    let body = json_body(body).unwrap_or(Value::Null);
-    let user = field(q, &body, "proxyUser").filter(|s| !s.trim().is_empty());
-    let code = field(q, &body, "validationCode").filter(|s| !s.trim().is_empty());
+/// `user/heartbeat`: keeps the session alive.
+pub async fn heartbeat(_caller: Caller) -> Envelope {
+    Envelope::ok(None, "Maintain heartbeat success(维系心跳成功)").without_method()
+}
+
+/// `user/proxy?proxyUser=&validationCode=`: a session acting as the proxy user.
+pub async fn proxy(
+    State(st): State<AppState>,
+    LinkisQuery(q): LinkisQuery,
+    RawBody(body): RawBody,
+) -> Result<Envelope> {
+    let body = json_body(&body).unwrap_or(Value::Null);
+    let user = field(&q, &body, "proxyUser").filter(|s| !s.trim().is_empty());
+    let code = field(&q, &body, "validationCode").filter(|s| !s.trim().is_empty());
     let (Some(user), Some(code)) = (user, code) else {
-        return LinkisError::Invalid(
+        return Err(LinkisError::Invalid(
             "login failed! reason: proxyUser and validationCode are both required(proxyUser和validationCode不能为空)".into(),
-        )
-        .envelope(uri);
+        ));
     };
     match st.auth.proxy_check(&code, &user) {
         ProxyCheck::Allowed => {
             let (ticket, _) = st.auth.create_session(&st.cfg, &user.to_lowercase());
-            Envelope::ok(None, "代理成功")
+            Ok(Envelope::ok(None, "代理成功")
                 .with("proxyUser", user)
                 .with_cookie(session_cookie(&ticket))
+                .without_method())
         }
         why => {
             tracing::info!(proxy_user = %user, reason = ?why, "proxy validation failed");
-            Envelope::error(uri, "Validation failed")
+            Err(LinkisError::Invalid("Validation failed".into()))
         }
     }
+}
+
+/// `user/token-login` (POST only, as upstream): a session from a token pair.
+pub async fn token_login(
+    State(st): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ClientHost(host): ClientHost,
+) -> Result<Envelope> {
+    if method != Method::POST {
+        return Err(LinkisError::Invalid("Only support method POST".into()));
+    }
+    let code = header(&headers, "Token-Code").unwrap_or_default();
+    let user = header(&headers, "Token-User").unwrap_or_default();
+    let c = st.auth.token(&st.cfg, &code, &user, &host)?;
+    let (ticket, _) = st.auth.create_session(&st.cfg, &c.execute_user);
+    Ok(Envelope::ok(None, "login successful(登录成功)！")
+        .with("userName", c.execute_user)
+        .with("isAdmin", false)
+        .with_cookie(session_cookie(&ticket))
+        .without_method())
+}
+
+pub async fn public_key() -> Envelope {
+    Envelope::ok(None, "Gain success(获取成功)！")
+        .with("enableSSL", false)
+        .with("enableLoginEncrypt", false)
+        .without_method()
+}
+
+pub async fn baseinfo() -> Envelope {
+    Envelope::ok(None, "get baseinfo success(获取成功)！")
+        .with("resultSetExportEnable", true)
+        .with("linkisClusterName", "linkis-mock")
+        .with("engineLogOnlyAdminEnable", false)
+        .without_method()
+}
+
+pub async fn register() -> LinkisError {
+    LinkisError::Invalid("请自行实现注册方法！".into())
+}
+
+/// `user/oauth-redirect`: OAuth is never enabled in the mock, so upstream's "not enabled"
+/// answer (status -1, HTTP 401).
+pub async fn oauth_redirect() -> LinkisError {
+    LinkisError::NotLoggedIn(OAUTH_DISABLED.into())
+}
+
+/// `user/oauth-login`: "already logged in" for a live session, else OAuth is not enabled.
+pub async fn oauth_login(caller: std::result::Result<Caller, Envelope>) -> Result<Envelope> {
+    let c = caller.map_err(|_| LinkisError::NotLoggedIn(OAUTH_DISABLED.into()))?;
+    Ok(Envelope::ok(
+        None,
+        format!(
+            "{} already logged in, please log out before signing in(已经登录，请先退出再进行登录)！",
+            c.execute_user
+        ),
+    )
+    .with("userName", c.execute_user)
+    .without_method())
+}
+
+/// Any other `user/*` path (named relative to `user/`, as upstream).
+pub async fn unknown(axum::extract::Path(rest): axum::extract::Path<String>) -> LinkisError {
+    LinkisError::Invalid(format!("unknown request URI {rest}"))
+}
+
+/// `gateway/heartbeat`: what UJESClient's gateway discovery calls (authenticated, any
+/// method). `gatewayList` names this gateway as the client reached it.
+pub async fn gateway_heartbeat(
+    State(st): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+) -> Envelope {
+    let me = header(&headers, "host")
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| st.cfg.addr.to_string());
+    Envelope::ok(None, "Gateway heartbeat ok!")
+        .with("gatewayList", vec![me])
+        .with("isHealthy", true)
 }

@@ -40,6 +40,53 @@ async fn unknown_routes_and_methods_answer_in_the_envelope() {
 }
 
 #[tokio::test]
+async fn gateway_bodies_over_the_limit_get_413() {
+    let t = T::fast().await;
+    let c = t.client();
+    let big = format!(
+        "{{\"userName\":\"alice\",\"password\":\"alice\",\"pad\":\"{}\"}}",
+        "x".repeat(3 * 1024 * 1024)
+    );
+    for path in ["/user/login", "/user/proxy"] {
+        let r = c.post_raw(path, &big).await;
+        assert_eq!((r.http, r.status), (413, 1), "{path}: {}", r.body);
+        assert!(r.message.contains("too large"), "{path}: {}", r.body);
+    }
+    // just under the limit is an ordinary login
+    let ok = format!(
+        "{{\"userName\":\"alice\",\"password\":\"alice\",\"pad\":\"{}\"}}",
+        "x".repeat(1024 * 1024)
+    );
+    let r = c.post_raw("/user/login", &ok).await;
+    assert_eq!(r.status, 0, "{}", r.message);
+}
+
+#[tokio::test]
+async fn method_is_the_endpoint_the_request_reached() {
+    let t = T::fast().await;
+    let c = t.login("alice").await;
+    let (exec, _) = c.submit("select 1", "sql").await;
+    let r = c.get(&format!("/api/rest_j/entrance/{exec}/status")).await;
+    assert_eq!(r.method, json!(format!("/api/entrance/{exec}/status")));
+    let r = c.get("/jobhistory/list?pageSize=0").await;
+    assert_eq!(
+        (r.status, r.method.clone()),
+        (1, json!("/api/jobhistory/list"))
+    );
+    let r = c.get("/filesystem/openFile?path=").await;
+    assert_eq!(r.method, json!("/api/filesystem/openFile"));
+    let r = c.get("/user/heartbeat").await;
+    assert_eq!((r.status, r.method.clone()), (0, json!(null)));
+    let r = t.client().get("/entrance/x/status").await;
+    assert_eq!(
+        (r.status, r.method.clone()),
+        (-1, json!("/api/rest_j/v1/entrance/x/status"))
+    );
+    let r = c.get("/jobhistory/%FF/get").await;
+    assert_eq!(r.status, 1, "{}", r.body);
+}
+
+#[tokio::test]
 async fn bad_bodies_never_500() {
     let t = T::fast().await;
     let c = t.login("alice").await;

@@ -37,6 +37,13 @@ pub fn all() -> Vec<Check> {
             directive_fail
         ),
         check!(
+            "linkis.mock.exec_id.unsafe_creator",
+            Linkis,
+            MockDefined,
+            "a creator an execID cannot carry (a '/' or a space: clients could not address the job) is refused at submit: status 1, error code 20009 naming the creator",
+            unsafe_creator
+        ),
+        check!(
             "linkis.mock.clock_timing",
             Linkis,
             MockDefined,
@@ -44,6 +51,34 @@ pub fn all() -> Vec<Check> {
             clock_timing
         ),
     ]
+}
+
+async fn unsafe_creator(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    env.require_mock("upstream accepts such creators and hands out execIDs clients cannot use")?;
+    let (http, user) = env.main().await?;
+    for creator in ["conformance/bad", "conformance bad"] {
+        let body = serde_json::json!({
+            "executionContent": {"code": "select 1", "runType": "sql"},
+            "labels": {"engineType": "spark", "userCreator": format!("{user}-{creator}")},
+        });
+        let r = http
+            .post(&format!("{REST}/entrance/submit"))
+            .json(&body)
+            .send()
+            .await?;
+        let v = expect(&r, 1)?;
+        ensure_eq!(
+            v["data"]["errorMsg"]["errCode"].as_i64(),
+            Some(20009),
+            "errCode"
+        );
+        ensure!(
+            v["message"].as_str().is_some_and(|m| m.contains("creator")),
+            "the message should name the creator: {v}"
+        );
+    }
+    Ok(())
 }
 
 async fn sql_error(ctx: &Ctx) -> CheckResult {

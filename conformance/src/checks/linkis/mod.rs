@@ -3,6 +3,7 @@
 //! sets, and the mock's own choices. Only cheap SQL is submitted to real gateways.
 
 pub mod auth;
+pub mod clients;
 pub mod entrance;
 pub mod history;
 pub mod mockdef;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<Check> {
         .partition(|c| c.id.starts_with("linkis.auth.session_"));
     v.extend(entrance::all());
     v.extend(history::all());
+    v.extend(clients::all());
     v.extend(mockdef::all());
     v.append(&mut late);
     v

@@ -63,11 +63,13 @@ pub struct EngineRun {
     pub error: Option<String>,
 }
 
-/// Run types that go to the embedded SQL engine.
+/// Run types that go to the embedded SQL engine: the SQL dialects (Spark/Hive `sql`/`hql`,
+/// `jdbc`, Presto `psql`, Trino `tsql`, Elasticsearch `essql`, Impala `isql`, …). Every
+/// other run type goes to the text engine.
 pub fn is_sql(run_type: &str) -> bool {
     matches!(
         run_type.to_ascii_lowercase().as_str(),
-        "sql" | "hql" | "jdbc" | "psql" | "tsql" | "fql" | "ql"
+        "sql" | "hql" | "jdbc" | "psql" | "tsql" | "fql" | "ql" | "essql" | "isql"
     )
 }
 
@@ -93,6 +95,10 @@ pub const ENGINE_TYPES: &[&str] = &[
     "doris",
     "repl",
     "impala",
+    "appconn",
+    "io_hdfs",
+    "fps",
+    "jobserver",
 ];
 
 /// Run types the mock accepts.
@@ -118,6 +124,22 @@ pub const RUN_TYPES: &[&str] = &[
     "es",
     "ngql",
     "data_calc",
+    "essql",
+    "esjson",
+    "isql",
+    "repl",
+    "doris",
+    "io_file",
+    "io_hdfs",
+    "fps",
+    "pipeline",
+    "jar",
+    "appconn",
+    "function.mdq",
+    "sfsql",
+    "szeta",
+    "sflink",
+    "sspark",
 ];
 
 /// Default version appended to an engine type given without one.

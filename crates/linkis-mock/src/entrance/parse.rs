@@ -1,12 +1,16 @@
 //! Turning `execute` (0.x shape, bare or wrapped in `{"method","data"}`) and `submit`
-//! (1.x shape) bodies into a [`JobRequest`], with upstream's validation errors.
+//! (1.x shape) bodies into a [`JobRequest`], with upstream's validation errors, the
+//! admin-token `executeUser` override, and the check that every name that goes into the
+//! execID keeps it addressable.
 
 use serde_json::{Map, Value, json};
 
 use crate::auth::Caller;
+use crate::config::Config;
 use crate::engines::{ENGINE_TYPES, RUN_TYPES, default_version, directives};
 use crate::error::LinkisError;
 use crate::jobs::JobRequest;
+use crate::profile::Profile;
 
 const CODE_EMPTY: &str = "The param executionCode cannot be empty (参数 executionCode 不能为空)";
 const CODE_AND_SCRIPT_EMPTY: &str = "The param executionCode and scriptPath cannot be empty at the same time(参数 executionCode 和 scriptPath 不能同时为空)";
@@ -124,9 +128,111 @@ fn source(m: &Map<String, Value>) -> Result<(Value, Option<String>), LinkisError
     }
 }
 
-fn finish(caller: &Caller, max_lines: u64, mut req: JobRequest) -> Result<JobRequest, LinkisError> {
-    req.directives =
-        directives::parse(&req.code, max_lines).map_err(|e| LinkisError::coded(20009, e))?;
+/// Characters a name in an execID may have: they need no escaping in a URL path, and the
+/// ids stay parseable (upstream's job-history name pattern, plus `@` for user names).
+fn is_id_safe(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@'))
+}
+
+/// Longest creator: what the `ujes-0.x` execID's two-digit length field can say (the
+/// mock keeps the same bound in `linkis-1.x`, so execIDs stay short).
+pub const MAX_CREATOR_BYTES: usize = 99;
+
+/// Longest user name (upstream's `execute_user varchar(50)` job-history column).
+pub const MAX_USER_BYTES: usize = 50;
+
+/// Refuses a creator or user that would make an execID that `status`, `log`, `progress`
+/// and `kill` cannot be called with: characters a URL path must escape (`/`, spaces, NUL,
+/// non-ASCII…), a creator longer than [`MAX_CREATOR_BYTES`] or a user longer than
+/// [`MAX_USER_BYTES`].
+fn check_addressable(req: &JobRequest, profile: Profile) -> Result<(), LinkisError> {
+    let allowed = "only letters, digits, '_', '-', '.' and '@' are allowed";
+    if !is_id_safe(&req.creator) {
+        return Err(LinkisError::coded(
+            20009,
+            format!(
+                "Label params invalid creator {:?} cannot be part of an execID: {allowed}",
+                req.creator
+            ),
+        ));
+    }
+    if !is_id_safe(&req.execute_user) {
+        return Err(LinkisError::coded(
+            20009,
+            format!(
+                "Label params invalid executeUser {:?} cannot be part of an execID: {allowed}",
+                req.execute_user
+            ),
+        ));
+    }
+    if req.creator.len() > MAX_CREATOR_BYTES {
+        let why = match profile {
+            Profile::Ujes0x => "does not fit the execID's two-digit length",
+            Profile::Linkis1x => "is too long for an execID",
+        };
+        return Err(LinkisError::coded(
+            20009,
+            format!(
+                "Label params invalid creator of {} bytes {why} (at most {MAX_CREATOR_BYTES} bytes)",
+                req.creator.len()
+            ),
+        ));
+    }
+    if req.execute_user.len() > MAX_USER_BYTES {
+        return Err(LinkisError::coded(
+            20009,
+            format!(
+                "Label params invalid executeUser of {} bytes is too long (at most {MAX_USER_BYTES} bytes)",
+                req.execute_user.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a `Token-Code` is an admin token (upstream's `Configuration.isAdminToken`: its
+/// name contains `ADMIN-`, any case).
+pub fn is_admin_token(code: &str) -> bool {
+    code.to_ascii_uppercase().contains("ADMIN-")
+}
+
+/// upstream's `submit`: a body `executeUser` makes the job run as that user only when the
+/// request authenticated with an admin token; from anyone else it is silently ignored
+/// (the job runs as the caller), and `execute` always ignores it.
+pub fn acting_caller(
+    body: &Value,
+    caller: Caller,
+    admin_token: bool,
+    cfg: &Config,
+) -> Result<Caller, LinkisError> {
+    let wanted = body.get("executeUser").filter(|v| !v.is_null());
+    let Some(wanted) = wanted.filter(|_| admin_token) else {
+        return Ok(caller);
+    };
+    let user = match wanted {
+        Value::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    };
+    if user.is_empty() {
+        return Err(LinkisError::coded(
+            20005,
+            "The execute user cannot be null(执行用户不能为空)",
+        ));
+    }
+    tracing::info!(from = %caller.execute_user, to = %user, "executeUser replaced (admin token)");
+    Ok(Caller {
+        admin: cfg.admin(&user),
+        execute_user: user,
+        submit_user: caller.submit_user,
+    })
+}
+
+fn finish(caller: &Caller, cfg: &Config, mut req: JobRequest) -> Result<JobRequest, LinkisError> {
+    check_addressable(&req, cfg.profile)?;
+    req.directives = directives::parse(&req.code, cfg.limits.max_synthetic_log_lines)
+        .map_err(|e| LinkisError::coded(20009, e))?;
     req.labels = vec![
         format!("engineType:{}-{}", req.engine_type, req.engine_version),
         format!("userCreator:{}-{}", caller.execute_user, req.creator),
@@ -136,7 +242,7 @@ fn finish(caller: &Caller, max_lines: u64, mut req: JobRequest) -> Result<JobReq
 }
 
 /// The 0.x `/execute` body (also what `/submit` falls back to without `executionContent`).
-pub fn execute(body: &Value, caller: &Caller, max_lines: u64) -> Result<JobRequest, LinkisError> {
+pub fn execute(body: &Value, caller: &Caller, cfg: &Config) -> Result<JobRequest, LinkisError> {
     let m = object(body)?;
     let app = string(m, "executeApplicationName")?
         .filter(|s| !s.trim().is_empty())
@@ -160,7 +266,7 @@ pub fn execute(body: &Value, caller: &Caller, max_lines: u64) -> Result<JobReque
     let params = with_users(params(m, true)?, caller);
     finish(
         caller,
-        max_lines,
+        cfg,
         JobRequest {
             submit_user: caller.submit_user.clone(),
             execute_user: caller.execute_user.clone(),
@@ -179,10 +285,10 @@ pub fn execute(body: &Value, caller: &Caller, max_lines: u64) -> Result<JobReque
 }
 
 /// The 1.x `/submit` body.
-pub fn submit(body: &Value, caller: &Caller, max_lines: u64) -> Result<JobRequest, LinkisError> {
+pub fn submit(body: &Value, caller: &Caller, cfg: &Config) -> Result<JobRequest, LinkisError> {
     let m = object(body)?;
     let Some(content) = m.get("executionContent") else {
-        let mut req = execute(body, caller, max_lines)?;
+        let mut req = execute(body, caller, cfg)?;
         req.via_execute = false;
         return Ok(req);
     };
@@ -227,7 +333,7 @@ pub fn submit(body: &Value, caller: &Caller, max_lines: u64) -> Result<JobReques
     let params = with_users(params(m, false)?, caller);
     finish(
         caller,
-        max_lines,
+        cfg,
         JobRequest {
             submit_user: caller.submit_user.clone(),
             execute_user: caller.execute_user.clone(),

@@ -22,6 +22,7 @@ use crate::engines::{EngineRun, ResultSet};
 use crate::error::LinkisError;
 use crate::joblog::{JobLog, Level};
 
+pub mod lookup;
 pub mod runner;
 mod timeline;
 
@@ -349,14 +350,15 @@ impl JobStore {
         }
         let task_id = inner.next_task;
         inner.next_task += 1;
-        let group = format!("{}_{}_{}", req.creator, req.execute_user, req.engine_type);
+        let p = cfg.profile;
+        // counted per short-id group, so no two jobs share a short id in either profile
+        let group = p.exec_group(&req.creator, &req.execute_user, &req.engine_type);
         let index = {
             let c = inner.counters.entry(group).or_insert(0);
             let i = *c;
             *c += 1;
             i
         };
-        let p = cfg.profile;
         let short = p.short_exec_id(&req.creator, &req.execute_user, &req.engine_type, index);
         let exec_id = p.exec_id(
             &req.creator,
