@@ -254,10 +254,6 @@ impl Parser {
 
     /// Full expression including a top-level comma tuple `a, b = 1, 2`.
     fn parse_expr(&mut self) -> PResult<Expr> {
-        self.parse_expr_inner()
-    }
-
-    fn parse_expr_inner(&mut self) -> PResult<Expr> {
         let first = self.parse_assign()?;
         if self.peek() == &Tok::Comma && self.no_newline_skip == 0 && !self.space_sensitive {
             // bare tuple: `a, b = 1, 2` or `1, 2`
