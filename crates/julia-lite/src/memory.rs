@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Bytes counted for a string besides its characters (Arc header and allocator rounding).
-const STR_OVERHEAD: usize = 32;
+pub const STR_OVERHEAD: usize = 32;
 
 /// Result of a walk of live data.
 pub struct LiveSize {
@@ -33,76 +33,128 @@ pub struct LiveSize {
     pub visited: usize,
 }
 
-/// Approximate bytes reachable from `roots`: 24 bytes per value slot (an array counts its
-/// capacity), string bytes plus a small header. Shared containers and strings count once.
-/// Containers locked by someone else at the moment (the caller itself, or a concurrent
+/// Approximate bytes reachable from `roots`: 24 bytes per value slot (each root, each
+/// element slot of a container; an array counts its capacity), plus string bytes and
+/// [`STR_OVERHEAD`]. `Vm::alloc` charges allocations by the same rule. Shared containers
+/// and strings count once. Containers locked by someone else at the moment (a concurrent
 /// evaluation in the same workspace) are skipped rather than waited for.
 pub fn live_size(roots: Vec<Value>) -> LiveSize {
     let mut seen: HashSet<usize> = HashSet::new();
+    let mut bytes = roots.len().saturating_mul(VALUE_BYTES);
     let mut todo = roots;
-    let mut bytes = 0usize;
     let mut visited = 0usize;
     let mut first = |p: usize| seen.insert(p);
+    let slots = |n: usize| n.saturating_mul(VALUE_BYTES);
     while let Some(v) = todo.pop() {
         visited += 1;
-        bytes = bytes.saturating_add(VALUE_BYTES);
-        match &v {
-            Value::Str(s) | Value::Sym(s) if first(s.as_ptr() as usize) => {
-                bytes = bytes.saturating_add(s.len() + STR_OVERHEAD);
-            }
-            Value::Array(a) if first(Arc::as_ptr(a) as usize) => {
-                if let Ok(g) = a.try_lock() {
-                    bytes = bytes.saturating_add(g.data.capacity() * VALUE_BYTES);
+        let more = match &v {
+            Value::Str(s) | Value::Sym(s) if first(s.as_ptr() as usize) => s.len() + STR_OVERHEAD,
+            Value::Array(a) if first(Arc::as_ptr(a) as usize) => match a.try_lock() {
+                Ok(g) => {
                     todo.extend(g.data.iter().filter(|x| !is_scalar(x)).cloned());
+                    slots(g.data.capacity())
                 }
-            }
-            Value::Dict(d) if first(Arc::as_ptr(d) as usize) => {
-                if let Ok(g) = d.try_lock() {
-                    bytes = bytes.saturating_add(g.entries.len() * VALUE_BYTES * 3);
+                Err(_) => 0,
+            },
+            Value::Dict(d) if first(Arc::as_ptr(d) as usize) => match d.try_lock() {
+                Ok(g) => {
                     for (k, x) in &g.entries {
                         todo.push(k.clone());
                         todo.push(x.clone());
                     }
+                    slots(g.entries.len() * 3)
                 }
-            }
+                Err(_) => 0,
+            },
             Value::Tuple(t) if first(t.as_ptr() as usize) => {
                 todo.extend(t.iter().cloned());
+                slots(t.len())
             }
             Value::Pair(p) if first(Arc::as_ptr(&p.inner) as usize) => {
                 todo.push(p.0.clone());
                 todo.push(p.1.clone());
+                slots(2)
             }
             Value::NamedTuple(nt) if first(Arc::as_ptr(nt) as usize) => {
                 todo.extend(nt.1.iter().cloned());
+                slots(nt.1.len())
             }
-            Value::Struct(s) if first(Arc::as_ptr(s) as usize) => {
-                if let Ok(f) = s.fields.try_lock() {
+            Value::Struct(s) if first(Arc::as_ptr(s) as usize) => match s.fields.try_lock() {
+                Ok(f) => {
                     todo.extend(f.iter().cloned());
+                    slots(f.len())
                 }
-            }
+                Err(_) => 0,
+            },
             Value::Closure(c) if first(Arc::as_ptr(c) as usize) => {
                 todo.extend(c.captured.iter().cloned());
+                slots(c.captured.len())
             }
             Value::Lazy(l) if first(Arc::as_ptr(l) as usize) => {
                 todo.extend(l.1.iter().cloned());
+                slots(l.1.len())
             }
-            Value::Box(b) if first(Arc::as_ptr(b) as usize) => {
-                if let Ok(x) = b.try_lock() {
+            Value::Box(b) if first(Arc::as_ptr(b) as usize) => match b.try_lock() {
+                Ok(x) => {
                     todo.push(x.clone());
+                    slots(1)
                 }
-            }
+                Err(_) => 0,
+            },
             Value::Iter(it) => match &**it {
                 IterState::Items { items, .. } if first(items.as_ptr() as usize) => {
-                    bytes = bytes.saturating_add(items.len() * VALUE_BYTES);
                     todo.extend(items.iter().filter(|x| !is_scalar(x)).cloned());
+                    slots(items.len())
                 }
-                IterState::Array { arr, .. } => todo.push(Value::Array(arr.clone())),
-                _ => {}
+                IterState::Array { arr, .. } => {
+                    todo.push(Value::Array(arr.clone()));
+                    0
+                }
+                _ => 0,
             },
-            _ => {}
-        }
+            _ => 0,
+        };
+        bytes = bytes.saturating_add(more);
     }
     LiveSize { bytes, visited }
+}
+
+/// Bytes of a value no one else holds yet (a builtin's new result), by the rule of
+/// [`live_size`], looking one level into a new container (the builtin spent that much work
+/// building it). Values shared with anything else (`push!` returns its argument) count 0:
+/// they are already live and counted.
+pub fn fresh_size(v: &Value) -> usize {
+    fn string(x: &Value) -> usize {
+        match x {
+            Value::Str(s) if Arc::strong_count(s) == 1 => s.len() + STR_OVERHEAD,
+            _ => 0,
+        }
+    }
+    let slots = |n: usize| n.saturating_mul(VALUE_BYTES);
+    match v {
+        Value::Str(_) => string(v),
+        Value::Array(a) if Arc::strong_count(a) == 1 => match a.try_lock() {
+            Ok(g) => g
+                .data
+                .iter()
+                .map(string)
+                .fold(slots(g.data.capacity()), usize::saturating_add),
+            Err(_) => 0,
+        },
+        Value::Dict(d) if Arc::strong_count(d) == 1 => match d.try_lock() {
+            Ok(g) => g
+                .entries
+                .iter()
+                .map(|(k, x)| string(k) + string(x))
+                .fold(slots(g.entries.len() * 3), usize::saturating_add),
+            Err(_) => 0,
+        },
+        Value::Tuple(t) if Arc::strong_count(&t.inner) == 1 => t
+            .iter()
+            .map(string)
+            .fold(slots(t.len()), usize::saturating_add),
+        _ => 0,
+    }
 }
 
 fn is_scalar(v: &Value) -> bool {

@@ -254,10 +254,6 @@ impl Parser {
 
     /// Full expression including a top-level comma tuple `a, b = 1, 2`.
     fn parse_expr(&mut self) -> PResult<Expr> {
-        self.parse_expr_inner()
-    }
-
-    fn parse_expr_inner(&mut self) -> PResult<Expr> {
         let first = self.parse_assign()?;
         if self.peek() == &Tok::Comma && self.no_newline_skip == 0 && !self.space_sensitive {
             // bare tuple: `a, b = 1, 2` or `1, 2`
@@ -929,20 +925,28 @@ impl Parser {
             Tok::Eof => return Err(self.err("incomplete: premature end of input".into())),
             t => return Err(self.err(format!("unexpected \"{}\"", tok_text(&t)))),
         };
-        loop {
-            if self.is_op(".") {
-                self.next();
-                let n = self.ident()?;
-                e = Expr::Field(Box::new(e), n);
-            } else if self.peek() == &Tok::LBrace && !self.cur().space_before {
-                self.next();
-                let args = self.parse_args(Tok::RBrace)?;
-                e = Expr::Curly(Box::new(e), args.into_iter().map(|a| a.value).collect());
-            } else {
-                break;
+        // like postfix links, each `.` or `{…}` nests the expression one level deeper
+        let depth = self.depth;
+        let r = deep(|| {
+            loop {
+                if self.is_op(".") {
+                    self.enter()?;
+                    self.next();
+                    let n = self.ident()?;
+                    e = Expr::Field(Box::new(e), n);
+                } else if self.peek() == &Tok::LBrace && !self.cur().space_before {
+                    self.enter()?;
+                    self.next();
+                    let args = self.parse_args(Tok::RBrace)?;
+                    e = Expr::Curly(Box::new(e), args.into_iter().map(|a| a.value).collect());
+                } else {
+                    break;
+                }
             }
-        }
-        Ok(e)
+            Ok(e)
+        });
+        self.depth = depth;
+        r
     }
 
     fn parse_comp_clauses(&mut self) -> PResult<Vec<CompClause>> {

@@ -122,12 +122,12 @@ impl Vm {
         }
     }
 
-    /// Account for an allocation of `n` values (or bytes when `bytes`) before it is made;
-    /// the budget bounds the live data of the whole workspace (see `memory`).
+    /// Account for an allocation of `n` values (or a string of `n` bytes when `bytes`) before
+    /// it is made; the budget bounds the live data of the whole workspace (see `memory`).
     pub fn alloc(&mut self, n: usize, bytes: bool) -> Result<(), Exc> {
         use std::sync::atomic::Ordering::Relaxed;
         let b = if bytes {
-            n
+            n.saturating_add(crate::memory::STR_OVERHEAD)
         } else {
             n.saturating_mul(VALUE_BYTES)
         };
@@ -153,13 +153,28 @@ impl Vm {
         Ok(())
     }
 
+    /// Account for `add` more elements in `arr`: the slots its `Vec` grows by (capacity
+    /// doubling, as `memory::live_size` counts arrays), before they are pushed.
+    pub fn alloc_push(&mut self, arr: &Mutex<Array>, add: usize) -> Result<(), Exc> {
+        let (len, cap) = {
+            let g = lock(arr);
+            (g.data.len(), g.data.capacity())
+        };
+        let need = len.saturating_add(add);
+        if need <= cap {
+            return Ok(());
+        }
+        let new_cap = need.max(cap.saturating_mul(2)).max(4);
+        self.alloc(new_cap - cap, false)
+    }
+
     /// Bytes reachable from this evaluation's stack and the workspace's globals. The walk
-    /// is charged to the step budget (one step per 4 values visited).
+    /// is charged to the step budget (one step per value visited).
     fn measure_live(&mut self) -> usize {
         let mut roots: Vec<Value> = self.stack.clone();
         roots.extend(lock(&self.ws.globals).values().cloned());
         let size = crate::memory::live_size(roots);
-        self.steps = self.steps.saturating_add(size.visited as u64 / 4);
+        self.steps = self.steps.saturating_add(size.visited as u64);
         size.bytes
     }
 
@@ -828,7 +843,10 @@ impl Vm {
                 }
                 Op::VecPush => {
                     let v = pop!();
-                    tri!(self.alloc(1, false));
+                    if let Some(Value::Array(a)) = self.stack.last() {
+                        let a = a.clone();
+                        tri!(self.alloc_push(&a, 1));
+                    }
                     match self.stack.last() {
                         Some(Value::Array(a)) => {
                             let mut g = lock(a);

@@ -376,3 +376,64 @@ async fn other_errors_keep_the_globals_assigned_before_them() {
         "1"
     );
 }
+
+#[tokio::test]
+async fn living_at_the_edge_of_the_memory_budget_still_ends() {
+    // the workspace is nearly full of small values; every temporary then needs a fresh
+    // measurement of the live data, whose cost goes to the step budget
+    let ws = Workspace::new();
+    let mut l = Limits {
+        max_memory_bytes: 16 * MIB,
+        ..Limits::default()
+    };
+    eval(&ws, "keep = String[]", host(), &l).await.unwrap();
+    let fill = "while true; push!(keep, string(length(keep))); end";
+    let e = eval(&ws, fill, host(), &l).await.err().unwrap();
+    assert_eq!(e.type_name, "OutOfMemoryError", "{}", e.full_description);
+    let full = ws.live_bytes();
+    assert!(full > 15 * MIB && full <= l.max_memory_bytes, "{full}");
+    l.max_steps = 2_000_000;
+    let t0 = std::time::Instant::now();
+    let r = eval(&ws, "for i in 1:1000000; s = string(i); end", host(), &l).await;
+    assert!(t0.elapsed() < Duration::from_secs(20), "{:?}", t0.elapsed());
+    if let Err(e) = r {
+        assert!(
+            matches!(&*e.type_name, "InterruptException" | "OutOfMemoryError"),
+            "{}",
+            e.full_description
+        );
+    }
+    assert!(ws.live_bytes() <= l.max_memory_bytes);
+}
+
+#[tokio::test]
+async fn what_builtins_return_is_charged_to_the_budget() {
+    let l = Limits {
+        max_memory_bytes: 4 * MIB,
+        ..Limits::default()
+    };
+    for make in [
+        "uppercase(s)",
+        "lowercase(s)",
+        "replace(s, \"a\" => \"b\")",
+        "split(s, \"\")",
+        "collect(s)",
+        "reverse(s)",
+        "lpad(s, 1000)",
+        "join([s, s])",
+    ] {
+        let ws = Workspace::new();
+        eval(&ws, "s = repeat(\"a\", 1000); keep = []", host(), &l)
+            .await
+            .unwrap();
+        let code = format!("while true; push!(keep, {make}); end");
+        let e = eval(&ws, &code, host(), &l).await.err().unwrap();
+        assert_eq!(
+            e.type_name, "OutOfMemoryError",
+            "{make}: {}",
+            e.full_description
+        );
+        let live = ws.live_bytes();
+        assert!(live <= l.max_memory_bytes, "{make}: {live} bytes live");
+    }
+}

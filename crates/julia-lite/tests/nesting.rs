@@ -127,6 +127,8 @@ fn deeper_input_is_a_syntax_error() {
         format!("{}1", "-".repeat(100_000)),
         format!("{}0{}", "f(".repeat(3000), ")".repeat(3000)),
         format!("x{}", ".y".repeat(3000)),
+        format!("1::A{}", ".B{C}".repeat(3000)),
+        format!("4{}", " |> identity".repeat(3000)),
     ] {
         let e = eval_small_stack(code).unwrap_err();
         assert_eq!(e.type_name, "ErrorException");

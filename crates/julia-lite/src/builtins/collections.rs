@@ -634,7 +634,7 @@ fn b_push(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let arr = arr_of("push!", a)?;
     let et = lock(arr).elty.clone();
     let n = lock(arr).data.len();
-    vm.alloc(a.len() - 1, false)?;
+    vm.alloc_push(arr, a.len() - 1)?;
     if n + a.len() > vm.limits.max_memory_bytes / crate::vm::VALUE_BYTES {
         vm.fatal = true;
         return Err(errors::out_of_memory(
@@ -652,7 +652,7 @@ fn b_push(vm: &mut Vm, a: &[Value], _k: K) -> R {
 fn b_pushfirst(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let arr = arr_of("pushfirst!", a)?;
     let et = lock(arr).elty.clone();
-    vm.alloc(a.len(), false)?;
+    vm.alloc_push(arr, a.len() - 1)?;
     for v in a[1..].iter().rev() {
         let c = convert(&et, v.clone())?;
         lock(arr).data.insert(0, c);
@@ -693,6 +693,7 @@ fn b_append(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let et = lock(arr).elty.clone();
     for src in &a[1..] {
         let items = iterate_items(vm, src)?;
+        vm.alloc_push(arr, items.len())?;
         let mut conv = Vec::with_capacity(items.len());
         for v in items {
             conv.push(convert(&et, v)?);
@@ -702,9 +703,10 @@ fn b_append(vm: &mut Vm, a: &[Value], _k: K) -> R {
     Ok(a[0].clone())
 }
 
-fn b_insert(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+fn b_insert(vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
         [Value::Array(arr), Value::Int(i), v] => {
+            vm.alloc_push(arr, 1)?;
             let et = lock(arr).elty.clone();
             let v = convert(&et, v.clone())?;
             let mut g = lock(arr);

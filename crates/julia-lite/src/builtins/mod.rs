@@ -57,10 +57,16 @@ pub fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) 
     // a builtin call can do much more work than an instruction: weigh it so the budget and
     // time-slice checks (every 1024 steps) come sooner
     vm.steps += 8;
-    match table().fns.get(id as usize) {
-        Some((_, f)) => f(vm, args, kw),
-        None => Err(errors::error_exception("internal error: unknown builtin")),
+    let v = match table().fns.get(id as usize) {
+        Some((_, f)) => f(vm, args, kw)?,
+        None => return Err(errors::error_exception("internal error: unknown builtin")),
+    };
+    // charge what the call created, whether or not the builtin accounted for it itself
+    let fresh = crate::memory::fresh_size(&v);
+    if fresh > 0 {
+        vm.alloc(fresh, true)?;
     }
+    Ok(v)
 }
 
 pub fn merr(name: &str, args: &[Value]) -> Exc {
@@ -743,6 +749,7 @@ pub fn iobuffer_take(v: &Value) -> String {
 fn emit(vm: &mut Vm, a: &[Value], s: String) -> Result<(), Exc> {
     if let Some(buf) = a.first().and_then(iobuffer_data) {
         vm.alloc(s.len(), true)?;
+        vm.alloc_push(&buf, 1)?;
         lock(&buf).data.push(Value::string(s));
     } else {
         vm.write_out(&s);
