@@ -21,9 +21,16 @@ use serde_json::json;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
-    /// RFC 6750 `invalid_token`: missing, unknown or expired bearer token.
+    /// No bearer token at all: RFC 6750 §3.1 says the challenge then carries no error code.
+    #[error("{0}")]
+    MissingToken(String),
+    /// RFC 6750 `invalid_token`: unknown or expired bearer token.
     #[error("{0}")]
     InvalidToken(String),
+    /// RFC 6750 `invalid_request`: the credentials are malformed (e.g. two `Authorization`
+    /// headers).
+    #[error("{0}")]
+    InvalidBearerRequest(String),
     /// RFC 6750 `insufficient_scope`: the token lacks the scope the API needs.
     #[error("token lacks the `{0}` scope")]
     InsufficientScope(&'static str),
@@ -83,8 +90,10 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) | Self::Command(_) => StatusCode::BAD_REQUEST,
-            Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Self::BadRequest(_) | Self::Command(_) | Self::InvalidBearerRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::MissingToken(_) | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             Self::InsufficientScope(_) | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -101,7 +110,9 @@ impl ApiError {
     fn code(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",
+            Self::MissingToken(_) => "unauthorized",
             Self::InvalidToken(_) => "invalid_token",
+            Self::InvalidBearerRequest(_) => "invalid_request",
             Self::InsufficientScope(_) => "insufficient_scope",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
@@ -141,9 +152,9 @@ impl IntoResponse for ApiError {
                 Json(json!({"error": error, "error_description": description})),
             )
                 .into_response(),
-            Self::InvalidToken(m) => (
+            Self::MissingToken(m) | Self::InvalidToken(m) | Self::InvalidBearerRequest(m) => (
                 status,
-                Json(json!({"error": "invalid_token", "error_description": m})),
+                Json(json!({"error": self.code(), "error_description": m})),
             )
                 .into_response(),
             Self::InsufficientScope(scope) => (
@@ -161,8 +172,10 @@ impl IntoResponse for ApiError {
         };
         let headers = response.headers_mut();
         let www = match &self {
-            Self::InvalidToken(m) => Some(format!(
-                "Bearer realm=\"engee\", error=\"invalid_token\", error_description=\"{}\"",
+            Self::MissingToken(_) => Some("Bearer realm=\"engee\"".to_owned()),
+            Self::InvalidToken(m) | Self::InvalidBearerRequest(m) => Some(format!(
+                "Bearer realm=\"engee\", error=\"{}\", error_description=\"{}\"",
+                self.code(),
                 quote(m)
             )),
             Self::InsufficientScope(scope) => Some(format!(

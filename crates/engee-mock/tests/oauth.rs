@@ -1250,3 +1250,69 @@ async fn reset_forgets_issued_tokens_and_admin_pats() {
     );
     assert_eq!(app.refresh(&t.refresh()).await.error(), "invalid_grant");
 }
+
+// ------------------------------------------------------------------- hardening
+
+#[tokio::test]
+async fn no_token_gets_a_challenge_without_an_error_code() {
+    let app = TestApp::start().await;
+    for path in ["/account/api/engee/info", "/account/api/oauth2/session"] {
+        let r = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        // RFC 6750 §3.1: no `error` when the request carried no credentials.
+        assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer realm=\"engee\"", "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error_description"].is_string(), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_400_invalid_request() {
+    let app = TestApp::start().await;
+    let r = app
+        .http
+        .get(app.url("/account/api/engee/info"))
+        .header(AUTHORIZATION, format!("Bearer {DEMO_PAT}"))
+        .header(AUTHORIZATION, format!("Bearer {OTHER_PAT}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let www = r.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(www.contains("error=\"invalid_request\""), "{www}");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request", "{body}");
+
+    // The token endpoint too, in RFC 6749's format.
+    let basic = |id: &str, secret: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+        )
+    };
+    let code = app.code().await;
+    let t = answer(
+        app.http
+            .post(app.url("/account/api/oauth2/token"))
+            .header(AUTHORIZATION, basic(CLIENT_ID, SECRET))
+            .header(AUTHORIZATION, basic("other", "x"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", CB),
+            ]),
+    )
+    .await;
+    assert_eq!((t.status.as_u16(), t.error()), (400, "invalid_request"));
+    assert!(t.description().contains("Authorization"), "{}", t.body);
+}
+
+#[tokio::test]
+async fn the_error_page_renders_backticks_as_code() {
+    let app = TestApp::start().await;
+    let r = app.authorize_get(&authz(&[("client_id", "")])).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<code>client_id</code>"), "{html}");
+    assert!(!html.contains('`'), "{html}");
+}

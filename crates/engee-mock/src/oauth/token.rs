@@ -373,6 +373,12 @@ async fn token(
         )
     })?;
     let p = Params::parse(&bytes);
+    if headers.get_all(header::AUTHORIZATION).iter().nth(1).is_some() {
+        return Err(err(
+            "invalid_request",
+            "the request has more than one Authorization header; send at most one",
+        ));
+    }
     let basic = basic_credentials(headers.get(header::AUTHORIZATION))?;
     if let Some(name) = p.repeated(SINGLE) {
         return Err(err(
