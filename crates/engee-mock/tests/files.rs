@@ -835,7 +835,10 @@ async fn backslashes_are_refused_in_upload_paths_and_eval_writes() {
     let app = app().await;
     let form = Form::new()
         .text("paths", paths(&["/user/..\\..\\..\\Windows/System32"]))
-        .part("upload_files", file_part("evil.dll", b"MZ", "application/octet-stream"));
+        .part(
+            "upload_files",
+            file_part("evil.dll", b"MZ", "application/octet-stream"),
+        );
     let (status, body) = upload(&app, form).await;
     assert_eq!(status, 400, "{body}");
     assert!(
@@ -875,7 +878,10 @@ async fn a_link_to_a_directory_inside_user_downloads_its_content() {
     let entries = download_zip(&app, &["/user/link"]).await;
     assert_eq!(
         entries,
-        [("link/".to_owned(), vec![]), ("link/a.txt".to_owned(), b"a".to_vec())]
+        [
+            ("link/".to_owned(), vec![]),
+            ("link/a.txt".to_owned(), b"a".to_vec())
+        ]
     );
 }
 
@@ -941,7 +947,10 @@ async fn a_non_empty_directory_without_the_marker_is_refused_at_start() {
         Ok(_) => panic!("the mock took a directory that is not its own"),
         Err(e) => e.to_string(),
     };
-    assert!(err.contains(".engee-mock") && err.contains("not empty"), "{err}");
+    assert!(
+        err.contains(".engee-mock") && err.contains("not empty"),
+        "{err}"
+    );
     assert!(!data.path().join(".engee-mock").exists());
     assert_eq!(
         std::fs::read(data.path().join("precious/keep.txt")).unwrap(),

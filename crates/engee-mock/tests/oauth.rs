@@ -1260,7 +1260,11 @@ async fn no_token_gets_a_challenge_without_an_error_code() {
         let r = app.http.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 401, "{path}");
         // RFC 6750 §3.1: no `error` when the request carried no credentials.
-        assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer realm=\"engee\"", "{path}");
+        assert_eq!(
+            r.headers()[WWW_AUTHENTICATE],
+            "Bearer realm=\"engee\"",
+            "{path}"
+        );
         let body: Value = r.json().await.unwrap();
         assert!(body["error_description"].is_string(), "{body}");
     }
@@ -1315,4 +1319,63 @@ async fn the_error_page_renders_backticks_as_code() {
     let html = r.text().await.unwrap();
     assert!(html.contains("<code>client_id</code>"), "{html}");
     assert!(!html.contains('`'), "{html}");
+}
+
+/// What the token store holds, read while the mock runs.
+fn stored(app: &TestApp) -> usize {
+    app.server.state().tokens.len()
+}
+
+#[tokio::test]
+async fn refresh_grants_leave_the_token_store_bounded() {
+    for (rotate, keep_old) in [(false, false), (true, true), (true, false)] {
+        let mut config = Config::for_tests();
+        config.oauth.rotate_refresh_tokens = rotate;
+        config.oauth.old_refresh_token_stays_valid = keep_old;
+        let app = TestApp::with_config(config).await;
+        let first = app.exchange(&app.code().await).await;
+        let before = stored(&app);
+        let mut refresh = first.refresh();
+        let mut access = Vec::new();
+        for _ in 0..1000 {
+            let t = app.refresh(&refresh).await;
+            access.push(t.access());
+            refresh = t.refresh();
+        }
+        let after = stored(&app);
+        assert!(
+            after <= before + 2,
+            "rotate={rotate} keep_old={keep_old}: {before} entries before, {after} after"
+        );
+        // Every token issued is still what it was: valid until it expires.
+        assert_eq!(app.session(&first.access()).await.0, 200);
+        assert_eq!(app.session(&access[0]).await.0, 200);
+        assert_eq!(app.session(&access[999]).await.0, 200);
+        app.server.advance(Duration::from_secs(600));
+        let (status, body, _) = app.session(&access[999]).await;
+        assert_eq!(status, 401);
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("expired"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn spent_and_expired_codes_are_dropped_on_the_mock_clock() {
+    let app = TestApp::start().await;
+    let empty = stored(&app);
+    for _ in 0..50 {
+        let code = app.code().await;
+        app.exchange(&code).await.ok();
+        let _unused = app.code().await;
+    }
+    assert!(stored(&app) >= empty + 100);
+    // Past every code's life and the replay grace: the next request purges them.
+    app.server.advance(Duration::from_secs(2 * 24 * 3600));
+    let _ = app.code().await;
+    assert!(stored(&app) <= empty + 51 + 1, "{} entries", stored(&app));
 }

@@ -40,9 +40,7 @@ pub(crate) fn client_io_error(e: std::io::Error, path: &UserPath) -> ApiError {
     /// `ELOOP` (ErrorKind::FilesystemLoop is not stable yet); Linux and the BSDs differ.
     const ELOOP: i32 = if cfg!(target_os = "linux") { 40 } else { 62 };
     if e.raw_os_error() == Some(ELOOP) {
-        return ApiError::bad_request(format!(
-            "{path}: it goes through a loop of symbolic links"
-        ));
+        return ApiError::bad_request(format!("{path}: it goes through a loop of symbolic links"));
     }
     let why = match e.kind() {
         K::InvalidFilename => "a name in the path is too long, or the whole path is",

@@ -25,11 +25,11 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
 use super::check_sources;
+use super::client_io_error;
 use super::store::{
     FileStore, MAX_NAME_BYTES, UserPath, make_dir, resolves_inside, set_file_mode, unique_name,
     upload_base_name,
 };
-use super::client_io_error;
 use crate::auth::RunningServer;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -245,9 +245,9 @@ impl Form {
                     set_file_mode(temp.as_file())?;
                     Ok::<_, io::Error>(temp)
                 })
-                    .await
-                    .map_err(|e| stream_failure(io::Error::other(e)))?
-                    .map_err(stream_failure)?;
+                .await
+                .map_err(|e| stream_failure(io::Error::other(e)))?
+                .map_err(stream_failure)?;
                 let mut out =
                     tokio::fs::File::from_std(temp.as_file().try_clone().map_err(stream_failure)?);
                 let mut size = 0u64;

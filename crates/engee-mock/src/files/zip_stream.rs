@@ -192,7 +192,13 @@ mod tests {
             assert!(safe_entry_name(ok), "{ok}");
         }
         for bad in [
-            "", "/etc/passwd", "..", "a/../b", "./a", "a//b", "..\\..\\Windows",
+            "",
+            "/etc/passwd",
+            "..",
+            "a/../b",
+            "./a",
+            "a//b",
+            "..\\..\\Windows",
         ] {
             assert!(!safe_entry_name(bad), "{bad:?}");
         }

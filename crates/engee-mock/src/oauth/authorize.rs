@@ -251,16 +251,19 @@ pub fn approve(
     req: &AuthorizeRequest,
     user: &User,
 ) -> String {
-    let code = tokens.insert_code(AuthCode {
-        user: user.nickname.clone(),
-        client_id: req.client.client_id.clone(),
-        redirect_uri: req.redirect_uri.clone(),
-        redirect_uri_in_request: req.redirect_uri_in_request,
-        scopes: req.scopes.clone(),
-        expires_at: super::after(now, code_ttl_secs),
-        code_challenge: req.challenge.as_ref().map(|(c, _)| c.clone()),
-        code_challenge_method: req.challenge.as_ref().map(|(_, m)| m.as_str().to_owned()),
-    });
+    let code = tokens.insert_code(
+        AuthCode {
+            user: user.nickname.clone(),
+            client_id: req.client.client_id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            redirect_uri_in_request: req.redirect_uri_in_request,
+            scopes: req.scopes.clone(),
+            expires_at: super::after(now, code_ttl_secs),
+            code_challenge: req.challenge.as_ref().map(|(c, _)| c.clone()),
+            code_challenge_method: req.challenge.as_ref().map(|(_, m)| m.as_str().to_owned()),
+        },
+        now,
+    );
     let scope = scope::join(&req.scopes);
     let mut pairs = vec![("code", code.as_str()), ("scope", scope.as_str())];
     if let Some(s) = &req.state {
