@@ -146,7 +146,8 @@ impl Default for LifecycleConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct FilesConfig {
     pub max_upload_bytes: usize,
-    /// Where `/user` trees live; a fresh temp dir (removed on exit) when absent.
+    /// The data directory (`D/.engee-mock` marker, `D/users/<prefix>/` trees; see
+    /// [`crate::files::FileStore`]); a fresh temp dir (removed on exit) when absent.
     pub data_dir: Option<PathBuf>,
 }
 
