@@ -165,12 +165,15 @@ impl Default for FilesConfig {
 pub struct JobsConfig {
     /// Finished jobs kept per user; the oldest finished are dropped first.
     pub max_finished_jobs: usize,
+    /// Jobs running at once per user; more are refused (429) until some finish.
+    pub max_running_jobs: usize,
 }
 
 impl Default for JobsConfig {
     fn default() -> Self {
         Self {
             max_finished_jobs: 1000,
+            max_running_jobs: 1000,
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The user's Engee server is not running (its status is given).
     #[error("the Engee server is {0}; start it with POST /account/api/engee/start")]
     ServerNotRunning(&'static str),
@@ -100,6 +102,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::ServerNotRunning(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::OAuth { error, .. } if *error == "invalid_client" => StatusCode::UNAUTHORIZED,
             Self::OAuth { .. } => StatusCode::BAD_REQUEST,
@@ -120,6 +123,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::TooManyRequests(_) => "too_many_requests",
             Self::ServerNotRunning(_) => "server_not_running",
             Self::Command(_) => "command_error",
             Self::OAuth { error, .. } => error,

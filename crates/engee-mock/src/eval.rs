@@ -15,7 +15,7 @@ use crate::auth::RunningServer;
 use crate::error::julia_lite_error::CommandError;
 use crate::error::{ApiError, ApiJson};
 use crate::files::FileStore;
-use crate::jobs::JobOutcome;
+use crate::jobs::{CreateError, JobOutcome};
 use crate::lifecycle::Session;
 use crate::state::AppState;
 
@@ -188,7 +188,15 @@ pub async fn job_create(
     let job = state
         .jobs
         .create(&user, job_id, body.name, state.clock.now())
-        .map_err(|_| ApiError::Conflict(format!("a job with job_id {job_id} already exists")))?;
+        .map_err(|e| match e {
+            CreateError::Duplicate => {
+                ApiError::Conflict(format!("a job with job_id {job_id} already exists"))
+            }
+            CreateError::TooManyRunning(n) => ApiError::TooManyRequests(format!(
+                "{n} jobs are running already ([jobs] max_running_jobs); \
+                 create more when some have finished"
+            )),
+        })?;
     let answer = job.to_json();
     let task_state = state.clone();
     tokio::spawn(async move {

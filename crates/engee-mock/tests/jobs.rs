@@ -331,3 +331,23 @@ async fn a_job_cut_by_an_inactivity_stop_ends_at_stopped_at() {
     let took = instant(&job["end_time"]) - instant(&job["start_time"]);
     assert_eq!(took, chrono::Duration::seconds(30));
 }
+
+#[tokio::test]
+async fn running_jobs_are_bounded_per_user() {
+    let mut config = engee_mock::Config::for_tests();
+    config.jobs.max_running_jobs = 2;
+    let app = TestApp::with_config(config).await;
+    app.start_engee(DEMO_PAT).await;
+    let ids: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let job = |id: &str| json!({"job_id": id, "job_type": "EVAL", "code": "sleep(60); 1"});
+    assert_eq!(create(&app, job(&ids[0])).await.0, 202);
+    assert_eq!(create(&app, job(&ids[1])).await.0, 202);
+    let (status, body) = create(&app, job(&ids[2])).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"], "too_many_requests");
+    assert_eq!(result(&app, &ids[2]).await.0, 404, "nothing was created");
+    app.server.advance(Duration::from_secs(60));
+    wait_done(&app, &ids[0]).await;
+    wait_done(&app, &ids[1]).await;
+    assert_eq!(create(&app, job(&ids[2])).await.0, 202);
+}
