@@ -477,3 +477,62 @@ fn refresh_claims(token: RefreshToken, generation: u64) -> Claims {
         nonce: rand::rng().random(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231_test_case_2() {
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        let mac = hmac_sha256(&key, b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn tokens_verify_only_untampered_and_until_a_reset() {
+        let store = TokenStore::default();
+        let now = Utc::now();
+        let token = store.insert_access(AccessToken {
+            user: "demo".into(),
+            client_id: "app".into(),
+            scopes: vec!["engee".into()],
+            expires_at: now + chrono::Duration::seconds(600),
+            grant: "eg_x".into(),
+        });
+        // No such grant: a token of a revoked (or never made) grant is unknown.
+        assert_eq!(
+            store.authenticate(&token, now),
+            Err(TokenRejection::Unknown)
+        );
+        store.lock().grants.insert(
+            "eg_x".into(),
+            Grant {
+                latest: 0,
+                oldest_valid: 0,
+                expires_at: now + chrono::Duration::seconds(600),
+            },
+        );
+        assert!(store.authenticate(&token, now).is_ok());
+        let (payload, mac) = token.rsplit_once('.').unwrap();
+        let forged = format!("{}A.{mac}", payload);
+        assert_eq!(
+            store.authenticate(&forged, now),
+            Err(TokenRejection::Unknown)
+        );
+        assert_eq!(
+            store.authenticate(&token, now + chrono::Duration::seconds(600)),
+            Err(TokenRejection::Expired)
+        );
+        store.clear();
+        assert_eq!(
+            store.authenticate(&token, now),
+            Err(TokenRejection::Unknown)
+        );
+    }
+}
