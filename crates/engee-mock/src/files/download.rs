@@ -109,7 +109,12 @@ fn resolve(
 
 /// One file as a `multipart/form-data` body with a single part `file`.
 async fn single_file(path: &UserPath, disk: &std::path::Path) -> Result<Response, ApiError> {
-    let file = tokio::fs::File::open(disk).await?;
+    let file = tokio::fs::File::open(disk)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ApiError::NotFound(format!("{path} does not exist")),
+            _ => client_io_error(e, path),
+        })?;
     let len = file.metadata().await?.len();
     let name = path.file_name().unwrap_or("file");
     let mime = mime_guess::from_path(name).first_or_octet_stream();

@@ -66,7 +66,12 @@ fn add<W: Write + io::Seek>(
         tracing::warn!(entry = %name, "left out of a ZIP: unsafe entry name");
         return Ok(());
     }
-    let meta = std::fs::symlink_metadata(disk)?;
+    let meta = match std::fs::symlink_metadata(disk) {
+        Ok(m) => m,
+        // Removed meanwhile (a concurrent upload or eval): not part of the archive.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
     if meta.file_type().is_symlink() {
         if !resolves_inside(root, disk).unwrap_or(false) || disk.is_dir() {
             return Ok(());
@@ -91,11 +96,22 @@ fn add<W: Write + io::Seek>(
         }
         return Ok(());
     }
-    let meta = std::fs::metadata(disk)?;
-    if !meta.is_file() || !seen.insert(name.to_owned()) {
+    // Only regular files are opened (opening a FIFO would block).
+    let opened = std::fs::metadata(disk).and_then(|m| {
+        if !m.is_file() {
+            return Ok(None);
+        }
+        Ok(Some((m, std::fs::File::open(disk)?)))
+    });
+    let (meta, mut file) = match opened {
+        Ok(Some(o)) => o,
+        Ok(None) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if !seen.insert(name.to_owned()) {
         return Ok(());
     }
-    let mut file = std::fs::File::open(disk)?;
     let opts = options(&meta)
         .compression_method(CompressionMethod::Deflated)
         .large_file(meta.len() >= u64::from(u32::MAX));
