@@ -105,6 +105,9 @@ pub struct OAuthConfig {
     pub old_refresh_token_stays_valid: bool,
     /// Approve the consent step as this user without showing the page (headless use).
     pub auto_approve: Option<String>,
+    /// Issued codes not yet redeemed nor expired, at most; beyond, an authorization is
+    /// answered `temporarily_unavailable` (a frozen clock never expires codes).
+    pub max_pending_codes: usize,
 }
 
 impl Default for OAuthConfig {
@@ -116,6 +119,7 @@ impl Default for OAuthConfig {
             rotate_refresh_tokens: true,
             old_refresh_token_stays_valid: false,
             auto_approve: None,
+            max_pending_codes: 100_000,
         }
     }
 }

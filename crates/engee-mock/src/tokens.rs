@@ -332,12 +332,25 @@ impl TokenStore {
             .collect()
     }
 
-    pub fn insert_code(&self, code: AuthCode, now: DateTime<Utc>) -> String {
-        let id = random_token("ec_");
+    /// Stores a new code; `None` when `max_pending` codes wait to be redeemed already
+    /// (expired ones purged first).
+    pub fn insert_code(
+        &self,
+        code: AuthCode,
+        now: DateTime<Utc>,
+        max_pending: usize,
+    ) -> Option<String> {
         let mut t = self.lock();
         t.sweep_if_due(now);
+        if t.codes.len() >= max_pending {
+            t.codes.retain(|_, c| c.expires_at > now);
+            if t.codes.len() >= max_pending {
+                return None;
+            }
+        }
+        let id = random_token("ec_");
         t.codes.insert(id.clone(), code);
-        id
+        Some(id)
     }
 
     /// Spends a code (usable once, whatever the outcome of the exchange). A replay of a

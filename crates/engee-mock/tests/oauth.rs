@@ -1379,3 +1379,26 @@ async fn spent_and_expired_codes_are_dropped_on_the_mock_clock() {
     let _ = app.code().await;
     assert!(stored(&app) <= empty + 51 + 1, "{} entries", stored(&app));
 }
+
+#[tokio::test]
+async fn unredeemed_codes_are_bounded_on_a_frozen_clock() {
+    let mut config = Config::for_tests();
+    config.oauth.max_pending_codes = 3;
+    let app = TestApp::with_config(config).await;
+    let codes = [app.code().await, app.code().await, app.code().await];
+    let refused = app.approve(&authz(&[])).await;
+    assert_eq!(
+        param(&refused, "error").as_deref(),
+        Some("temporarily_unavailable")
+    );
+    assert_eq!(param(&refused, "state").as_deref(), Some("st-123"));
+    // The codes issued are intact; redeeming one makes room.
+    app.exchange(&codes[0]).await.ok();
+    let _ = app.code().await;
+    // So does their expiry on the mock's clock.
+    app.server.advance(Duration::from_secs(61));
+    for _ in 0..3 {
+        let _ = app.code().await;
+    }
+    assert!(stored(&app) < 20, "{}", stored(&app));
+}
