@@ -49,7 +49,8 @@ impl MockHost {
 
     /// The instant the code's view of the clock reads.
     fn view(&self) -> DateTime<Utc> {
-        self.clock.now() - *lock(&self.behind)
+        let now = self.clock.now();
+        now.checked_sub_signed(*lock(&self.behind)).unwrap_or(now)
     }
 }
 
