@@ -182,7 +182,7 @@ impl Tables {
     fn sweep_if_due(&mut self, now: DateTime<Utc>) {
         let due = self.next_sweep.is_none_or(|t| now >= t);
         if due || self.len() >= self.sweep_at_len {
-            self.sweep(now - GRACE);
+            self.sweep(now.checked_sub_signed(GRACE).unwrap_or(now));
             self.next_sweep = now.checked_add_signed(SWEEP_EVERY);
             self.sweep_at_len = (2 * self.len()).max(MIN_SWEEP_LEN);
         }
