@@ -12,14 +12,16 @@ cargo build --release -q -p mock-kit --example load
 load="$target/release/examples/load"
 
 tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+cleanup() {
+  for f in "$tmp"/*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 start() { # name binary args...
   local name=$1; shift
   "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!)
+  echo $! >"$tmp/$name.pid" # `start` runs in $(…): a variable would not reach cleanup
   for _ in $(seq 1 100); do
     [ -s "$tmp/$name.out" ] && { head -n1 "$tmp/$name.out" | sed 's/^listening on //'; return; }
     sleep 0.1
@@ -46,6 +48,16 @@ run --name "engee token (refresh grant)" --method POST --url "$E/account/api/oau
   --body "grant_type=refresh_token&refresh_token=$refresh&client_id=demo-app&client_secret=demo-secret"
 run --name "engee oauth2/session" --url "$E/account/api/oauth2/session" --header "Authorization: Bearer $access"
 run --name "engee info" --url "$E/account/api/engee/info" --header "Authorization: Bearer demo-pat"
+
+# Memory must not grow with traffic: tokens carry their own signed claims (issue 8, item 9).
+GRANTS="${BENCH_REFRESH_GRANTS:-1000000}"
+rss() { awk '/^VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$(cat "$tmp/engee.pid")/status"; }
+echo "engee RSS before $GRANTS refresh grants: $(rss)"
+"$load" --concurrency "$CONCURRENCY" --requests "$GRANTS" --name "engee $GRANTS refresh grants" \
+  --method POST --url "$E/account/api/oauth2/token" \
+  --header "Content-Type: application/x-www-form-urlencoded" \
+  --body "grant_type=refresh_token&refresh_token=$refresh&client_id=demo-app&client_secret=demo-secret"
+echo "engee RSS after $GRANTS refresh grants: $(rss) (target: at most 64 MiB)"
 
 echo
 echo "== linkis-mock: log paging and HTTP submit/status (in-process, bench profile) =="

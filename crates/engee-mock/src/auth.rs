@@ -21,9 +21,15 @@ impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
-            ApiError::InvalidToken("missing `Authorization: Bearer <token>` header".into())
+        let mut headers = parts.headers.get_all(AUTHORIZATION).iter();
+        let header = headers.next().ok_or_else(|| {
+            ApiError::MissingToken("missing `Authorization: Bearer <token>` header".into())
         })?;
+        if headers.next().is_some() {
+            return Err(ApiError::InvalidBearerRequest(
+                "the request has more than one Authorization header; send exactly one".into(),
+            ));
+        }
         let value = header
             .to_str()
             .map_err(|_| ApiError::InvalidToken("the Authorization header is not ASCII".into()))?;

@@ -108,6 +108,9 @@ pub struct OAuthConfig {
     pub old_refresh_token_stays_valid: bool,
     /// Approve the consent step as this user without showing the page (headless use).
     pub auto_approve: Option<String>,
+    /// Issued codes not yet redeemed nor expired, at most; beyond, an authorization is
+    /// answered `temporarily_unavailable` (a frozen clock never expires codes).
+    pub max_pending_codes: usize,
 }
 
 impl Default for OAuthConfig {
@@ -119,6 +122,7 @@ impl Default for OAuthConfig {
             rotate_refresh_tokens: true,
             old_refresh_token_stays_valid: false,
             auto_approve: None,
+            max_pending_codes: 100_000,
         }
     }
 }
@@ -149,7 +153,8 @@ impl Default for LifecycleConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct FilesConfig {
     pub max_upload_bytes: usize,
-    /// Where `/user` trees live; a fresh temp dir (removed on exit) when absent.
+    /// The data directory (`D/.engee-mock` marker, `D/users/<prefix>/` trees; see
+    /// [`crate::files::FileStore`]); a fresh temp dir (removed on exit) when absent.
     pub data_dir: Option<PathBuf>,
 }
 
@@ -167,12 +172,15 @@ impl Default for FilesConfig {
 pub struct JobsConfig {
     /// Finished jobs kept per user; the oldest finished are dropped first.
     pub max_finished_jobs: usize,
+    /// Jobs running at once per user; more are refused (429) until some finish.
+    pub max_running_jobs: usize,
 }
 
 impl Default for JobsConfig {
     fn default() -> Self {
         Self {
             max_finished_jobs: 1000,
+            max_running_jobs: 1000,
         }
     }
 }

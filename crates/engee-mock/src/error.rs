@@ -21,9 +21,16 @@ use serde_json::json;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
-    /// RFC 6750 `invalid_token`: missing, unknown or expired bearer token.
+    /// No bearer token at all: RFC 6750 §3.1 says the challenge then carries no error code.
+    #[error("{0}")]
+    MissingToken(String),
+    /// RFC 6750 `invalid_token`: unknown or expired bearer token.
     #[error("{0}")]
     InvalidToken(String),
+    /// RFC 6750 `invalid_request`: the credentials are malformed (e.g. two `Authorization`
+    /// headers).
+    #[error("{0}")]
+    InvalidBearerRequest(String),
     /// RFC 6750 `insufficient_scope`: the token lacks the scope the API needs.
     #[error("token lacks the `{0}` scope")]
     InsufficientScope(&'static str),
@@ -39,6 +46,8 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The user's Engee server is not running (its status is given).
     #[error("the Engee server is {0}; start it with POST /account/api/engee/start")]
     ServerNotRunning(&'static str),
@@ -83,14 +92,17 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) | Self::Command(_) => StatusCode::BAD_REQUEST,
-            Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Self::BadRequest(_) | Self::Command(_) | Self::InvalidBearerRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::MissingToken(_) | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             Self::InsufficientScope(_) | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::ServerNotRunning(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::OAuth { error, .. } if *error == "invalid_client" => StatusCode::UNAUTHORIZED,
             Self::OAuth { .. } => StatusCode::BAD_REQUEST,
@@ -101,7 +113,9 @@ impl ApiError {
     fn code(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",
+            Self::MissingToken(_) => "unauthorized",
             Self::InvalidToken(_) => "invalid_token",
+            Self::InvalidBearerRequest(_) => "invalid_request",
             Self::InsufficientScope(_) => "insufficient_scope",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
@@ -109,6 +123,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::TooManyRequests(_) => "too_many_requests",
             Self::ServerNotRunning(_) => "server_not_running",
             Self::Command(_) => "command_error",
             Self::OAuth { error, .. } => error,
@@ -141,9 +156,9 @@ impl IntoResponse for ApiError {
                 Json(json!({"error": error, "error_description": description})),
             )
                 .into_response(),
-            Self::InvalidToken(m) => (
+            Self::MissingToken(m) | Self::InvalidToken(m) | Self::InvalidBearerRequest(m) => (
                 status,
-                Json(json!({"error": "invalid_token", "error_description": m})),
+                Json(json!({"error": self.code(), "error_description": m})),
             )
                 .into_response(),
             Self::InsufficientScope(scope) => (
@@ -161,8 +176,10 @@ impl IntoResponse for ApiError {
         };
         let headers = response.headers_mut();
         let www = match &self {
-            Self::InvalidToken(m) => Some(format!(
-                "Bearer realm=\"engee\", error=\"invalid_token\", error_description=\"{}\"",
+            Self::MissingToken(_) => Some("Bearer realm=\"engee\"".to_owned()),
+            Self::InvalidToken(m) | Self::InvalidBearerRequest(m) => Some(format!(
+                "Bearer realm=\"engee\", error=\"{}\", error_description=\"{}\"",
+                self.code(),
                 quote(m)
             )),
             Self::InsufficientScope(scope) => Some(format!(

@@ -1,12 +1,13 @@
 //! `external/command/eval` and the async-job endpoints, on julia-lite.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -14,15 +15,47 @@ use crate::auth::RunningServer;
 use crate::error::julia_lite_error::CommandError;
 use crate::error::{ApiError, ApiJson};
 use crate::files::FileStore;
-use crate::jobs::JobOutcome;
+use crate::jobs::{CreateError, JobOutcome};
 use crate::lifecycle::Session;
 use crate::state::AppState;
 
 /// What julia-lite sees of the mock: its clock and the user's `/user` store.
+///
+/// The code's view of time: a `sleep` ends at the instant it fell due, even when the
+/// mock's clock jumped past it (`advance`), so `time()` after `sleep(60)` reads 60 s
+/// later, not whatever the jump made it. The view then runs `behind` the mock's clock.
 struct MockHost {
     clock: mock_kit::Clock,
     files: FileStore,
     prefix: String,
+    servers: crate::lifecycle::Servers,
+    user: String,
+    session: Session,
+    behind: Arc<Mutex<chrono::Duration>>,
+}
+
+impl MockHost {
+    fn new(state: &AppState, session: &Session, user: &str, prefix: String) -> Self {
+        Self {
+            clock: state.clock.clone(),
+            files: state.files.clone(),
+            prefix,
+            servers: state.servers.clone(),
+            user: user.to_owned(),
+            session: session.clone(),
+            behind: Arc::default(),
+        }
+    }
+
+    /// The instant the code's view of the clock reads.
+    fn view(&self) -> DateTime<Utc> {
+        let now = self.clock.now();
+        now.checked_sub_signed(*lock(&self.behind)).unwrap_or(now)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl julia_lite::Host for MockHost {
@@ -31,10 +64,30 @@ impl julia_lite::Host for MockHost {
         d: Duration,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
         let clock = self.clock.clone();
-        Box::pin(async move { clock.sleep(d).await })
+        let behind = self.behind.clone();
+        let servers = self.servers.clone();
+        let user = self.user.clone();
+        let session = self.session.clone();
+        let start = self.view();
+        let due = chrono::Duration::from_std(d)
+            .ok()
+            .and_then(|d| start.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        Box::pin(async move {
+            // A due instant the mock's clock has passed already ends the sleep at once:
+            // the code catches up with the clock.
+            clock.sleep_until(due).await;
+            // Apply the lifecycle transitions the jump went past: a stop that fell due
+            // before the sleep did interrupts the code (the session's `ended` fires).
+            servers.get(&user, clock.now());
+            if session.stopped_at.get().is_some_and(|t| *t <= due) {
+                std::future::pending::<()>().await;
+            }
+            *lock(&behind) = (clock.now() - due).max(chrono::Duration::zero());
+        })
     }
     fn now(&self) -> f64 {
-        let now = self.clock.now();
+        let now = self.view();
         now.timestamp() as f64 + f64::from(now.timestamp_subsec_micros()) / 1e6
     }
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
@@ -62,21 +115,25 @@ fn interrupted() -> CommandError {
     }
 }
 
-/// Runs `code` in the session's workspace until it finishes or the server stops.
+/// Runs `code` in the session's workspace until it finishes or the server stops. Also
+/// returns when that was: on the code's view of the clock, or the server's stop.
 async fn run(
     state: &AppState,
     session: &Session,
+    user: &str,
     prefix: String,
     code: &str,
-) -> Result<julia_lite::Evaluated, CommandError> {
-    let host = Arc::new(MockHost {
-        clock: state.clock.clone(),
-        files: state.files.clone(),
-        prefix,
-    });
+) -> (Result<julia_lite::Evaluated, CommandError>, DateTime<Utc>) {
+    let host = Arc::new(MockHost::new(state, session, user, prefix));
     tokio::select! {
-        r = julia_lite::eval(&session.workspace, code, host, &state.config.julia) => r.map_err(command_error),
-        _ = session.ended.cancelled() => Err(interrupted()),
+        biased;
+        _ = session.ended.cancelled() => {
+            let stopped = session.stopped_at.get().copied().unwrap_or_else(|| host.view());
+            (Err(interrupted()), stopped)
+        }
+        r = julia_lite::eval(&session.workspace, code, host.clone(), &state.config.julia) => {
+            (r.map_err(command_error), host.view())
+        }
     }
 }
 
@@ -90,9 +147,15 @@ pub async fn command_eval(
     server: RunningServer,
     ApiJson(body): ApiJson<EvalBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let evaluated = run(&state, &server.session, server.user.prefix(), &body.command)
-        .await
-        .map_err(ApiError::Command)?;
+    let (result, _) = run(
+        &state,
+        &server.session,
+        &server.user.nickname,
+        server.user.prefix(),
+        &body.command,
+    )
+    .await;
+    let evaluated = result.map_err(ApiError::Command)?;
     let mut answer = json!({ "result": evaluated.result });
     if !evaluated.output.is_empty() {
         answer["output"] = Value::String(evaluated.output);
@@ -126,24 +189,31 @@ pub async fn job_create(
     let job = state
         .jobs
         .create(&user, job_id, body.name, state.clock.now())
-        .map_err(|_| ApiError::Conflict(format!("a job with job_id {job_id} already exists")))?;
+        .map_err(|e| match e {
+            CreateError::Duplicate => {
+                ApiError::Conflict(format!("a job with job_id {job_id} already exists"))
+            }
+            CreateError::TooManyRunning(n) => ApiError::TooManyRequests(format!(
+                "{n} jobs are running already ([jobs] max_running_jobs); \
+                 create more when some have finished"
+            )),
+        })?;
     let answer = job.to_json();
     let task_state = state.clone();
     tokio::spawn(async move {
-        let outcome = match run(
+        let (result, ended) = run(
             &task_state,
             &server.session,
+            &user,
             server.user.prefix(),
             &body.code,
         )
-        .await
-        {
+        .await;
+        let outcome = match result {
             Ok(ev) => JobOutcome::Success(ev.result),
             Err(e) => JobOutcome::Error(e),
         };
-        task_state
-            .jobs
-            .finish(&user, &job, outcome, task_state.clock.now());
+        task_state.jobs.finish(&user, &job, outcome, ended);
     });
     Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
 }

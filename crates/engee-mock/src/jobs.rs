@@ -58,18 +58,25 @@ pub struct JobStore {
     inner: Arc<Mutex<HashMap<String, UserJobs>>>,
     next_seq: Arc<std::sync::atomic::AtomicU64>,
     max_finished: usize,
+    max_running: usize,
 }
 
-/// The id is taken already.
-#[derive(Debug)]
-pub struct DuplicateJob;
+/// Why a job was not created.
+#[derive(Debug, PartialEq)]
+pub enum CreateError {
+    /// The id is taken already.
+    Duplicate,
+    /// The user has this many jobs running already.
+    TooManyRunning(usize),
+}
 
 impl JobStore {
-    pub fn new(max_finished: usize) -> Self {
+    pub fn new(max_finished: usize, max_running: usize) -> Self {
         Self {
             inner: Arc::default(),
             next_seq: Arc::default(),
             max_finished,
+            max_running,
         }
     }
 
@@ -83,11 +90,15 @@ impl JobStore {
         job_id: uuid::Uuid,
         name: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<Job, DuplicateJob> {
+    ) -> Result<Job, CreateError> {
         let mut map = self.lock();
         let jobs = &mut map.entry(user.to_owned()).or_default().jobs;
         if jobs.contains_key(&job_id) {
-            return Err(DuplicateJob);
+            return Err(CreateError::Duplicate);
+        }
+        // Each running job holds a task and an interpreter: their number is bounded.
+        if jobs.values().filter(|j| j.outcome.is_none()).count() >= self.max_running {
+            return Err(CreateError::TooManyRunning(self.max_running));
         }
         let job = Job {
             job_id,
@@ -163,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_stale_task_cannot_finish_a_newer_job_with_the_same_id() {
-        let store = JobStore::new(10);
+        let store = JobStore::new(10, 10);
         let id = uuid::Uuid::new_v4();
         let now = Utc::now();
         let old = store.create("demo", id, None, now).unwrap();
@@ -175,7 +186,7 @@ mod tests {
 
     #[test]
     fn the_oldest_finished_jobs_are_evicted_first() {
-        let store = JobStore::new(1);
+        let store = JobStore::new(1, 10);
         let t = Utc::now();
         let a = store.create("demo", uuid::Uuid::new_v4(), None, t).unwrap();
         let b = store.create("demo", uuid::Uuid::new_v4(), None, t).unwrap();

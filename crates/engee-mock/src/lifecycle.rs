@@ -4,7 +4,7 @@
 //! they fell due, so the timestamps are exact whenever the clock is read.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
 use tokio_util::sync::CancellationToken;
@@ -38,6 +38,9 @@ pub struct Session {
     pub started_at: DateTime<Utc>,
     pub workspace: julia_lite::Workspace,
     pub ended: CancellationToken,
+    /// When the server stopped (set just before `ended` is cancelled): the end time of
+    /// the jobs the stop interrupts.
+    pub stopped_at: Arc<OnceLock<DateTime<Utc>>>,
 }
 
 /// One user's server, as `info` reports it.
@@ -134,6 +137,7 @@ impl ServerRecord {
         self.status = Status::Stopped;
         self.stopped_at = Some(at);
         if let Some(session) = self.session.take() {
+            let _ = session.stopped_at.set(at);
             session.ended.cancel();
         }
     }
@@ -203,6 +207,7 @@ impl Servers {
                         started_at: now,
                         workspace: julia_lite::Workspace::new(),
                         ended: CancellationToken::new(),
+                        stopped_at: Arc::default(),
                     }),
                     ..ServerRecord::default()
                 };

@@ -75,6 +75,11 @@ async fn main() {
         || config.pats.iter().any(|p| p.token.starts_with("demo"));
     let server = match MockServer::start(config).await {
         Ok(s) => s,
+        // A data directory that is not the mock's: a usage error.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("engee-mock: {e}");
+            std::process::exit(2);
+        }
         Err(e) => {
             eprintln!("engee-mock: cannot listen: {e}");
             std::process::exit(1);

@@ -27,7 +27,7 @@ impl AppState {
         let state = Self {
             tokens: TokenStore::default(),
             servers: Servers::new(config.lifecycle.clone()),
-            jobs: JobStore::new(config.jobs.max_finished_jobs),
+            jobs: JobStore::new(config.jobs.max_finished_jobs, config.jobs.max_running_jobs),
             files,
             clock,
             config: Arc::new(config),

@@ -28,6 +28,11 @@ fn user_root(app: &TestApp) -> PathBuf {
     app.server.state().files.user_root("personal-demo")
 }
 
+/// Whether the demo user's `/user` has nothing in it (no file, no directory).
+fn user_root_is_empty(app: &TestApp) -> bool {
+    std::fs::read_dir(user_root(app)).map_or(true, |mut d| d.next().is_none())
+}
+
 fn staged(app: &TestApp) -> usize {
     let dir = app.server.state().files.staging_dir().unwrap();
     std::fs::read_dir(dir).unwrap().count()
@@ -759,4 +764,202 @@ fn upload_then_download_returns_the_same_bytes() {
             })
         })
         .unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// Hardening: names the file system refuses, zip-slip names, modes, links to directories
+
+#[tokio::test]
+async fn names_over_255_bytes_are_400_not_500_and_write_nothing() {
+    let app = app().await;
+    let long = "n".repeat(256);
+    // A file name over the limit.
+    let form = Form::new()
+        .text("paths", paths(&["/user/d"]))
+        .part("upload_files", file_part(&long, b"x", "text/plain"));
+    let (status, body) = upload(&app, form).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("255"), "{body}");
+    // A directory name over the limit, in an upload and in a download.
+    let source = format!("/user/{long}");
+    let form = Form::new()
+        .text("paths", paths(&[&source]))
+        .part("upload_files", file_part("a.txt", b"x", "text/plain"));
+    let (status, body) = upload(&app, form).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
+    assert_eq!(download_status(&app, &[&source]).await.0, 400);
+    // Every name within the limit, the whole path over what the OS takes (PATH_MAX).
+    let deep = format!("/user{}", format!("/{}", "d".repeat(250)).repeat(20));
+    let form = Form::new()
+        .text("paths", paths(&[&deep]))
+        .part("upload_files", file_part("a.txt", b"x", "text/plain"));
+    let (status, body) = upload(&app, form).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(user_files(&app), Vec::<String>::new());
+    assert!(user_root_is_empty(&app));
+
+    // A 255-byte name fits; its second copy would need `_1` and so 257 bytes.
+    let name = format!("{}.txt", "s".repeat(251));
+    upload_ok(&app, &[("/user", &name, b"one")]).await;
+    let form = Form::new()
+        .text("paths", paths(&["/user"]))
+        .part("upload_files", file_part(&name, b"two", "text/plain"));
+    let (status, body) = upload(&app, form).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("255"), "{body}");
+    assert_eq!(user_files(&app), [format!("/user/{name}")]);
+    assert_eq!(staged(&app), 0);
+}
+
+#[tokio::test]
+async fn a_file_of_the_same_upload_in_the_way_of_a_directory_is_400_and_rolled_back() {
+    let app = app().await;
+    let form = Form::new()
+        .text("paths", paths(&["/user/d", "/user/d/a.txt"]))
+        .part("upload_files", file_part("a.txt", b"1", "text/plain"))
+        .part("upload_files", file_part("a.txt", b"2", "text/plain"));
+    let (status, body) = upload(&app, form).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "bad_request");
+    assert!(
+        body["message"].as_str().unwrap().contains("/user/d/a.txt"),
+        "{body}"
+    );
+    assert_eq!(user_files(&app), Vec::<String>::new());
+    assert!(!user_root(&app).join("d").exists());
+    assert_eq!(staged(&app), 0);
+}
+
+#[tokio::test]
+async fn backslashes_are_refused_in_upload_paths_and_eval_writes() {
+    let app = app().await;
+    let form = Form::new()
+        .text("paths", paths(&["/user/..\\..\\..\\Windows/System32"]))
+        .part(
+            "upload_files",
+            file_part("evil.dll", b"MZ", "application/octet-stream"),
+        );
+    let (status, body) = upload(&app, form).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("backslash"),
+        "{body}"
+    );
+    assert!(user_root_is_empty(&app));
+
+    let (status, body) = app
+        .eval(r#"m = engee.create("m"); engee.save(m, "/user/a\\b.engee")"#)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["result_code"], "command_error", "{body}");
+    assert_eq!(user_files(&app), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_zip_never_carries_an_entry_name_with_a_backslash() {
+    let app = app().await;
+    upload_ok(&app, &[("/user", "ok.txt", b"ok")]).await;
+    // Put there behind the mock's back (the API refuses such names).
+    let evil = user_root(&app).join("..\\..\\..\\Windows").join("System32");
+    std::fs::create_dir_all(&evil).unwrap();
+    std::fs::write(evil.join("evil.dll"), b"MZ").unwrap();
+    let entries = download_zip(&app, &["/user"]).await;
+    let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(names, ["ok.txt"]);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_to_a_directory_inside_user_downloads_its_content() {
+    let app = app().await;
+    upload_ok(&app, &[("/user/proj", "a.txt", b"a")]).await;
+    let root = user_root(&app);
+    std::os::unix::fs::symlink(root.join("proj"), root.join("link")).unwrap();
+    let entries = download_zip(&app, &["/user/link"]).await;
+    assert_eq!(
+        entries,
+        [
+            ("link/".to_owned(), vec![]),
+            ("link/a.txt".to_owned(), b"a".to_vec())
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn stored_files_are_0644_and_directories_0755() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = app().await;
+    upload_ok(&app, &[("/user/new/sub", "a.txt", b"a")]).await;
+    let (status, body) = app
+        .eval(r#"m = engee.create("m"); engee.save(m, "/user/new/m.engee")"#)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let root = user_root(&app);
+    assert_eq!(mode(root.join("new/sub/a.txt")), 0o644);
+    assert_eq!(mode(root.join("new/m.engee")), 0o644);
+    assert_eq!(mode(root.join("new")), 0o755);
+    assert_eq!(mode(root.join("new/sub")), 0o755);
+}
+
+// ---------------------------------------------------------------------------------------
+// The data directory
+
+fn with_data_dir(dir: &std::path::Path) -> Config {
+    let mut config = Config::for_tests();
+    config.files.data_dir = Some(dir.to_owned());
+    config
+}
+
+#[tokio::test]
+async fn a_reset_deletes_only_the_user_trees_of_the_data_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let app = TestApp::with_config(with_data_dir(data.path())).await;
+    app.start_engee(DEMO_PAT).await;
+    upload_ok(&app, &[("/user/w", "a.txt", b"a")]).await;
+    std::fs::create_dir(data.path().join("precious")).unwrap();
+    std::fs::write(data.path().join("precious/keep.txt"), b"k").unwrap();
+    std::fs::write(data.path().join("notes.txt"), b"n").unwrap();
+
+    app.admin_reset().await;
+
+    assert_eq!(
+        std::fs::read(data.path().join("precious/keep.txt")).unwrap(),
+        b"k"
+    );
+    assert_eq!(std::fs::read(data.path().join("notes.txt")).unwrap(), b"n");
+    assert!(data.path().join(".engee-mock").is_file());
+    assert_eq!(user_files(&app), Vec::<String>::new());
+    app.server.shutdown().await;
+
+    // The directory stays the mock's: a restart on it works.
+    let app = TestApp::with_config(with_data_dir(data.path())).await;
+    app.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_non_empty_directory_without_the_marker_is_refused_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::create_dir(data.path().join("precious")).unwrap();
+    std::fs::write(data.path().join("precious/keep.txt"), b"k").unwrap();
+    let err = match engee_mock::MockServer::start(with_data_dir(data.path())).await {
+        Ok(_) => panic!("the mock took a directory that is not its own"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains(".engee-mock") && err.contains("not empty"),
+        "{err}"
+    );
+    assert!(!data.path().join(".engee-mock").exists());
+    assert_eq!(
+        std::fs::read(data.path().join("precious/keep.txt")).unwrap(),
+        b"k"
+    );
+
+    // An empty or missing directory is initialised.
+    let fresh = data.path().join("precious/new-data");
+    let app = TestApp::with_config(with_data_dir(&fresh)).await;
+    assert!(fresh.join(".engee-mock").is_file());
+    app.server.shutdown().await;
 }

@@ -273,3 +273,81 @@ async fn finished_jobs_are_bounded() {
         ids[2..].iter().map(String::as_str).collect::<Vec<_>>()
     );
 }
+
+fn instant(v: &Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a timestamp"))
+        .unwrap()
+        .to_utc()
+}
+
+#[tokio::test]
+async fn a_sleep_ends_at_the_instant_it_fell_due_even_after_a_jump() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let code = "t0 = time(); sleep(60); a = time() - t0; sleep(10); b = time() - t0; (a, b)";
+    let (status, _) = create(
+        &app,
+        json!({"job_id": ID, "job_type": "EVAL", "code": code}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    app.server.advance(Duration::from_secs(100));
+    let job = wait_done(&app, ID).await;
+    // The second sleep fell due (t0 + 70) before the clock's reading (t0 + 100) too.
+    assert_eq!(
+        job["result"],
+        json!({"type": "success", "data": {"text": "(60.0, 70.0)"}})
+    );
+    let took = instant(&job["end_time"]) - instant(&job["start_time"]);
+    assert_eq!(took, chrono::Duration::seconds(70));
+}
+
+#[tokio::test]
+async fn a_job_cut_by_an_inactivity_stop_ends_at_stopped_at() {
+    let app = TestApp::start().await;
+    let r = app
+        .http
+        .post(app.url("/account/api/engee/start"))
+        .bearer_auth(DEMO_PAT)
+        .json(&json!({"inactivityTimeout": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (status, _) = create(
+        &app,
+        json!({"job_id": ID, "job_type": "EVAL", "code": "sleep(60); 1"}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    app.server.advance(Duration::from_secs(100));
+    let info = app.info(DEMO_PAT).await;
+    assert_eq!(info["serverStatus"], "stopped", "{info}");
+    // Jobs are read through a running server.
+    app.start_engee(DEMO_PAT).await;
+    let job = wait_done(&app, ID).await;
+    assert_eq!(job["result"]["data"]["type"], "InterruptException", "{job}");
+    assert_eq!(instant(&job["end_time"]), instant(&info["stoppedAt"]));
+    let took = instant(&job["end_time"]) - instant(&job["start_time"]);
+    assert_eq!(took, chrono::Duration::seconds(30));
+}
+
+#[tokio::test]
+async fn running_jobs_are_bounded_per_user() {
+    let mut config = engee_mock::Config::for_tests();
+    config.jobs.max_running_jobs = 2;
+    let app = TestApp::with_config(config).await;
+    app.start_engee(DEMO_PAT).await;
+    let ids: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let job = |id: &str| json!({"job_id": id, "job_type": "EVAL", "code": "sleep(60); 1"});
+    assert_eq!(create(&app, job(&ids[0])).await.0, 202);
+    assert_eq!(create(&app, job(&ids[1])).await.0, 202);
+    let (status, body) = create(&app, job(&ids[2])).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"], "too_many_requests");
+    assert_eq!(result(&app, &ids[2]).await.0, 404, "nothing was created");
+    app.server.advance(Duration::from_secs(60));
+    wait_done(&app, &ids[0]).await;
+    wait_done(&app, &ids[1]).await;
+    assert_eq!(create(&app, job(&ids[2])).await.0, 202);
+}

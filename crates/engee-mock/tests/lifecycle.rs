@@ -200,13 +200,15 @@ async fn prefix_guards_answer_401_404_403_503_in_that_order() {
     let r = eval("personal-demo", None).await;
     assert_eq!(r.status(), 401);
     let www = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    assert_eq!(www, "Bearer realm=\"engee\"");
+
+    let r = eval("personal-demo", Some("nope")).await;
+    assert_eq!(r.status(), 401);
+    let www = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
     assert!(
         www.starts_with("Bearer ") && www.contains("error=\"invalid_token\""),
         "{www}"
     );
-
-    let r = eval("personal-demo", Some("nope")).await;
-    assert_eq!(r.status(), 401);
 
     let r = eval("personal-nobody", Some(DEMO_PAT)).await;
     assert_eq!(r.status(), 404);

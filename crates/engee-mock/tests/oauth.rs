@@ -1251,3 +1251,155 @@ async fn reset_forgets_issued_tokens_and_admin_pats() {
     );
     assert_eq!(app.refresh(&t.refresh()).await.error(), "invalid_grant");
 }
+
+// ------------------------------------------------------------------- hardening
+
+#[tokio::test]
+async fn no_token_gets_a_challenge_without_an_error_code() {
+    let app = TestApp::start().await;
+    for path in ["/account/api/engee/info", "/account/api/oauth2/session"] {
+        let r = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        // RFC 6750 §3.1: no `error` when the request carried no credentials.
+        assert_eq!(
+            r.headers()[WWW_AUTHENTICATE],
+            "Bearer realm=\"engee\"",
+            "{path}"
+        );
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error_description"].is_string(), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_400_invalid_request() {
+    let app = TestApp::start().await;
+    let r = app
+        .http
+        .get(app.url("/account/api/engee/info"))
+        .header(AUTHORIZATION, format!("Bearer {DEMO_PAT}"))
+        .header(AUTHORIZATION, format!("Bearer {OTHER_PAT}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let www = r.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(www.contains("error=\"invalid_request\""), "{www}");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request", "{body}");
+
+    // The token endpoint too, in RFC 6749's format.
+    let basic = |id: &str, secret: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+        )
+    };
+    let code = app.code().await;
+    let t = answer(
+        app.http
+            .post(app.url("/account/api/oauth2/token"))
+            .header(AUTHORIZATION, basic(CLIENT_ID, SECRET))
+            .header(AUTHORIZATION, basic("other", "x"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", CB),
+            ]),
+    )
+    .await;
+    assert_eq!((t.status.as_u16(), t.error()), (400, "invalid_request"));
+    assert!(t.description().contains("Authorization"), "{}", t.body);
+}
+
+#[tokio::test]
+async fn the_error_page_renders_backticks_as_code() {
+    let app = TestApp::start().await;
+    let r = app.authorize_get(&authz(&[("client_id", "")])).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<code>client_id</code>"), "{html}");
+    assert!(!html.contains('`'), "{html}");
+}
+
+/// What the token store holds, read while the mock runs.
+fn stored(app: &TestApp) -> usize {
+    app.server.state().tokens.len()
+}
+
+#[tokio::test]
+async fn refresh_grants_leave_the_token_store_bounded() {
+    for (rotate, keep_old) in [(false, false), (true, true), (true, false)] {
+        let mut config = Config::for_tests();
+        config.oauth.rotate_refresh_tokens = rotate;
+        config.oauth.old_refresh_token_stays_valid = keep_old;
+        let app = TestApp::with_config(config).await;
+        let first = app.exchange(&app.code().await).await;
+        let before = stored(&app);
+        let mut refresh = first.refresh();
+        let mut access = Vec::new();
+        for _ in 0..1000 {
+            let t = app.refresh(&refresh).await;
+            access.push(t.access());
+            refresh = t.refresh();
+        }
+        let after = stored(&app);
+        assert!(
+            after <= before + 2,
+            "rotate={rotate} keep_old={keep_old}: {before} entries before, {after} after"
+        );
+        // Every token issued is still what it was: valid until it expires.
+        assert_eq!(app.session(&first.access()).await.0, 200);
+        assert_eq!(app.session(&access[0]).await.0, 200);
+        assert_eq!(app.session(&access[999]).await.0, 200);
+        app.server.advance(Duration::from_secs(600));
+        let (status, body, _) = app.session(&access[999]).await;
+        assert_eq!(status, 401);
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("expired"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn spent_and_expired_codes_are_dropped_on_the_mock_clock() {
+    let app = TestApp::start().await;
+    let empty = stored(&app);
+    for _ in 0..50 {
+        let code = app.code().await;
+        app.exchange(&code).await.ok();
+        let _unused = app.code().await;
+    }
+    assert!(stored(&app) >= empty + 100);
+    // Past every code's life and the replay grace: the next request purges them.
+    app.server.advance(Duration::from_secs(2 * 24 * 3600));
+    let _ = app.code().await;
+    assert!(stored(&app) <= empty + 51 + 1, "{} entries", stored(&app));
+}
+
+#[tokio::test]
+async fn unredeemed_codes_are_bounded_on_a_frozen_clock() {
+    let mut config = Config::for_tests();
+    config.oauth.max_pending_codes = 3;
+    let app = TestApp::with_config(config).await;
+    let codes = [app.code().await, app.code().await, app.code().await];
+    let refused = app.approve(&authz(&[])).await;
+    assert_eq!(
+        param(&refused, "error").as_deref(),
+        Some("temporarily_unavailable")
+    );
+    assert_eq!(param(&refused, "state").as_deref(), Some("st-123"));
+    // The codes issued are intact; redeeming one makes room.
+    app.exchange(&codes[0]).await.ok();
+    let _ = app.code().await;
+    // So does their expiry on the mock's clock.
+    app.server.advance(Duration::from_secs(61));
+    for _ in 0..3 {
+        let _ = app.code().await;
+    }
+    assert!(stored(&app) < 20, "{}", stored(&app));
+}

@@ -2,7 +2,8 @@
 //! request for a fixed time and report requests/second and latency percentiles.
 //!
 //! `cargo run --release -p mock-kit --example load -- --url URL [--method POST]
-//!   [--header 'K: V']... [--body TEXT] [--form] [--concurrency 32] [--seconds 5] [--name NAME]`
+//!   [--header 'K: V']... [--body TEXT] [--form] [--concurrency 32] [--seconds 5] [--name NAME]
+//!   [--requests N]` (`--requests`: stop after N requests in all instead of after a time)
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +16,7 @@ struct Args {
     body: Option<String>,
     concurrency: usize,
     seconds: u64,
+    requests: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -26,6 +28,7 @@ fn parse_args() -> Result<Args, String> {
         body: None,
         concurrency: 32,
         seconds: 5,
+        requests: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -42,6 +45,9 @@ fn parse_args() -> Result<Args, String> {
             "--body" => args.body = Some(value()?),
             "--concurrency" => args.concurrency = value()?.parse().map_err(|e| format!("{e}"))?,
             "--seconds" => args.seconds = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--requests" => {
+                args.requests = Some(value()?.parse().map_err(|e| format!("{e}"))?);
+            }
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -69,13 +75,19 @@ async fn main() {
         .expect("client");
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut workers = Vec::new();
     for _ in 0..args.concurrency {
-        let (client, args) = (client.clone(), args.clone());
+        let (client, args, sent) = (client.clone(), args.clone(), sent.clone());
+        let requests = args.requests;
+        let more = move || match requests {
+            Some(n) => sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < n,
+            None => Instant::now() < deadline,
+        };
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
-            while Instant::now() < deadline {
+            while more() {
                 let mut req = client.request(args.method.clone(), &args.url);
                 for (k, v) in &args.headers {
                     req = req.header(k, v);

@@ -171,7 +171,7 @@ pub fn all() -> Vec<Check> {
             "engee.auth.bearer.missing",
             Engee,
             MockDefined,
-            "no Authorization header is 401 with WWW-Authenticate: Bearer error=\"invalid_token\" and a JSON body",
+            "no Authorization header is 401 with WWW-Authenticate: Bearer and no error code (RFC 6750 §3.1) and a JSON body",
             bearer_missing
         ),
         check!(
@@ -877,7 +877,14 @@ fn bearer_error(r: &Resp, status: u16, error: &str) -> CheckResult {
 async fn bearer_missing(ctx: &Ctx) -> CheckResult {
     let env = ctx.engee()?;
     let r = env.http.get("/account/api/engee/info").send().await?;
-    bearer_error(&r, 401, "invalid_token")
+    ensure!(r.status == 401, "expected HTTP 401, got {}", r.summary());
+    let www = r.header("www-authenticate").unwrap_or_default();
+    ensure!(
+        www.starts_with("Bearer") && !www.contains("error="),
+        "WWW-Authenticate should be a Bearer challenge without an error code, got {www:?}"
+    );
+    ensure!(r.json().is_ok(), "the body should be JSON: {}", r.summary());
+    Ok(())
 }
 
 async fn bearer_unknown(ctx: &Ctx) -> CheckResult {

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
+use super::client_io_error;
 use super::store::{ExistingError, UserPath};
 use super::zip_stream::{Source, zip_body};
 use crate::auth::RunningServer;
@@ -88,7 +89,13 @@ fn resolve(
     let mut out = Vec::with_capacity(paths.len());
     for (path, found) in paths.into_iter().zip(found) {
         match found {
-            Ok(disk) if disk.is_file() || disk.is_dir() => out.push((path, disk)),
+            // A symbolic link (to a directory, too) is followed here: `existing` has
+            // checked that it stays in the user's tree. Links further down are the ZIP
+            // writer's business.
+            Ok(disk) if disk.is_file() || disk.is_dir() => {
+                let disk = disk.canonicalize().map_err(|e| client_io_error(e, &path))?;
+                out.push((path, disk));
+            }
             Ok(_) => {
                 return Err(ApiError::NotFound(format!(
                     "{path} is not a regular file or directory"
@@ -102,7 +109,12 @@ fn resolve(
 
 /// One file as a `multipart/form-data` body with a single part `file`.
 async fn single_file(path: &UserPath, disk: &std::path::Path) -> Result<Response, ApiError> {
-    let file = tokio::fs::File::open(disk).await?;
+    let file = tokio::fs::File::open(disk)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ApiError::NotFound(format!("{path} does not exist")),
+            _ => client_io_error(e, path),
+        })?;
     let len = file.metadata().await?.len();
     let name = path.file_name().unwrap_or("file");
     let mime = mime_guess::from_path(name).first_or_octet_stream();

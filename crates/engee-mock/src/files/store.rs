@@ -4,7 +4,9 @@
 //! Path rules (MOCK-DEFINED where the documentation is silent):
 //!
 //! - A path given to the API is a Julia path and must be absolute (`/user/...`); a relative
-//!   path is a malformed request (400), and so are an empty path and one containing NUL.
+//!   path is a malformed request (400), and so are an empty path, one containing NUL, one
+//!   containing a backslash (a zip-slip path for Windows extractors) and one with a name
+//!   longer than [`MAX_NAME_BYTES`] (the limit of every common file system).
 //! - `.`, `..` and repeated slashes are normalised lexically *before* the `/user` check, so
 //!   `/user/../etc` is `/etc` and is refused (403); `..` at `/` stays at `/`.
 //! - `/user/a/b` maps to `<root>/<license>-<nickname>/a/b`; symbolic links are never followed
@@ -20,8 +22,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The directory under the store's root where uploads are staged before they are moved
-/// into a user's tree. Never a user prefix: prefixes always contain a `-`.
+/// into a user's tree.
 const STAGING_DIR: &str = ".staging";
+/// The directory under the store's root that holds one `/user` tree per user.
+const USERS_DIR: &str = "users";
+/// The marker file that makes a directory an engee-mock data directory.
+pub const MARKER: &str = ".engee-mock";
+/// The marker's content: its second line is the layout version.
+const MARKER_TEXT: &str = "engee-mock data directory: do not put other files here\nlayout 1\n";
+/// The longest name (one path component) in bytes, as on ext4, XFS, APFS and NTFS.
+pub const MAX_NAME_BYTES: usize = 255;
 
 /// A path inside `/user`, normalised: its components below `/user` (empty for `/user`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -67,12 +77,25 @@ impl UserPath {
                 "the path {path:?} is relative; give an absolute path under /user, e.g. \"/user/{path}\""
             )));
         }
+        if path.contains('\\') {
+            return Err(PathError::Malformed(format!(
+                "the path {path:?} contains a backslash; separate directories with `/` \
+                 (a backslash is not allowed in a name)"
+            )));
+        }
         let mut parts: Vec<&str> = Vec::new();
         for c in path.split('/') {
             match c {
                 "" | "." => {}
                 ".." => {
                     parts.pop();
+                }
+                c if c.len() > MAX_NAME_BYTES => {
+                    return Err(PathError::Malformed(format!(
+                        "the name {c:?} in the path is {} bytes long; the limit is \
+                         {MAX_NAME_BYTES} bytes",
+                        c.len()
+                    )));
                 }
                 c => parts.push(c),
             }
@@ -184,7 +207,17 @@ pub fn resolves_inside(root: &Path, path: &Path) -> io::Result<bool> {
     Ok(path.canonicalize()?.starts_with(root))
 }
 
-/// All users' `/user` trees under one root directory: `<root>/<license>-<nickname>/`.
+/// All users' `/user` trees under one data directory. The layout (MOCK-DEFINED, see the
+/// README):
+///
+/// ```text
+/// D/.engee-mock          marker: says D is the mock's, and which layout it has
+/// D/users/<prefix>/      /user of the user at /prod/user/<prefix>/ (e.g. personal-demo)
+/// D/.staging/            uploads being received
+/// ```
+///
+/// The mock only ever deletes inside `D/users/` and `D/.staging/`; anything else in `D`
+/// is never touched.
 #[derive(Clone)]
 pub struct FileStore {
     root: Arc<PathBuf>,
@@ -193,9 +226,12 @@ pub struct FileStore {
 }
 
 impl FileStore {
-    /// A store under `dir` (kept across restarts).
-    pub fn at(dir: PathBuf) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&dir)?;
+    /// A store in data directory `dir` (kept across restarts). A missing or empty
+    /// directory is initialised; a non-empty one without the marker is refused, so a
+    /// reset can never delete files the mock did not create.
+    pub fn at(dir: PathBuf) -> io::Result<Self> {
+        Self::claim(&dir)?;
+        std::fs::create_dir_all(dir.join(USERS_DIR))?;
         // Leftovers of a process that died mid-upload.
         let _ = std::fs::remove_dir_all(dir.join(STAGING_DIR));
         Ok(Self {
@@ -204,24 +240,62 @@ impl FileStore {
         })
     }
 
+    /// Checks that `dir` is an engee-mock data directory, making it one if it is missing
+    /// or empty.
+    fn claim(dir: &Path) -> io::Result<()> {
+        let refuse = |why: String| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("data directory {}: {why}", dir.display()),
+            )
+        };
+        match std::fs::read_to_string(dir.join(MARKER)) {
+            Ok(text) if text == MARKER_TEXT => return Ok(()),
+            Ok(text) => {
+                let layout = text.lines().nth(1).unwrap_or("(none)");
+                return Err(refuse(format!(
+                    "its {MARKER} marker names an unknown layout ({layout:?}; this mock \
+                     writes \"layout 1\"); use another directory"
+                )));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(refuse(format!("cannot read its {MARKER} marker: {e}"))),
+        }
+        match std::fs::read_dir(dir) {
+            Ok(mut entries) => {
+                if entries.next().is_some() {
+                    return Err(refuse(format!(
+                        "it is not empty and has no {MARKER} marker, so it is not an \
+                         engee-mock data directory; the mock refuses to use it (a reset \
+                         would delete what is in it). Give a new or empty directory"
+                    )));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(dir)?,
+            Err(e) => return Err(refuse(e.to_string())),
+        }
+        std::fs::write(dir.join(MARKER), MARKER_TEXT)
+    }
+
     /// A store in a fresh temporary directory, removed when the last handle goes.
-    pub fn temporary() -> std::io::Result<Self> {
+    pub fn temporary() -> io::Result<Self> {
         let temp = tempfile::Builder::new().prefix("engee-mock-").tempdir()?;
+        let store = Self::at(temp.path().to_owned())?;
         Ok(Self {
-            root: Arc::new(temp.path().to_owned()),
             _temp: Some(Arc::new(temp)),
+            ..store
         })
     }
 
     /// The directory that is `/user` for the user with this prefix.
     pub fn user_root(&self, prefix: &str) -> PathBuf {
-        self.root.join(prefix)
+        self.root.join(USERS_DIR).join(prefix)
     }
 
     /// The user's root, created if missing.
     pub fn ensure_user_root(&self, prefix: &str) -> io::Result<PathBuf> {
         let root = self.user_root(prefix);
-        std::fs::create_dir_all(&root)?;
+        create_dirs(&root)?;
         Ok(root)
     }
 
@@ -240,12 +314,13 @@ impl FileStore {
             .tempfile_in(self.staging_dir()?)
     }
 
-    /// Empties every user's tree.
+    /// Empties every user's tree: removes what is in `D/users/` and nothing else.
     pub fn clear(&self) {
-        if let Ok(entries) = std::fs::read_dir(&*self.root) {
+        if let Ok(entries) = std::fs::read_dir(self.root.join(USERS_DIR)) {
             for e in entries.flatten() {
-                if e.file_name() != STAGING_DIR {
-                    let _ = std::fs::remove_dir_all(e.path());
+                // Never follows a symbolic link: a link is removed, not its target.
+                if std::fs::remove_dir_all(e.path()).is_err() {
+                    let _ = std::fs::remove_file(e.path());
                 }
             }
         }
@@ -321,12 +396,58 @@ impl FileStore {
         }
         let mut temp = self.staged_file().map_err(|e| fail(&io_text(&e)))?;
         temp.write_all(data)
+            .and_then(|()| set_file_mode(temp.as_file()))
             .and_then(|()| temp.as_file().sync_data())
             .map_err(|e| fail(&io_text(&e)))?;
         temp.persist(&target)
             .map_err(|e| fail(&io_text(&e.error)))?;
         Ok(())
     }
+}
+
+/// The mode of every file the mock stores (MOCK-DEFINED; an Engee server's files are
+/// world-readable too), whatever the process's umask.
+pub const FILE_MODE: u32 = 0o644;
+/// The mode of every directory the mock creates.
+pub const DIR_MODE: u32 = 0o755;
+
+/// Gives a stored file [`FILE_MODE`].
+pub fn set_file_mode(file: &std::fs::File) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
+/// Creates one directory with [`DIR_MODE`]. `Ok(false)` when something exists there
+/// already (the caller checks what).
+pub fn make_dir(dir: &Path) -> io::Result<bool> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE))?;
+    }
+    Ok(true)
+}
+
+/// Creates `dir` and its missing parents, each with [`DIR_MODE`].
+pub fn create_dirs(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dirs(parent)?;
+    }
+    make_dir(dir).map(|_| ())
 }
 
 /// Why [`FileStore::existing`] refused a path.
@@ -337,10 +458,19 @@ pub enum ExistingError {
     Escapes,
 }
 
+/// The evaluator's paths follow the API's rules; a refusal is worded like the C library's
+/// error for it (a backslash gets `Invalid argument`: the mock never stores such a name).
 fn evaluator_path(path: &str) -> Result<UserPath, String> {
-    UserPath::parse_from_cwd(path).map_err(|e| match e {
-        PathError::Malformed(_) => format!("opening file {path:?}: No such file or directory"),
-        PathError::Outside(_) => format!("opening file {path:?}: Permission denied"),
+    UserPath::parse_from_cwd(path).map_err(|e| {
+        let why = match e {
+            PathError::Malformed(_) if path.is_empty() => "No such file or directory",
+            PathError::Malformed(_) if path.split('/').any(|c| c.len() > MAX_NAME_BYTES) => {
+                "File name too long"
+            }
+            PathError::Malformed(_) => "Invalid argument",
+            PathError::Outside(_) => "Permission denied",
+        };
+        format!("opening file {path:?}: {why}")
     })
 }
 

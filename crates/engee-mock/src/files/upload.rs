@@ -25,7 +25,11 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
 use super::check_sources;
-use super::store::{FileStore, UserPath, resolves_inside, unique_name, upload_base_name};
+use super::client_io_error;
+use super::store::{
+    FileStore, MAX_NAME_BYTES, UserPath, make_dir, resolves_inside, set_file_mode, unique_name,
+    upload_base_name,
+};
 use crate::auth::RunningServer;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -223,14 +227,27 @@ impl Form {
                     )));
                     return skip(field).await;
                 };
+                if name.len() > MAX_NAME_BYTES {
+                    self.refuse(ApiError::bad_request(format!(
+                        "upload_files part #{}: the file name is {} bytes long; the limit is \
+                         {MAX_NAME_BYTES} bytes",
+                        self.file_parts,
+                        name.len()
+                    )));
+                    return skip(field).await;
+                }
                 if self.form_error.is_some() || self.doomed {
                     return skip(field).await;
                 }
                 let store = state.files.clone();
-                let temp = tokio::task::spawn_blocking(move || store.staged_file())
-                    .await
-                    .map_err(|e| stream_failure(io::Error::other(e)))?
-                    .map_err(stream_failure)?;
+                let temp = tokio::task::spawn_blocking(move || {
+                    let temp = store.staged_file()?;
+                    set_file_mode(temp.as_file())?;
+                    Ok::<_, io::Error>(temp)
+                })
+                .await
+                .map_err(|e| stream_failure(io::Error::other(e)))?
+                .map_err(stream_failure)?;
                 let mut out =
                     tokio::fs::File::from_std(temp.as_file().try_clone().map_err(stream_failure)?);
                 let mut size = 0u64;
@@ -407,15 +424,20 @@ fn place(
     done: &mut Commit,
 ) -> Result<(String, u64), ApiError> {
     let mut disk = root.to_path_buf();
+    let mut shown = UserPath::root();
     for part in dir.parts() {
         disk.push(part);
-        match std::fs::create_dir(&disk) {
-            Ok(()) => done.created_dirs.push(disk.clone()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e.into()),
+        shown = shown.join(part);
+        if make_dir(&disk).map_err(|e| client_io_error(e, &shown))? {
+            done.created_dirs.push(disk.clone());
+        } else if !disk.is_dir() {
+            // A file this very upload placed earlier (or a concurrent writer's).
+            return Err(ApiError::bad_request(format!(
+                "{shown} is a file, so {dir} cannot be a directory"
+            )));
         }
     }
-    if !resolves_inside(root, &disk)? {
+    if !resolves_inside(root, &disk).map_err(|e| client_io_error(e, dir))? {
         return Err(ApiError::Forbidden(format!(
             "{dir} leads outside /user (a symbolic link)"
         )));
@@ -429,6 +451,14 @@ fn place(
     // just moves on to the next suffix.
     loop {
         let chosen = unique_name(&disk, &name, &HashSet::new());
+        if chosen.len() > MAX_NAME_BYTES {
+            return Err(ApiError::bad_request(format!(
+                "{} exists, and the free name {chosen:?} is {} bytes long; the limit is \
+                 {MAX_NAME_BYTES} bytes: give the file a shorter name",
+                dir.join(&name),
+                chosen.len()
+            )));
+        }
         let target = disk.join(&chosen);
         match temp.persist_noclobber(&target) {
             Ok(_) => {
@@ -436,7 +466,7 @@ fn place(
                 return Ok((chosen, size));
             }
             Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => temp = e.path,
-            Err(e) => return Err(e.error.into()),
+            Err(e) => return Err(client_io_error(e.error, &dir.join(&chosen))),
         }
     }
 }

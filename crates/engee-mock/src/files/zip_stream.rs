@@ -25,8 +25,9 @@ pub struct Source {
 }
 
 /// A response body that streams a ZIP of `sources`. Entries stay inside `root`: symbolic
-/// links are followed only to files inside it (links to directories are skipped, so no
-/// cycles). An entry name seen twice is packed once.
+/// links below the sources are followed only to files inside it (links to directories are
+/// skipped, so no cycles). An entry name seen twice is packed once; a name an extractor
+/// could take outside its target directory is never written (see [`safe_entry_name`]).
 pub fn zip_body(root: PathBuf, sources: Vec<Source>) -> Body {
     let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(4);
     tokio::task::spawn_blocking(move || {
@@ -59,7 +60,18 @@ fn add<W: Write + io::Seek>(
     name: &str,
     seen: &mut HashSet<String>,
 ) -> io::Result<()> {
-    let meta = std::fs::symlink_metadata(disk)?;
+    if !name.is_empty() && !safe_entry_name(name) {
+        // Only files put on disk behind the mock's back can have such names: the API
+        // refuses them.
+        tracing::warn!(entry = %name, "left out of a ZIP: unsafe entry name");
+        return Ok(());
+    }
+    let meta = match std::fs::symlink_metadata(disk) {
+        Ok(m) => m,
+        // Removed meanwhile (a concurrent upload or eval): not part of the archive.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
     if meta.file_type().is_symlink() {
         if !resolves_inside(root, disk).unwrap_or(false) || disk.is_dir() {
             return Ok(());
@@ -84,11 +96,22 @@ fn add<W: Write + io::Seek>(
         }
         return Ok(());
     }
-    let meta = std::fs::metadata(disk)?;
-    if !meta.is_file() || !seen.insert(name.to_owned()) {
+    // Only regular files are opened (opening a FIFO would block).
+    let opened = std::fs::metadata(disk).and_then(|m| {
+        if !m.is_file() {
+            return Ok(None);
+        }
+        Ok(Some((m, std::fs::File::open(disk)?)))
+    });
+    let (meta, mut file) = match opened {
+        Ok(Some(o)) => o,
+        Ok(None) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if !seen.insert(name.to_owned()) {
         return Ok(());
     }
-    let mut file = std::fs::File::open(disk)?;
     let opts = options(&meta)
         .compression_method(CompressionMethod::Deflated)
         .large_file(meta.len() >= u64::from(u32::MAX));
@@ -102,6 +125,16 @@ fn add<W: Write + io::Seek>(
         zip.write_all(&buf[..n])?;
     }
     Ok(())
+}
+
+/// Whether `name` is an entry name no extractor can take out of its target directory:
+/// relative, `/`-separated, without a backslash (a separator on Windows) and without an
+/// empty, `.` or `..` component.
+pub fn safe_entry_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains('\\')
+        && name.split('/').all(|c| !matches!(c, "" | "." | ".."))
 }
 
 fn options(meta: &std::fs::Metadata) -> SimpleFileOptions {
@@ -162,5 +195,28 @@ impl Write for ChannelWriter {
 
     fn flush(&mut self) -> io::Result<()> {
         self.send()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_entry_name;
+
+    #[test]
+    fn unsafe_entry_names_are_recognised() {
+        for ok in ["a", "a/b.txt", "dir/sub/.hidden", "a..b", "C:/x"] {
+            assert!(safe_entry_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "/etc/passwd",
+            "..",
+            "a/../b",
+            "./a",
+            "a//b",
+            "..\\..\\Windows",
+        ] {
+            assert!(!safe_entry_name(bad), "{bad:?}");
+        }
     }
 }

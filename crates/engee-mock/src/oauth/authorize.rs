@@ -18,7 +18,7 @@ use super::consent_page::{self, Consent};
 use super::params::Params;
 use super::pkce::{self, Method};
 use super::scope;
-use crate::config::{Client, Config, User};
+use crate::config::{Client, Config, OAuthConfig, User};
 use crate::state::AppState;
 use crate::tokens::{AuthCode, TokenStore};
 
@@ -243,24 +243,43 @@ pub fn validate(config: &Config, p: &Params) -> Result<AuthorizeRequest, Refusal
 }
 
 /// Issues a code for `user` and returns where to send the browser:
-/// `redirect_uri?code=…&scope=…&state=…`.
+/// `redirect_uri?code=…&scope=…&state=…` (or `error=temporarily_unavailable` when too
+/// many codes wait to be redeemed).
 pub fn approve(
     tokens: &TokenStore,
     now: chrono::DateTime<chrono::Utc>,
-    code_ttl_secs: u64,
+    oauth: &OAuthConfig,
     req: &AuthorizeRequest,
     user: &User,
 ) -> String {
-    let code = tokens.insert_code(AuthCode {
-        user: user.nickname.clone(),
-        client_id: req.client.client_id.clone(),
-        redirect_uri: req.redirect_uri.clone(),
-        redirect_uri_in_request: req.redirect_uri_in_request,
-        scopes: req.scopes.clone(),
-        expires_at: super::after(now, code_ttl_secs),
-        code_challenge: req.challenge.as_ref().map(|(c, _)| c.clone()),
-        code_challenge_method: req.challenge.as_ref().map(|(_, m)| m.as_str().to_owned()),
-    });
+    let code = tokens.insert_code(
+        AuthCode {
+            user: user.nickname.clone(),
+            client_id: req.client.client_id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            redirect_uri_in_request: req.redirect_uri_in_request,
+            scopes: req.scopes.clone(),
+            expires_at: super::after(now, oauth.code_ttl_secs),
+            code_challenge: req.challenge.as_ref().map(|(c, _)| c.clone()),
+            code_challenge_method: req.challenge.as_ref().map(|(_, m)| m.as_str().to_owned()),
+        },
+        now,
+        oauth.max_pending_codes,
+    );
+    let Some(code) = code else {
+        tracing::warn!("authorization refused: too many codes wait to be redeemed");
+        return ErrorRedirect {
+            redirect_uri: req.redirect_uri.clone(),
+            error: "temporarily_unavailable",
+            description: format!(
+                "{} authorization codes wait to be redeemed ([oauth] max_pending_codes); \
+                 redeem them or let them expire",
+                oauth.max_pending_codes
+            ),
+            state: req.state.clone(),
+        }
+        .location();
+    };
     let scope = scope::join(&req.scopes);
     let mut pairs = vec![("code", code.as_str()), ("scope", scope.as_str())];
     if let Some(s) = &req.state {
@@ -344,7 +363,7 @@ pub async fn authorize_post(
                     redirect(&approve(
                         &state.tokens,
                         state.clock.now(),
-                        state.config.oauth.code_ttl_secs,
+                        &state.config.oauth,
                         &req,
                         user,
                     ))
@@ -377,7 +396,7 @@ fn start(state: &AppState, params: &Params) -> Response {
         return redirect(&approve(
             &state.tokens,
             state.clock.now(),
-            state.config.oauth.code_ttl_secs,
+            &state.config.oauth,
             &req,
             user,
         ));

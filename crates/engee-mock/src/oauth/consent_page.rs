@@ -114,6 +114,28 @@ pub fn render(c: &Consent<'_>) -> String {
     h
 }
 
+/// A message's text for the page: escaped, with each `` `name` `` pair (the Markdown
+/// convention the messages share with the JSON errors) rendered as `<code>name</code>`.
+fn message_html(message: &str) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    let mut out = String::with_capacity(message.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        let paired = i % 2 == 1 && i + 1 < parts.len();
+        let unpaired = i % 2 == 1 && !paired;
+        match (paired, unpaired) {
+            (true, _) => {
+                let _ = write!(out, "<code>{}</code>", escape(part));
+            }
+            // An odd backtick out: shown as it is.
+            (_, true) => {
+                let _ = write!(out, "`{}", escape(part));
+            }
+            _ => out.push_str(&escape(part)),
+        }
+    }
+    out
+}
+
 pub fn error_page(message: &str) -> String {
     let mut h = head("Authorization error — Engee");
     let _ = write!(
@@ -121,7 +143,7 @@ pub fn error_page(message: &str) -> String {
         "<div class=\"box\">\n<h1>Authorization error</h1>\n<p class=\"error\" role=\"alert\">{}</p>\n\
          <p>The application that sent you here is misconfigured; you were not redirected back to it.</p>\n\
          </div>\n</body>\n</html>\n",
-        escape(message)
+        message_html(message)
     );
     h
 }
@@ -137,5 +159,14 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
         );
         assert!(!error_page("<script>").contains("<script>"));
+    }
+
+    #[test]
+    fn backtick_pairs_become_code() {
+        assert_eq!(
+            message_html("no `client_id` & no `x<y`"),
+            "no <code>client_id</code> &amp; no <code>x&lt;y</code>"
+        );
+        assert_eq!(message_html("a ` b"), "a ` b");
     }
 }

@@ -188,7 +188,7 @@ pub fn authorization_code_grant(
     p: &Params,
 ) -> Result<TokenResponse, ApiError> {
     let code = p.get("code").ok_or_else(|| missing("code"))?;
-    let (code, grant) = match tokens.redeem_code(code) {
+    let (code, grant) = match tokens.redeem_code(code, now) {
         Redeemed::Fresh { code, grant } => (code, grant),
         Redeemed::Reused => {
             tracing::warn!(client_id = %client.client_id, "authorization code replayed; its tokens are revoked");
@@ -299,19 +299,20 @@ pub fn refresh_token_grant(
         ));
     }
     if now >= rt.expires_at {
-        tokens.revoke_refresh(presented);
         return Err(err("invalid_grant", "the refresh token expired"));
     }
     let scopes = narrowed(p, &rt.scopes)?;
     let refresh_token = if oauth.rotate_refresh_tokens {
-        tokens.rotate_refresh(
-            presented,
-            RefreshToken {
-                expires_at: plus(now, oauth.refresh_token_ttl_secs),
-                ..rt.clone()
-            },
-            oauth.old_refresh_token_stays_valid,
-        )
+        tokens
+            .rotate_refresh(
+                presented,
+                RefreshToken {
+                    expires_at: plus(now, oauth.refresh_token_ttl_secs),
+                    ..rt.clone()
+                },
+                oauth.old_refresh_token_stays_valid,
+            )
+            .ok_or_else(|| err("invalid_grant", "unknown or revoked refresh token"))?
     } else {
         presented.to_owned()
     };
@@ -370,6 +371,17 @@ async fn token(
         ApiError::PayloadTooLarge(format!("the token request body is over {MAX_BODY} bytes"))
     })?;
     let p = Params::parse(&bytes);
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Err(err(
+            "invalid_request",
+            "the request has more than one Authorization header; send at most one",
+        ));
+    }
     let basic = basic_credentials(headers.get(header::AUTHORIZATION))?;
     if let Some(name) = p.repeated(SINGLE) {
         return Err(err(

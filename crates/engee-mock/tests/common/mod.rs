@@ -95,6 +95,19 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// `POST /__admin/reset` as a script would send it (JSON, no `Origin`); panics unless
+    /// it succeeds.
+    pub async fn admin_reset(&self) {
+        let r = self
+            .http
+            .post(self.url("/__admin/reset"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "reset failed: {}", r.status());
+    }
+
     pub async fn eval(&self, code: &str) -> (u16, Value) {
         self.post_user_api(
             DEMO_PAT,
