@@ -30,6 +30,9 @@ use crate::journal::{
     AuthenticatedUser, DEFAULT_TENANT, Headers, Journal, JournalEntry, TenantName,
 };
 
+/// How long a body cut waits for the bytes before it to leave hyper's buffer.
+const CUT_FLUSH_PAUSE: Duration = Duration::from_millis(20);
+
 /// The request as it arrived, kept until the response ends.
 struct Arrival {
     seq: u64,
@@ -130,6 +133,7 @@ pub(crate) async fn observe(
         inner,
         shown: capture.then(|| Prefix::new(RESPONSE_BODY_PREFIX, None)),
         cut: step.cut_after_bytes,
+        cut_pause: None,
         dribble: step.dribble.map(|d| Dribbling {
             bytes: d.bytes,
             interval: Duration::from_millis(d.interval_ms),
@@ -189,6 +193,9 @@ struct Observed {
     shown: Option<Prefix>,
     /// Bytes still allowed out before the connection is aborted.
     cut: Option<u64>,
+    /// Once the cut is reached: a short pause so hyper flushes the bytes before the abort
+    /// (an error while they sit in its buffer would discard them, head included).
+    cut_pause: Option<Pin<Box<tokio::time::Sleep>>>,
     dribble: Option<Dribbling>,
     pending: Option<Pending>,
 }
@@ -219,15 +226,25 @@ impl Observed {
         });
     }
 
-    /// Lets `data` out, minding the cut; `Err` once the cut is reached.
+    /// Once the cut is reached (and the bytes before it flushed): the error that makes
+    /// hyper abort the connection.
+    fn poll_cut(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let pause = self
+            .cut_pause
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(CUT_FLUSH_PAUSE)));
+        ready!(pause.as_mut().poll(cx));
+        self.finish();
+        Poll::Ready(Some(Err(axum::Error::new(std::io::Error::other(
+            "response body cut by fault rule",
+        )))))
+    }
+
+    /// Lets `data` out, minding the cut.
     fn emit(&mut self, mut data: Bytes) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         if let Some(left) = self.cut.as_mut() {
-            if *left == 0 {
-                self.finish();
-                return Poll::Ready(Some(Err(axum::Error::new(std::io::Error::other(
-                    "response body cut by fault rule",
-                )))));
-            }
             if data.len() as u64 > *left {
                 data.truncate(*left as usize);
             }
@@ -253,6 +270,9 @@ impl HttpBody for Observed {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         let this = &mut *self;
+        if this.cut == Some(0) && !this.ended() {
+            return this.poll_cut(cx);
+        }
         if let Some(d) = this.dribble.as_mut()
             && !d.rest.is_empty()
         {
