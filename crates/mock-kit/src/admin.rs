@@ -146,14 +146,12 @@ impl Control {
                 access::guard,
             ));
         let admin = Router::new().route("/health", get(health)).merge(guarded);
+        // The state is cloned per request: an Arc keeps that one atomic increment.
         app.layer(middleware::from_fn_with_state(
-            self,
+            Arc::new(self),
             crate::observe::observe,
         ))
         .nest(ADMIN_PREFIX, admin)
-        // One structured log line per request (method, path, status, latency) at DEBUG;
-        // `RUST_LOG=tower_http=debug` shows them.
-        .layer(tower_http::trace::TraceLayer::new_for_http())
     }
 
     fn bad_request(&self, message: impl Into<String>) -> Response {

@@ -110,6 +110,14 @@ impl Prefix {
         }
     }
 
+    /// A prefix for a body of at most `expected` bytes, allocated once.
+    pub(crate) fn with_capacity(limit: usize, expected: u64) -> Self {
+        let mut p = Self::new(limit, None);
+        p.kept
+            .reserve_exact(limit.min(usize::try_from(expected).unwrap_or(limit)));
+        p
+    }
+
     pub(crate) fn push(&mut self, chunk: &[u8]) {
         let room = self.limit.saturating_sub(self.kept.len()).min(chunk.len());
         self.kept.extend_from_slice(&chunk[..room]);

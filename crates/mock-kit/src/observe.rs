@@ -5,7 +5,8 @@
 //! the connection does), so the entry is there before the client has the last byte.
 //!
 //! Per request the cost is O(1): a few allocations and two short lock holds (faults only
-//! when rules exist; the journal once).
+//! when rules exist; the journal once). It also logs one line per request at DEBUG
+//! (`RUST_LOG=mock_kit=debug`): method, path, status, elapsed.
 
 use std::future::Future as _;
 use std::pin::Pin;
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
@@ -26,9 +27,7 @@ use crate::admin::Control;
 use crate::capture::{Prefix, REQUEST_BODY_PREFIX, RESPONSE_BODY_PREFIX, TeeBody};
 use crate::errors::Refusal;
 use crate::faults::FaultRequest;
-use crate::journal::{
-    AuthenticatedUser, DEFAULT_TENANT, Headers, Journal, JournalEntry, TenantName,
-};
+use crate::journal::{AuthenticatedUser, Headers, JournalEntry, TenantName, default_tenant};
 
 /// How long a body cut waits for the bytes before it to leave hyper's buffer.
 const CUT_FLUSH_PAUSE: Duration = Duration::from_millis(20);
@@ -38,8 +37,8 @@ struct Arrival {
     seq: u64,
     at: DateTime<Utc>,
     started: Instant,
-    tenant: String,
-    method: String,
+    tenant: Arc<str>,
+    method: Method,
     path: String,
     query: Option<String>,
     headers: Headers,
@@ -48,16 +47,15 @@ struct Arrival {
 }
 
 pub(crate) async fn observe(
-    State(control): State<Control>,
+    State(control): State<Arc<Control>>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    let journal = control.journal.clone();
-    let capture = journal.config().capture_bodies;
+    let capture = control.journal.config().capture_bodies;
     let tenant = req
         .extensions()
         .get::<TenantName>()
-        .map_or_else(|| DEFAULT_TENANT.to_owned(), |t| t.0.to_string());
+        .map_or_else(default_tenant, |t| t.0.clone());
     let user = AuthenticatedUser::default();
     req.extensions_mut().insert(user.clone());
     let body = (capture && !req.body().is_end_stream()).then(|| {
@@ -68,11 +66,11 @@ pub(crate) async fn observe(
         Arc::new(Mutex::new(Prefix::new(REQUEST_BODY_PREFIX, content_type)))
     });
     let arrival = Arrival {
-        seq: journal.next_seq(),
+        seq: control.journal.next_seq(),
         at: control.clock.now(),
         started: Instant::now(),
         tenant,
-        method: req.method().as_str().to_owned(),
+        method: req.method().clone(),
         path: req.uri().path().to_owned(),
         query: req.uri().query().map(str::to_owned),
         headers: Headers::capture(req.headers()),
@@ -84,7 +82,7 @@ pub(crate) async fn observe(
     }
 
     let before = control.faults.decide(&FaultRequest {
-        method: &arrival.method,
+        method: arrival.method.as_str(),
         path: &arrival.path,
         tenant: &arrival.tenant,
         user: None,
@@ -105,7 +103,7 @@ pub(crate) async fn observe(
         && control.faults.any_for_users()
         && let Some(who) = arrival.user.get()
         && let Some(after) = control.faults.decide(&FaultRequest {
-            method: &arrival.method,
+            method: arrival.method.as_str(),
             path: &arrival.path,
             tenant: &arrival.tenant,
             user: Some(&who),
@@ -129,9 +127,10 @@ pub(crate) async fn observe(
         response.status().as_u16()
     };
     let (parts, inner) = response.into_parts();
+    let expected = inner.size_hint().upper().unwrap_or(u64::MAX);
     let observed = Observed {
         inner,
-        shown: capture.then(|| Prefix::new(RESPONSE_BODY_PREFIX, None)),
+        shown: capture.then(|| Prefix::with_capacity(RESPONSE_BODY_PREFIX, expected)),
         cut: step.cut_after_bytes,
         cut_pause: None,
         dribble: step.dribble.map(|d| Dribbling {
@@ -144,7 +143,7 @@ pub(crate) async fn observe(
             arrival,
             status,
             fault: step.label(),
-            journal,
+            control,
         }),
     };
     Response::from_parts(parts, Body::new(observed))
@@ -176,7 +175,7 @@ struct Pending {
     arrival: Arrival,
     status: u16,
     fault: Option<String>,
-    journal: Journal,
+    control: Arc<Control>,
 }
 
 struct Dribbling {
@@ -209,7 +208,9 @@ impl Observed {
         let body = a
             .body
             .map(|b| b.lock().unwrap_or_else(|e| e.into_inner()).finish());
-        p.journal.record(JournalEntry {
+        let elapsed_ms = a.started.elapsed().as_secs_f64() * 1000.0;
+        tracing::debug!(method = %a.method, path = %a.path, status = p.status, elapsed_ms, "request");
+        p.control.journal.record(JournalEntry {
             seq: a.seq,
             at: a.at,
             tenant: a.tenant,
@@ -222,7 +223,7 @@ impl Observed {
             response_body: self.shown.as_mut().map(Prefix::finish),
             user: a.user.get(),
             fault: p.fault,
-            elapsed_ms: a.started.elapsed().as_secs_f64() * 1000.0,
+            elapsed_ms,
         });
     }
 
