@@ -202,10 +202,13 @@ impl FaultRule {
 
 impl FaultStep {
     fn validate(&self, at: &str) -> Result<(), String> {
+        // 1xx are not final answers and hyper cannot send them as one.
         if let Some(s) = self.status
-            && !(100..=599).contains(&s)
+            && !(200..=599).contains(&s)
         {
-            return Err(format!("{at}status must be an HTTP status code (100-599)"));
+            return Err(format!(
+                "{at}status must be a final HTTP status code (200-599), not {s}"
+            ));
         }
         if self.latency_ms > MAX_DELAY_MS {
             return Err(format!("{at}latency_ms must be at most {MAX_DELAY_MS}"));

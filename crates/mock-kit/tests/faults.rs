@@ -186,7 +186,11 @@ async fn malformed_rules_are_400_in_the_mocks_format_and_say_what_to_fix() {
             "unknown field `explode`",
         ),
         (json!({"path": "/"}), "the rule does nothing"),
-        (json!({"status": 999}), "status must be an HTTP status code"),
+        (
+            json!({"status": 999}),
+            "status must be a final HTTP status code",
+        ),
+        (json!({"status": 101}), "(200-599), not 101"),
         (
             json!({"path": "hello", "status": 500}),
             "path must start with `/`",
