@@ -89,3 +89,24 @@ async fn a_status_fault_sequence_answers_in_the_envelope_then_passes() {
         .count();
     assert_eq!(faulted, 2, "faulted before the handler: no user known");
 }
+
+#[tokio::test]
+async fn faults_from_the_toml_config_apply_from_the_start() {
+    let from_file: linkis_mock::Config = mock_kit::config::parse_toml(&format!(
+        "[[faults]]\npath = \"{V1}/user/login\"\nsequence = [{{ status = 503 }}]\n"
+    ))
+    .expect("config parses");
+    let t = T::start(linkis_mock::Config {
+        faults: from_file.faults,
+        ..linkis_mock::Config::testing()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let login = json!({"userName": "alice", "password": "alice"});
+    let url = format!("{}{V1}/user/login", t.url);
+    let r = http.post(&url).json(&login).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], 1);
+    let r = http.post(&url).json(&login).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
