@@ -43,7 +43,11 @@ impl FromRequestParts<AppState> for Bearer {
                 ApiError::InvalidToken("the Authorization header must be `Bearer <token>`".into())
             })?;
         match state.tokens.authenticate(token, state.clock.now()) {
-            Ok(p) => Ok(Self(p)),
+            Ok(p) => {
+                // For the request journal and user-matched faults.
+                mock_kit::AuthenticatedUser::record(&parts.extensions, p.user());
+                Ok(Self(p))
+            }
             Err(TokenRejection::Expired) => {
                 tracing::info!("expired access token presented");
                 Err(ApiError::InvalidToken("the access token expired".into()))

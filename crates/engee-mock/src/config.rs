@@ -37,6 +37,12 @@ pub struct Config {
     /// Who may call the admin API (`[admin] token`; see mock_kit::access).
     #[serde(default)]
     pub admin: mock_kit::AdminConfig,
+    /// The request journal's bounds (`[journal] max_entries`, `max_bytes`).
+    #[serde(default)]
+    pub journal: mock_kit::JournalConfig,
+    /// Fault rules in force from the start and after every reset (`[[faults]]`).
+    #[serde(default)]
+    pub faults: Vec<mock_kit::FaultRule>,
     /// The clock every deadline is measured on. Not in TOML: `Clock::system()` for the
     /// binary, a frozen clock for tests that want exact expiry.
     #[serde(skip)]

@@ -44,6 +44,7 @@ impl MockServer {
         };
         let addr = config.addr;
         let access = mock_kit::AdminAccess::resolve(&config.admin, addr);
+        let (journal, faults) = (config.journal.clone(), config.faults.clone());
         let state = AppState::new(config, files);
         let errors = mock_kit::ErrorFormat::new(|refusal| {
             use axum::response::IntoResponse;
@@ -55,7 +56,10 @@ impl MockServer {
             move || state.reset()
         })
         .with_errors(errors.clone())
-        .with_access(access);
+        .with_access(access)
+        .with_journal(journal)
+        .with_faults(faults)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let router = control
             .clone()
             .wrap(routes::app(state.clone()), routes::admin(state.clone()));

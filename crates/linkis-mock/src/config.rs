@@ -44,6 +44,10 @@ pub struct Config {
     pub limits: Limits,
     /// Who may call the admin API (`[admin] token`; see mock_kit::access).
     pub admin: mock_kit::AdminConfig,
+    /// The request journal's bounds (`[journal] max_entries`, `max_bytes`).
+    pub journal: mock_kit::JournalConfig,
+    /// Fault rules in force from the start and after every reset (`[[faults]]`).
+    pub faults: Vec<mock_kit::FaultRule>,
 }
 
 /// A user who can log in with a password.
@@ -194,6 +198,8 @@ impl Config {
             timing: Timing::standard(),
             limits: Limits::standard(),
             admin: mock_kit::AdminConfig::default(),
+            journal: mock_kit::JournalConfig::default(),
+            faults: Vec::new(),
         }
     }
 

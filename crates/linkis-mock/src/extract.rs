@@ -46,15 +46,19 @@ pub(crate) fn authenticate(parts: &Parts, st: &AppState) -> Result<Caller, Linki
             None => None,
         },
     };
-    if header_proxy {
-        return st.auth.header_proxy(
+    let caller = if header_proxy {
+        st.auth.header_proxy(
             cfg,
             base,
             proxy_user.as_deref().unwrap_or(""),
             code.as_deref().unwrap_or(""),
-        );
-    }
-    base.ok_or_else(|| LinkisError::NotLoggedIn(NOT_LOGGED_IN.into()))
+        )?
+    } else {
+        base.ok_or_else(|| LinkisError::NotLoggedIn(NOT_LOGGED_IN.into()))?
+    };
+    // The request journal and user-matched faults name the user who authenticated.
+    mock_kit::AuthenticatedUser::record(&parts.extensions, &caller.submit_user);
+    Ok(caller)
 }
 
 /// The client's IP address, which a token's `hosts` must name (every way of presenting a

@@ -45,6 +45,7 @@ impl MockServer {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
         let addr = config.addr;
         let access = mock_kit::AdminAccess::resolve(&config.admin, addr);
+        let (journal, faults) = (config.journal.clone(), config.faults.clone());
         let state = AppState::new(config)?;
         let for_reset = state.clone();
         let errors = mock_kit::ErrorFormat::new(|refusal| {
@@ -61,7 +62,10 @@ impl MockServer {
         });
         let control = Control::new(state.clock.clone(), move || for_reset.reset())
             .with_errors(errors.clone())
-            .with_access(access);
+            .with_access(access)
+            .with_journal(journal)
+            .with_faults(faults)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let router = control
             .clone()
             .wrap(routes::app(state.clone()), axum::Router::new());

@@ -6,7 +6,8 @@
 //! | `POST /__admin/reset` | forgets all state the mock built up (back to its config) |
 //! | `GET /__admin/clock` | `{"now": ISO-8601, "frozen": bool}` |
 //! | `POST /__admin/clock` | `{"advance_secs": n}`, `{"advance_ms": n}`, `{"set": ISO}`, `{"frozen": b}` |
-//! | `GET /__admin/requests` / `DELETE` | the request journal / clear it |
+//! | `GET /__admin/requests?method=&path=&status=&tenant=&since=` / `DELETE` | the request journal, filtered / clear it |
+//! | `POST /__admin/requests/count` | `{"count": n}` of the entries a [`MatcherSpec`] selects |
 //! | `GET /__admin/faults`, `POST`, `DELETE` | list, add a [`FaultRule`], clear |
 //!
 //! A mock adds its own admin routes (Engee's PATs) through [`Control::wrap`]; they get the
@@ -22,12 +23,11 @@
 //! that names the limit and changes nothing.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Query, State};
 use axum::http::{Method, StatusCode, Uri};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -38,7 +38,7 @@ use crate::access::{self, AdminAccess};
 use crate::clock::{Clock, iso_millis};
 use crate::errors::{ErrorFormat, Refusal};
 use crate::faults::{FaultRule, Faults};
-use crate::journal::{Journal, JournalEntry};
+use crate::journal::{Journal, JournalConfig, MatcherSpec};
 
 /// The reserved prefix of the admin API.
 pub const ADMIN_PREFIX: &str = "/__admin";
@@ -49,6 +49,8 @@ pub struct Control {
     pub clock: Clock,
     pub journal: Journal,
     pub faults: Faults,
+    /// The rules from the config, which a reset brings back.
+    configured_faults: Arc<Vec<FaultRule>>,
     reset: Arc<dyn Fn() + Send + Sync>,
     errors: ErrorFormat,
     access: AdminAccess,
@@ -61,8 +63,9 @@ impl Control {
     pub fn new(clock: Clock, reset: impl Fn() + Send + Sync + 'static) -> Self {
         Self {
             clock,
-            journal: Journal::new(1000),
+            journal: Journal::new(JournalConfig::default()),
             faults: Faults::default(),
+            configured_faults: Arc::default(),
             reset: Arc::new(reset),
             errors: ErrorFormat::default(),
             access: AdminAccess::open(),
@@ -75,6 +78,20 @@ impl Control {
     pub fn with_errors(mut self, errors: ErrorFormat) -> Self {
         self.errors = errors;
         self
+    }
+
+    /// The journal's bounds (`[journal]` in the config).
+    pub fn with_journal(mut self, config: JournalConfig) -> Self {
+        self.journal = Journal::new(config);
+        self
+    }
+
+    /// Fault rules in force from the start and again after every reset (`[[faults]]` in
+    /// the config). An invalid rule is an error naming it and what to fix.
+    pub fn with_faults(mut self, rules: Vec<FaultRule>) -> Result<Self, String> {
+        self.faults.replace(rules.clone())?;
+        self.configured_faults = Arc::new(rules);
+        Ok(self)
     }
 
     /// Who may call the admin API (see [`AdminAccess::resolve`]).
@@ -94,7 +111,8 @@ impl Control {
     pub fn reset(&self) {
         (self.reset)();
         self.journal.clear();
-        self.faults.clear();
+        // Valid: they were checked when configured.
+        let _ = self.faults.replace(self.configured_faults.to_vec());
     }
 
     /// Wraps `app` in the journal and fault layers and mounts the admin API under
@@ -106,6 +124,7 @@ impl Control {
             .route("/reset", post(reset))
             .route("/clock", get(clock_get).post(clock_move))
             .route("/requests", get(requests_get).delete(requests_clear))
+            .route("/requests/count", post(requests_count))
             .route(
                 "/faults",
                 get(faults_get).post(faults_add).delete(faults_clear),
@@ -127,11 +146,12 @@ impl Control {
                 access::guard,
             ));
         let admin = Router::new().route("/health", get(health)).merge(guarded);
-        app.layer(middleware::from_fn_with_state(self, observe))
-            .nest(ADMIN_PREFIX, admin)
-            // One structured log line per request (method, path, status, latency) at DEBUG;
-            // `RUST_LOG=tower_http=debug` shows them.
-            .layer(tower_http::trace::TraceLayer::new_for_http())
+        // The state is cloned per request: an Arc keeps that one atomic increment.
+        app.layer(middleware::from_fn_with_state(
+            Arc::new(self),
+            crate::observe::observe,
+        ))
+        .nest(ADMIN_PREFIX, admin)
     }
 
     fn bad_request(&self, message: impl Into<String>) -> Response {
@@ -141,57 +161,6 @@ impl Control {
             message,
         ))
     }
-}
-
-async fn observe(State(control): State<Control>, req: Request, next: Next) -> Response {
-    let method = req.method().as_str().to_owned();
-    let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(str::to_owned);
-    let at = iso_millis(control.clock.now());
-    let started = Instant::now();
-    let fault = control.faults.decide(&method, &path);
-    let response = match fault {
-        Some(action) => {
-            if !action.latency.is_zero() {
-                tokio::time::sleep(action.latency).await;
-            }
-            if action.drop_connection {
-                dropped_connection()
-            } else if let Some(status) = action.status {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                control.errors.respond(&Refusal::new(
-                    status,
-                    "fault_injected",
-                    "fault injected by the mock's admin API",
-                ))
-            } else {
-                next.run(req).await
-            }
-        }
-        None => next.run(req).await,
-    };
-    control.journal.record(JournalEntry {
-        at,
-        method,
-        path,
-        query,
-        status: response.status().as_u16(),
-        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
-    });
-    response
-}
-
-/// A response whose body fails at once, so the server aborts the connection mid-response.
-fn dropped_connection() -> Response {
-    let stream = futures_util::stream::once(async {
-        Err::<axum::body::Bytes, _>(std::io::Error::other("connection dropped by fault rule"))
-    });
-    Response::builder()
-        .status(StatusCode::OK)
-        .header("content-length", "1024")
-        .body(Body::from_stream(stream))
-        .unwrap_or_default()
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -293,8 +262,33 @@ fn plan_clock_move(clock: &Clock, mv: &ClockMove) -> Result<ClockPlan, String> {
     Ok(ClockPlan { set, advance })
 }
 
-async fn requests_get(State(control): State<Control>) -> Json<serde_json::Value> {
-    Json(json!({"requests": control.journal.entries()}))
+async fn requests_get(
+    State(control): State<Control>,
+    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let matcher = query
+        .map_err(|e| format!("invalid query string: {e}"))
+        .and_then(|Query(pairs)| MatcherSpec::from_query(pairs))
+        .and_then(MatcherSpec::compile);
+    match matcher {
+        Ok(m) => {
+            let entries = control.journal.matching(&m);
+            let entries: Vec<&crate::journal::JournalEntry> =
+                entries.iter().map(|e| &**e).collect();
+            Json(json!({"requests": entries})).into_response()
+        }
+        Err(message) => control.bad_request(message),
+    }
+}
+
+async fn requests_count(State(control): State<Control>, body: axum::body::Bytes) -> Response {
+    let matcher = serde_json::from_slice::<MatcherSpec>(&body)
+        .map_err(|e| format!("invalid request matcher: {e}"))
+        .and_then(MatcherSpec::compile);
+    match matcher {
+        Ok(m) => Json(json!({"count": control.journal.count(&m)})).into_response(),
+        Err(message) => control.bad_request(message),
+    }
 }
 
 async fn requests_clear(State(control): State<Control>) -> StatusCode {

@@ -5,18 +5,22 @@
 
 pub mod access;
 pub mod admin;
+pub mod capture;
 pub mod clock;
 pub mod config;
 pub mod errors;
 pub mod faults;
 pub mod journal;
 pub mod logging;
+mod observe;
 pub mod serve;
 
 pub use access::{AdminAccess, AdminConfig};
 pub use admin::{ADMIN_PREFIX, Control};
 pub use clock::{Clock, ClockError, iso_millis};
 pub use errors::{ErrorFormat, Refusal};
-pub use faults::{FaultRule, Faults};
-pub use journal::{Journal, JournalEntry};
+pub use faults::{Dribble, FaultRule, FaultStep, Faults};
+pub use journal::{
+    AuthenticatedUser, Journal, JournalConfig, JournalEntry, MatcherSpec, RequestMatcher,
+};
 pub use serve::RunningServer;
