@@ -44,12 +44,13 @@ for t in $FUZZ_TARGETS; do
   "${fuzz[@]}" run "${build_flags[@]}" "$t" "corpus-run/$t" "corpus/$t" -- \
     -fork="$FUZZ_JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_total_time="$FUZZ_SECS" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-    -dict="dicts/$t.dict" -artifact_prefix="artifacts/$t/" -print_final_stats=1 \
+    -dict="dicts/$t.dict" -print_final_stats=1 \
     >"$log" 2>&1 || true
   # Fork mode reports `#EXECS: cov: … exec/s: … oom/timeout/crash: O/T/C time: …`.
   last=$(grep -E '^#[0-9]+: ' "$log" | tail -n1 || true)
   execs=$(printf '%s' "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
-  rate=$(printf '%s' "$last" | sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p')
+  secs=$(printf '%s' "$last" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
+  rate=$(( ${execs:-0} / (${secs:-0} > 0 ? ${secs:-1} : 1) ))
   otc=$(printf '%s' "$last" | sed -n 's/.*oom\/timeout\/crash: \([0-9\/]*\).*/\1/p')
   new=$(( $(find "artifacts/$t" -type f | wc -l) - before ))
   if [ -z "$execs" ]; then
@@ -63,7 +64,10 @@ for t in $FUZZ_TARGETS; do
   if [ "$new" -gt 0 ]; then
     failed=1
     ls -t "artifacts/$t" | head -n "$new" | head -n 5 | sed "s|^|   reproducer: fuzz/artifacts/$t/|" || true
-    grep -m1 -B2 -A25 "panicked at" "$log" | head -n 40 || true
+    # Fork mode keeps the children's output to itself: replay the newest one for its trace.
+    newest=$(ls -t "artifacts/$t" | head -n1)
+    RUST_BACKTRACE=1 "target/x86_64-unknown-linux-gnu/release/$t" "artifacts/$t/$newest" 2>&1 |
+      grep -A30 -m1 "panicked at" | head -n 30 | sed 's/^/   | /' || true
   fi
 done
 echo
