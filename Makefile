@@ -1,7 +1,7 @@
 # The two set-up commands: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test test-rust test-clients lint fmt bench conformance build
+.PHONY: run test test-rust test-clients lint fmt bench conformance build fuzz soak
 
 build:
 	$(CARGO) build --workspace --bins
@@ -34,3 +34,12 @@ bench:
 ## Both mock binaries on free ports, the conformance CLI against them over the network.
 conformance:
 	bash scripts/conformance.sh
+
+## cargo-fuzz targets, FUZZ_SECS (600) each; non-zero on a crash. Seeds and reproducers
+## in fuzz/ are also replayed by `make test` (tools/fuzz-replay).
+fuzz:
+	bash scripts/fuzz.sh
+
+## Both release binaries under a mixed load for SOAK_SECS (600); errors, p50/p99, RSS.
+soak:
+	bash scripts/soak.sh

@@ -1,0 +1,5 @@
+function counter()
+  n = 0
+  () -> (n += 1)
+end
+c = counter(); c(); c()

@@ -1,0 +1,1 @@
+[x * y for x in 1:3, y in 1:3 if x != y]

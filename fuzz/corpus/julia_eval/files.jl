@@ -1,0 +1,2 @@
+write("/user/a.txt", "data")
+read("/user/a.txt", String)

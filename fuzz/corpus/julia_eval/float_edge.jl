@@ -1,0 +1,1 @@
+(1/0, -1/0, 0/0, 2.0^1023 * 2, typemax(Int) + 1, div(typemin(Int), -1))

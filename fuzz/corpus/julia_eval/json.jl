@@ -1,0 +1,2 @@
+using JSON
+JSON.json("a"=>1)

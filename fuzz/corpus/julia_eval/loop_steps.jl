@@ -1,0 +1,4 @@
+s = 0
+while true
+  s += 1
+end

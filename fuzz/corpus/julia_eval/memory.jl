@@ -1,0 +1,1 @@
+g1 = String[]; for i in 1:100000; push!(g1, repeat("z", 100000)); end

@@ -1,0 +1,3 @@
+for i in 1:100000
+  println("line ", i)
+end

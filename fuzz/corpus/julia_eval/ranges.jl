@@ -1,0 +1,1 @@
+collect(10:-3:1), sum(1:0.5:3), length(1:typemax(Int))

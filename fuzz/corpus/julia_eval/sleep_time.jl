@@ -1,0 +1,3 @@
+t0 = time()
+sleep(60)
+time() - t0

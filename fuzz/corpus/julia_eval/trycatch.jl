@@ -1,0 +1,5 @@
+try
+  error("boom")
+catch e
+  sprint(showerror, e)
+end

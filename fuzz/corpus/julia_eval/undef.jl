@@ -1,0 +1,1 @@
+unexisting_variable

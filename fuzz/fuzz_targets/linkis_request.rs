@@ -1,0 +1,3 @@
+#![no_main]
+//! See `tools/fuzz-replay/src/linkis_request.rs` for the input format and what counts as a finding.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_replay::linkis_request(data));
