@@ -41,24 +41,36 @@ for t in $FUZZ_TARGETS; do
   log="logs/$t.log"
   echo "== $t: ${FUZZ_SECS} s, $FUZZ_JOBS jobs (log: fuzz/$log)"
   # corpus-run/ (git-ignored) collects what the run finds; corpus/ is the committed seed.
-  "${fuzz[@]}" run "${build_flags[@]}" "$t" "corpus-run/$t" "corpus/$t" -- \
-    -fork="$FUZZ_JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-    -max_total_time="$FUZZ_SECS" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-    -dict="dicts/$t.dict" -print_final_stats=1 \
-    >"$log" 2>&1 || true
-  # Fork mode reports `#EXECS: cov: … exec/s: … oom/timeout/crash: O/T/C time: …`.
-  last=$(grep -E '^#[0-9]+: ' "$log" | tail -n1 || true)
-  execs=$(printf '%s' "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
-  secs=$(printf '%s' "$last" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
-  rate=$(( ${execs:-0} / (${secs:-0} > 0 ? ${secs:-1} : 1) ))
-  otc=$(printf '%s' "$last" | sed -n 's/.*oom\/timeout\/crash: \([0-9\/]*\).*/\1/p')
+  # Fork mode can stop early ("MERGE: failed to parse the control file", seen once in
+  # 40 min): start again for the time left, adding up the executions of every round.
+  : >"$log"
+  execs=0 otc="" started=$SECONDS
+  while [ $(( SECONDS - started )) -lt $(( FUZZ_SECS - 5 )) ]; do
+    left=$(( FUZZ_SECS - (SECONDS - started) ))
+    round=$SECONDS
+    "${fuzz[@]}" run "${build_flags[@]}" "$t" "corpus-run/$t" "corpus/$t" -- \
+      -fork="$FUZZ_JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+      -max_total_time="$left" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+      -dict="dicts/$t.dict" -print_final_stats=1 >"$log.round" 2>&1 || true
+    cat "$log.round" >>"$log"
+    # Fork mode reports `#EXECS: cov: … exec/s: … oom/timeout/crash: O/T/C time: …`.
+    last=$(grep -E '^#[0-9]+: ' "$log.round" | tail -n1 || true)
+    n=$(printf '%s' "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
+    execs=$(( execs + ${n:-0} ))
+    otc="$otc $(printf '%s' "$last" | sed -n 's/.*oom\/timeout\/crash: \([0-9\/]*\).*/\1/p')"
+    if [ -z "$n" ] || [ $(( SECONDS - round )) -lt 10 ]; then break; fi
+    [ $(( SECONDS - started )) -lt $(( FUZZ_SECS - 5 )) ] && echo "   (libFuzzer stopped early; going on for the time left)"
+  done
+  rm -f "$log.round"
+  rate=$(( execs / ( SECONDS - started > 0 ? SECONDS - started : 1 ) ))
+  otc=$(echo $otc)
   new=$(( $(find "artifacts/$t" -type f | wc -l) - before ))
-  if [ -z "$execs" ]; then
+  if [ "$execs" -eq 0 ]; then
     echo "   no statistics: libFuzzer did not run; the end of its log:"
     tail -n 30 "$log"
     failed=1
   fi
-  line="$t: ${execs:-0} executions (${rate:-?}/s), oom/timeout/crash ${otc:-?}, $new new artifact(s)"
+  line="$t: $execs executions ($rate/s), oom/timeout/crash ${otc:-?} (per round), $new new artifact(s)"
   echo "   $line"
   summary+=("$line")
   if [ "$new" -gt 0 ]; then
