@@ -74,6 +74,20 @@ fn a_configured_admin_token_is_required_on_loopback_and_not_printed() {
     assert!(!rest.iter().any(|l| l.contains("from-flag")), "{rest:?}");
 }
 
+/// Spawns, retrying while the copied binary is "text file busy": a fork in another test
+/// thread may briefly hold a write handle on the fresh copy.
+fn spawn_copy(command: &mut Command) -> std::process::Child {
+    for _ in 0..200 {
+        match command.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other.expect("spawn the copied binary"),
+        }
+    }
+    panic!("the copied binary stayed busy for 2 s");
+}
+
 /// The binary copied out of the build tree into an empty folder, run from another empty
 /// folder with `HOME` there too: what `cargo install` or a release download gives a user.
 struct Installed {
@@ -107,12 +121,11 @@ impl Installed {
     /// Runs what should be a refusal: exit status and stderr. A process still running
     /// after 20 s (it did not refuse) is killed and reported as status `None`.
     fn refused(&self, args: &[&str]) -> (Option<i32>, String) {
-        let mut child = self
-            .command(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_copy(
+            self.command(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        );
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         let status = loop {
             if let Some(status) = child.try_wait().unwrap() {
@@ -159,12 +172,12 @@ fn names_repository_fixtures(bytes: &[u8], repository: &str) -> bool {
 #[test]
 fn an_installed_binary_runs_from_an_empty_folder_on_its_built_in_config() {
     let installed = Installed::new();
-    let mut child = installed
-        .command(&["--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_copy(
+        installed
+            .command(&["--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let first = next_line(&mut stdout);
     let url = first
@@ -232,17 +245,17 @@ fn a_relative_data_dir_counts_from_the_config_file() {
     .replace("[files]\n", "[files]\ndata_dir = \"data\"\n");
     std::fs::write(config_dir.join("engee.toml"), config).unwrap();
     let config_path = config_dir.join("engee.toml");
-    let mut child = installed
-        .command(&[
-            "--addr",
-            "127.0.0.1:0",
-            "--config",
-            config_path.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_copy(
+        installed
+            .command(&[
+                "--addr",
+                "127.0.0.1:0",
+                "--config",
+                config_path.to_str().unwrap(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
     let first = next_line(&mut BufReader::new(child.stdout.take().unwrap()));
     child.kill().unwrap();
     child.wait().unwrap();

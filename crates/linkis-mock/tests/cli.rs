@@ -162,6 +162,20 @@ fn bad_config_fails_clearly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read config file"));
 }
 
+/// Spawns, retrying while the copied binary is "text file busy": a fork in another test
+/// thread may briefly hold a write handle on the fresh copy.
+fn spawn_copy(command: &mut Command) -> std::process::Child {
+    for _ in 0..200 {
+        match command.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other.expect("spawn the copied binary"),
+        }
+    }
+    panic!("the copied binary stayed busy for 2 s");
+}
+
 /// The binary copied out of the build tree into an empty folder, run from another empty
 /// folder with `HOME` there too: what `cargo install` or a release download gives a user.
 struct Installed {
@@ -196,12 +210,11 @@ impl Installed {
     /// Runs what should be a refusal: exit status and stderr. A process still running
     /// after 20 s (it did not refuse) is killed and reported as status `None`.
     fn refused(&self, args: &[&str]) -> (Option<i32>, String) {
-        let mut child = self
-            .command(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_copy(
+            self.command(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        );
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         let status = loop {
             if let Some(status) = child.try_wait().unwrap() {
@@ -256,12 +269,12 @@ fn names_repository_fixtures(bytes: &[u8], repository: &str) -> bool {
 #[test]
 fn an_installed_binary_runs_from_an_empty_folder_on_its_built_in_config() {
     let installed = Installed::new("installed");
-    let mut child = installed
-        .command(&["--addr", "127.0.0.1:0", "--fast"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_copy(
+        installed
+            .command(&["--addr", "127.0.0.1:0", "--fast"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -357,12 +370,12 @@ fn a_configured_file_that_is_missing_is_refused() {
         &["cannot read catalog_file", "catalog.sql"],
     );
     std::fs::write(etc.join("catalog.sql"), "create table t (x int);\n").unwrap();
-    let mut child = installed
-        .command(&["--addr", "127.0.0.1:0", "--config", config])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_copy(
+        installed
+            .command(&["--addr", "127.0.0.1:0", "--config", config])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
