@@ -1,7 +1,7 @@
 # The two set-up commands: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test test-rust test-clients lint fmt bench conformance build fuzz soak
+.PHONY: run test test-rust test-clients walkthrough lint fmt bench conformance build fuzz soak
 
 build:
 	$(CARGO) build --workspace --bins
@@ -19,6 +19,11 @@ test-rust:
 
 test-clients:
 	bash scripts/client-checks.sh
+
+## The README's curl walk-through, every marked block as written, against a fresh mock
+## (also part of test-clients).
+walkthrough:
+	bash scripts/readme-walkthrough.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -45,7 +45,7 @@ Linkis mock  $linkis_url
   users       hadoop / hadoop (admin), alice / alice, bob / bob
   token       Token-Code: LINKIS-AUTH with Token-User: <any user>
   proxy       Validation-Code: LINKIS-PROXY-AB (Proxy-User alice|bob), LINKIS-PROXY-ANY (any user)
-              (fixtures/proxy.properties; carol/carol logs in acting as etl_user)
+              (built-in copy of fixtures/proxy.properties; carol/carol logs in acting as etl_user)
   try         curl -s -X POST -H 'Content-Type: application/json' -d '{"userName":"hadoop","password":"hadoop"}' $linkis_url/api/rest_j/v1/user/login
 
 Admin API on both: /__admin/health, /__admin/reset, /__admin/clock, /__admin/requests, /__admin/faults

@@ -1,6 +1,7 @@
 //! engee-mock's configuration: who exists (users, OAuth clients, PATs) and how the mock
 //! behaves (token lifetimes, server start/stop delays, limits). Loaded from TOML; the
-//! defaults in `fixtures/engee.toml` are embedded so `Config::demo()` needs no file.
+//! defaults in `fixtures/engee.toml` are embedded so `Config::demo()` (and the binary
+//! without `--config`) reads no file.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -223,8 +224,12 @@ impl Config {
         config
     }
 
+    /// Reads a TOML config; a relative `[files] data_dir` counts from the file's folder
+    /// (not from wherever the binary was started).
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let config: Self = mock_kit::config::load_toml(path)?;
+        let mut config: Self = mock_kit::config::load_toml(path)?;
+        let folder = path.parent().unwrap_or(Path::new(""));
+        config.files.data_dir = config.files.data_dir.map(|d| folder.join(d));
         config.validate()?;
         Ok(config)
     }

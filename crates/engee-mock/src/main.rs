@@ -1,10 +1,11 @@
 //! `engee-mock`: the Engee mock as a command-line server.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use engee_mock::{Config, MockServer};
+use mock_kit::cli::refuse;
 
 /// A high-fidelity mock of Engee's external HTTP API (OAuth, server lifecycle, eval,
 /// files, async jobs). Prints `listening on http://HOST:PORT` as its first line.
@@ -15,8 +16,9 @@ struct Args {
     /// (127.0.0.1:8088 in fixtures/engee.toml).
     #[arg(long, env = "ENGEE_MOCK_ADDR")]
     addr: Option<SocketAddr>,
-    /// TOML config (users, OAuth clients, PATs, delays, limits). Defaults to the demo
-    /// config in fixtures/engee.toml.
+    /// TOML config (users, OAuth clients, PATs, delays, limits; a relative `data_dir` in
+    /// it counts from the file's folder). Default: the built-in demo config (the
+    /// repository's fixtures/engee.toml, embedded in the binary).
     #[arg(long, env = "ENGEE_MOCK_CONFIG")]
     config: Option<PathBuf>,
     /// Also write the bound port to this file (for scripts that start the mock on port 0).
@@ -38,61 +40,44 @@ struct Args {
     admin_token: Option<String>,
 }
 
+const PROGRAM: &str = "engee-mock";
+
 #[tokio::main]
 async fn main() {
     mock_kit::logging::init_tracing("info,engee_mock=info");
     let args = Args::parse();
-    let mut config = match &args.config {
-        Some(path) => match Config::load(path) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("engee-mock: {e}");
-                std::process::exit(2);
-            }
-        },
-        None => Config::parse(engee_mock::config::DEMO_CONFIG).expect("embedded demo config"),
-    };
-    if let Some(addr) = args.addr {
-        config.addr = addr;
-    }
-    if let Some(dir) = args.data_dir {
-        config.files.data_dir = Some(dir);
-    }
-    if let Some(user) = args.auto_approve {
-        if config.user(&user).is_none() {
-            eprintln!("engee-mock: --auto-approve names unknown user {user:?}");
-            std::process::exit(2);
-        }
-        config.oauth.auto_approve = Some(user);
-    }
-    if args.frozen_clock {
-        config.clock = mock_kit::Clock::frozen_now();
-    }
-    if let Some(token) = args.admin_token {
-        config.admin.token = Some(token);
+    let config = config(&args);
+    // Checked before the data directory is touched, so a refusal leaves nothing behind.
+    if let Err(message) = mock_kit::cli::check_addr(config.addr, "--addr") {
+        refuse(PROGRAM, message);
     }
     let demo_credentials = config.users.iter().any(|u| u.password == u.nickname)
         || config.pats.iter().any(|p| p.token.starts_with("demo"));
+    let requested = config.addr;
+    let data_dir = config.files.data_dir.clone();
     let server = match MockServer::start(config).await {
         Ok(s) => s,
-        // A data directory that is not the mock's: a usage error.
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
-            eprintln!("engee-mock: {e}");
-            std::process::exit(2);
-        }
-        Err(e) => {
-            eprintln!("engee-mock: cannot listen: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => refuse(PROGRAM, start_error(requested, data_dir.as_deref(), &e)),
     };
+    // A data directory the mock may read but not write (a read-only mount, another
+    // owner's folder) is refused now rather than failing every upload later.
+    if let Err(e) = server.state().files.staged_file() {
+        refuse(PROGRAM, data_dir_error(data_dir.as_deref(), &e));
+    }
     println!("listening on {}", server.url());
     if let Some(token) = server.control().access().generated_token() {
         println!("admin token: {token}");
     }
-    if let Some(path) = args.port_file
-        && let Err(e) = std::fs::write(&path, server.addr().port().to_string())
+    if let Some(path) = &args.port_file
+        && let Err(e) = mock_kit::cli::write_port_file(path, server.addr().port())
     {
-        eprintln!("engee-mock: cannot write {}: {e}", path.display());
+        refuse(
+            PROGRAM,
+            format_args!(
+                "cannot write the port file {}: {e}; give --port-file a path in a writable folder",
+                path.display()
+            ),
+        );
     }
     if !server.addr().ip().is_loopback() && demo_credentials {
         tracing::warn!(
@@ -103,4 +88,69 @@ async fn main() {
     }
     tracing::info!(url = %server.url(), "engee-mock ready");
     server.run_until_signal().await;
+}
+
+/// The config file (or the embedded demo config) with the flags applied; a bad file or
+/// flag ends the process with a one-line refusal.
+fn config(args: &Args) -> Config {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path).unwrap_or_else(|e| {
+            refuse(
+                PROGRAM,
+                format_args!("{e}; fix it, or leave out --config to use the built-in demo config"),
+            )
+        }),
+        None => Config::parse(engee_mock::config::DEMO_CONFIG).expect("embedded demo config"),
+    };
+    if let Some(addr) = args.addr {
+        config.addr = addr;
+    }
+    if let Some(dir) = &args.data_dir {
+        config.files.data_dir = Some(dir.clone());
+    }
+    if let Some(user) = &args.auto_approve {
+        if config.user(user).is_none() {
+            refuse(
+                PROGRAM,
+                format_args!(
+                    "--auto-approve names unknown user {user:?}; name a user of the config (demo or other in the built-in one)"
+                ),
+            );
+        }
+        config.oauth.auto_approve = Some(user.clone());
+    }
+    if args.frozen_clock {
+        config.clock = mock_kit::Clock::frozen_now();
+    }
+    if let Some(token) = &args.admin_token {
+        config.admin.token = Some(token.clone());
+    }
+    config
+}
+
+/// Why `MockServer::start` failed, in one line that names the fix. After `check_addr`,
+/// a failure is the data directory's unless the port was taken in between.
+fn start_error(addr: SocketAddr, data_dir: Option<&Path>, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse | std::io::ErrorKind::AddrNotAvailable => {
+            mock_kit::cli::bind_error(addr, "--addr", e)
+        }
+        // The store's own refusal (not the mock's directory, unknown layout) says why.
+        std::io::ErrorKind::InvalidInput => e.to_string(),
+        _ => data_dir_error(data_dir, e),
+    }
+}
+
+fn data_dir_error(data_dir: Option<&Path>, e: &std::io::Error) -> String {
+    match data_dir {
+        Some(dir) => format!(
+            "cannot use the data directory {}: {e}; give --data-dir (or [files] data_dir) a \
+             folder this user can create and write",
+            dir.display()
+        ),
+        None => format!(
+            "cannot create a temporary data directory: {e}; set TMPDIR to a writable folder \
+             or give --data-dir"
+        ),
+    }
 }

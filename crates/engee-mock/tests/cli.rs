@@ -73,3 +73,268 @@ fn a_configured_admin_token_is_required_on_loopback_and_not_printed() {
     let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
     assert!(!rest.iter().any(|l| l.contains("from-flag")), "{rest:?}");
 }
+
+/// Spawns, retrying while the copied binary is "text file busy": a fork in another test
+/// thread may briefly hold a write handle on the fresh copy.
+fn spawn_copy(command: &mut Command) -> std::process::Child {
+    for _ in 0..200 {
+        match command.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other.expect("spawn the copied binary"),
+        }
+    }
+    panic!("the copied binary stayed busy for 2 s");
+}
+
+/// The binary copied out of the build tree into an empty folder, run from another empty
+/// folder with `HOME` there too: what `cargo install` or a release download gives a user.
+struct Installed {
+    dir: tempfile::TempDir,
+}
+
+impl Installed {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        std::fs::create_dir(dir.path().join("work")).unwrap();
+        std::fs::copy(BIN, dir.path().join("bin/engee-mock")).unwrap();
+        Self { dir }
+    }
+
+    fn work(&self) -> std::path::PathBuf {
+        self.dir.path().join("work")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(self.dir.path().join("bin/engee-mock"));
+        command
+            .args(args)
+            .current_dir(self.work())
+            .env_clear()
+            .env("HOME", self.work())
+            .env("TMPDIR", self.dir.path());
+        command
+    }
+
+    /// Runs what should be a refusal: exit status and stderr. A process still running
+    /// after 20 s (it did not refuse) is killed and reported as status `None`.
+    fn refused(&self, args: &[&str]) -> (Option<i32>, String) {
+        let mut child = spawn_copy(
+            self.command(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status.code();
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        (status, stderr)
+    }
+}
+
+/// The repository this test was built in (the workspace root).
+fn repository() -> String {
+    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+/// Whether `bytes` holds the repository's path followed (within a path's length) by
+/// `fixtures`: a default read from where the binary was built.
+fn names_repository_fixtures(bytes: &[u8], repository: &str) -> bool {
+    let needle = repository.as_bytes();
+    bytes.windows(needle.len()).enumerate().any(|(i, w)| {
+        w == needle && {
+            let tail = &bytes[i + needle.len()..(i + needle.len() + 64).min(bytes.len())];
+            tail.windows(8).any(|t| t == b"fixtures")
+        }
+    })
+}
+
+/// Issue 12.1: every default is embedded; nothing is read from the repository.
+#[test]
+fn an_installed_binary_runs_from_an_empty_folder_on_its_built_in_config() {
+    let installed = Installed::new();
+    let mut child = spawn_copy(
+        installed
+            .command(&["--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let first = next_line(&mut stdout);
+    let url = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("banner: {first:?}"))
+        .to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (session, location) = rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let session: serde_json::Value = http
+            .get(format!("{url}/account/api/oauth2/session"))
+            .bearer_auth("demo-pat")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // The demo user signs in on the consent page and approves the demo client.
+        let approved = http
+            .post(format!("{url}/account/authorize"))
+            .form(&[
+                ("response_type", "code"),
+                ("client_id", "demo-app"),
+                ("redirect_uri", "http://127.0.0.1:8765/callback"),
+                ("nickname", "demo"),
+                ("password", "demo"),
+                ("action", "approve"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let location = approved.headers()["location"].to_str().unwrap().to_owned();
+        (session, location)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(session["nickname"], "demo", "{session}");
+    assert!(
+        location.starts_with("http://127.0.0.1:8765/callback?code="),
+        "{location}"
+    );
+    assert!(!stderr.contains(&repository()), "{stderr}");
+    assert_eq!(std::fs::read_dir(installed.work()).unwrap().count(), 0);
+    let bytes = std::fs::read(BIN).unwrap();
+    assert!(!names_repository_fixtures(&bytes, &repository()));
+}
+
+/// Issue 12.1: a relative `data_dir` in a config file counts from the file's folder, not
+/// from wherever the binary was started.
+#[test]
+fn a_relative_data_dir_counts_from_the_config_file() {
+    let installed = Installed::new();
+    let config_dir = installed.dir.path().join("etc");
+    std::fs::create_dir(&config_dir).unwrap();
+    let config = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/engee.toml"),
+    )
+    .unwrap()
+    .replace("[files]\n", "[files]\ndata_dir = \"data\"\n");
+    std::fs::write(config_dir.join("engee.toml"), config).unwrap();
+    let config_path = config_dir.join("engee.toml");
+    let mut child = spawn_copy(
+        installed
+            .command(&[
+                "--addr",
+                "127.0.0.1:0",
+                "--config",
+                config_path.to_str().unwrap(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let first = next_line(&mut BufReader::new(child.stdout.take().unwrap()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.starts_with("listening on "), "{first}");
+    assert!(config_dir.join("data/.engee-mock").is_file());
+    assert_eq!(std::fs::read_dir(installed.work()).unwrap().count(), 0);
+}
+
+/// Issue 12, bad input: a refusal is one line on stderr naming the fix, exit status 2.
+fn assert_refused((status, stderr): (Option<i32>, String), says: &[&str]) {
+    assert_eq!(status, Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("engee-mock: "), "{stderr}");
+    for part in says {
+        assert!(stderr.contains(part), "{part:?} missing from {stderr:?}");
+    }
+}
+
+#[test]
+fn a_missing_or_unreadable_config_is_refused_in_one_line() {
+    let installed = Installed::new();
+    assert_refused(
+        installed.refused(&["--config", "missing.toml"]),
+        &["missing.toml", "No such file", "leave out --config"],
+    );
+    // A folder where the file should be: present, but not readable as a file.
+    assert_refused(
+        installed.refused(&["--config", "."]),
+        &["cannot read config file", "leave out --config"],
+    );
+    std::fs::write(installed.work().join("bad.toml"), "users = 1\n").unwrap();
+    assert_refused(
+        installed.refused(&["--config", "bad.toml"]),
+        &["invalid config file bad.toml", "fix it"],
+    );
+}
+
+#[test]
+fn a_port_in_use_is_refused_before_the_data_directory_is_made() {
+    let installed = Installed::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    assert_refused(
+        installed.refused(&["--addr", &addr, "--data-dir", "data"]),
+        &[&addr, "already in use", "--addr"],
+    );
+    assert!(!installed.work().join("data").exists(), "nothing half-made");
+}
+
+#[test]
+fn a_data_directory_that_cannot_be_written_is_refused() {
+    let installed = Installed::new();
+    // Tests may run as root, who can write anywhere: a regular file where a folder of
+    // the path must be cannot be written by anyone.
+    std::fs::write(installed.work().join("file"), "x").unwrap();
+    assert_refused(
+        installed.refused(&["--addr", "127.0.0.1:0", "--data-dir", "file/data"]),
+        &[
+            "data directory file/data",
+            "Not a directory",
+            "directory this user can write",
+        ],
+    );
+    assert_refused(
+        installed.refused(&["--addr", "127.0.0.1:0", "--data-dir", "file"]),
+        &["data directory file", "directory this user can write"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(installed.work().join("file")).unwrap(),
+        "x"
+    );
+}
+
+#[test]
+fn an_unwritable_port_file_is_refused() {
+    let installed = Installed::new();
+    std::fs::write(installed.work().join("file"), "x").unwrap();
+    assert_refused(
+        installed.refused(&["--addr", "127.0.0.1:0", "--port-file", "file/port"]),
+        &["cannot write the port file file/port", "--port-file"],
+    );
+}

@@ -13,7 +13,7 @@ pub use crate::profile::Profile;
 
 /// The default config, embedded at build time.
 pub const DEMO_TOML: &str = include_str!("../../../fixtures/linkis.toml");
-/// The default proxy file, used when the configured one cannot be read.
+/// The default proxy file, used when no file is configured.
 pub const DEMO_PROXY: &str = include_str!("../../../fixtures/proxy.properties");
 /// The default SQL catalog.
 pub const DEMO_CATALOG: &str = include_str!("../../../fixtures/linkis-catalog.sql");
@@ -179,6 +179,18 @@ pub enum ConfigError {
     File(#[from] mock_kit::config::ConfigError),
     #[error("invalid config: {0}")]
     Invalid(String),
+    /// A file the config (or `--proxy-file`) names cannot be read: an error, never a
+    /// silent fallback to the embedded default.
+    #[error(
+        "cannot read {key} {}: {source}; name a readable file (a relative path in a config \
+         file counts from that file's folder) or leave `{key}` out to use the built-in one",
+        path.display()
+    )]
+    MissingFile {
+        key: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Config {
@@ -204,14 +216,16 @@ impl Config {
     }
 
     /// The fixtures' defaults (users hadoop/alice/bob/carol, token `LINKIS-AUTH`, the
-    /// proxy file and SQL catalog in `fixtures/`), bound to `127.0.0.1:0`. Needs no file:
-    /// the TOML is embedded, and the proxy file and catalog fall back to embedded copies.
+    /// proxy file and SQL catalog of `fixtures/`), bound to `127.0.0.1:0`. Reads no file:
+    /// the TOML, the proxy file and the catalog are all embedded, so a binary copied away
+    /// from the repository behaves the same (the embedded proxy file is not hot-reloaded;
+    /// name a file with `proxy_file` or `--proxy-file` for that).
     pub fn demo() -> Self {
         let mut cfg: Config = mock_kit::config::parse_toml(DEMO_TOML)
             .unwrap_or_else(|e| panic!("embedded fixtures/linkis.toml is invalid: {e}"));
         cfg.addr = SocketAddr::from(([127, 0, 0, 1], 0));
-        let dir = mock_kit::config::fixtures_dir();
-        cfg.proxy_file = cfg.proxy_file.map(|p| dir.join(p));
+        // The TOML names its sibling files, which are embedded as DEMO_PROXY / DEMO_CATALOG.
+        cfg.proxy_file = None;
         cfg.catalog_file = None;
         cfg
     }
@@ -285,6 +299,23 @@ impl Config {
         for u in &self.users {
             if u.name.trim().is_empty() {
                 return Err(ConfigError::Invalid("a user has an empty name".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that every file the config names (`proxy_file`, `catalog_file`) can be read.
+    pub fn check_files(&self) -> Result<(), ConfigError> {
+        for (key, path) in [
+            ("proxy_file", &self.proxy_file),
+            ("catalog_file", &self.catalog_file),
+        ] {
+            if let Some(path) = path {
+                std::fs::read(path).map_err(|source| ConfigError::MissingFile {
+                    key,
+                    path: path.clone(),
+                    source,
+                })?;
             }
         }
         Ok(())

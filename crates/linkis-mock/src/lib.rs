@@ -42,6 +42,7 @@ impl MockServer {
     pub async fn start(config: Config) -> std::io::Result<MockServer> {
         config
             .validate()
+            .and_then(|()| config.check_files())
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
         let addr = config.addr;
         let access = mock_kit::AdminAccess::resolve(&config.admin, addr);

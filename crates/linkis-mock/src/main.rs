@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use linkis_mock::{Config, MockServer, Profile};
+use mock_kit::cli::refuse;
 
 /// A high-fidelity mock of the Apache Linkis 1.x gateway/entrance REST API.
 #[derive(Parser, Debug)]
@@ -22,7 +23,8 @@ struct Args {
     /// Default: the config's `profile`, else linkis-1.x.
     #[arg(long, value_enum)]
     profile: Option<Profile>,
-    /// proxy.properties to use instead of the config's (re-read when it changes).
+    /// proxy.properties to use instead of the config's (re-read when it changes). Default:
+    /// the config's `proxy_file`, else the built-in one.
     #[arg(long, value_name = "FILE")]
     proxy_file: Option<PathBuf>,
     /// Jobs finish as soon as their work is done (no queue/start/run delays unless a
@@ -47,26 +49,35 @@ struct Args {
     admin_token: Option<String>,
 }
 
+const PROGRAM: &str = "linkis-mock";
+
 #[tokio::main]
 async fn main() {
     mock_kit::logging::init_tracing("info");
     let args = Args::parse();
-    if let Err(e) = run(args).await {
-        eprintln!("linkis-mock: {e}");
+    let cfg = config(&args);
+    // Refusals before anything is served: one line, exit status 2.
+    if let Err(e) = cfg.validate().and_then(|()| cfg.check_files()) {
+        refuse(PROGRAM, e);
+    }
+    if let Err(message) = mock_kit::cli::check_addr(cfg.addr, "--addr") {
+        refuse(PROGRAM, message);
+    }
+    if let Err(e) = run(args, cfg).await {
+        eprintln!("{PROGRAM}: {e}");
         std::process::exit(1);
     }
 }
 
-async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+/// The config file (or the embedded demo config) with the flags applied.
+fn config(args: &Args) -> Config {
     let mut cfg = match &args.config {
-        Some(path) => match Config::load(path) {
-            Ok(c) => c,
-            Err(e) => {
-                // same convention as engee-mock: a bad config exits with 2
-                eprintln!("linkis-mock: {e}");
-                std::process::exit(2);
-            }
-        },
+        Some(path) => Config::load(path).unwrap_or_else(|e| {
+            refuse(
+                PROGRAM,
+                format_args!("{e}; fix it, or leave out --config to use the built-in demo config"),
+            )
+        }),
         None => {
             let mut c = Config::demo();
             c.addr = SocketAddr::from(([127, 0, 0, 1], 9001));
@@ -79,8 +90,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(p) = args.profile {
         cfg.profile = p;
     }
-    if let Some(p) = args.proxy_file {
-        cfg.proxy_file = Some(p);
+    if let Some(p) = &args.proxy_file {
+        cfg.proxy_file = Some(p.clone());
     }
     if args.fast {
         cfg.timing.fast = true;
@@ -88,12 +99,24 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.frozen_clock {
         cfg.clock = mock_kit::Clock::frozen_now();
     }
-    if let Some(token) = args.admin_token {
-        cfg.admin.token = Some(token);
+    if let Some(token) = &args.admin_token {
+        cfg.admin.token = Some(token.clone());
     }
+    cfg
+}
+
+async fn run(args: Args, cfg: Config) -> Result<(), Box<dyn std::error::Error>> {
     let demo_creds = cfg.has_demo_credentials();
     let profile = cfg.profile;
-    let mut server = MockServer::start(cfg).await?;
+    let requested = cfg.addr;
+    let mut server = match MockServer::start(cfg).await {
+        Ok(s) => s,
+        // Taken between the check and the bind.
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            refuse(PROGRAM, mock_kit::cli::bind_error(requested, "--addr", &e))
+        }
+        Err(e) => refuse(PROGRAM, e),
+    };
     let addr = server.addr();
     if !mock_kit::serve::is_loopback(&addr) && demo_creds {
         tracing::warn!(
@@ -104,8 +127,16 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(token) = server.control().access().generated_token() {
         println!("admin token: {token}");
     }
-    if let Some(f) = &args.port_file {
-        std::fs::write(f, addr.port().to_string())?;
+    if let Some(f) = &args.port_file
+        && let Err(e) = mock_kit::cli::write_port_file(f, addr.port())
+    {
+        refuse(
+            PROGRAM,
+            format_args!(
+                "cannot write the port file {}: {e}; give --port-file a path in a writable folder",
+                f.display()
+            ),
+        );
     }
     tracing::info!(url = %server.url(), profile = profile.name(), "linkis-mock ready; demo users hadoop/hadoop (admin), alice/alice, bob/bob; token LINKIS-AUTH");
     let stop = server.take_shutdown();

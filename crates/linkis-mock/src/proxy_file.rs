@@ -1,6 +1,7 @@
 //! `proxy.properties`: token → allowed users (`user1,user2` or `*`), also read as the
 //! login-name mapping. Parsed line by line so a broken line is reported (in the log) and
-//! skipped while the good lines still apply; re-read whenever the file changes.
+//! skipped while the good lines still apply. A configured file is re-read whenever it
+//! changes; without one the embedded default applies (and never changes).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,8 +9,8 @@ use std::time::SystemTime;
 
 /// The parsed file plus what is needed to notice it changed.
 pub struct ProxyFile {
+    /// The configured file; `None` means the embedded default.
     path: Option<PathBuf>,
-    fallback: String,
     stamp: Option<(SystemTime, u64)>,
     entries: HashMap<String, String>,
 }
@@ -23,13 +24,19 @@ pub enum ProxyCheck {
 }
 
 impl ProxyFile {
-    /// `path` is re-read on change; `fallback` is used when it cannot be read.
-    pub fn new(path: Option<PathBuf>, fallback: &str) -> Self {
+    /// `path` is read now and re-read on change; without a path, `embedded` applies.
+    /// The caller checks beforehand that a configured file is readable
+    /// ([`crate::config::Config::check_files`]): a missing file is an error at start, never
+    /// a silent switch to the embedded tokens.
+    pub fn new(path: Option<PathBuf>, embedded: &str) -> Self {
+        let entries = match path {
+            None => parse(embedded, "embedded proxy.properties"),
+            Some(_) => HashMap::new(),
+        };
         let mut me = Self {
             path,
-            fallback: fallback.to_owned(),
             stamp: None,
-            entries: HashMap::new(),
+            entries,
         };
         me.reload(true);
         me
@@ -42,9 +49,6 @@ impl ProxyFile {
 
     fn reload(&mut self, force: bool) {
         let Some(path) = self.path.clone() else {
-            if force {
-                self.entries = parse(&self.fallback, "embedded proxy.properties");
-            }
             return;
         };
         let stamp = std::fs::metadata(&path)
@@ -59,9 +63,10 @@ impl ProxyFile {
                 self.entries = parse(&text, &path.display().to_string());
                 tracing::info!(file = %path.display(), entries = self.entries.len(), "loaded proxy.properties");
             }
+            // Mid-edit or briefly removed: the last good entries stay (falling back to the
+            // embedded demo tokens would silently let other callers in).
             Err(e) => {
-                tracing::warn!(file = %path.display(), error = %e, "cannot read proxy.properties; using the embedded default");
-                self.entries = parse(&self.fallback, "embedded proxy.properties");
+                tracing::warn!(file = %path.display(), error = %e, "cannot read proxy.properties; keeping the entries last read");
             }
         }
     }
@@ -171,5 +176,21 @@ mod tests {
         assert_eq!(f.validate("nope", "alice"), ProxyCheck::UnknownToken);
         assert_eq!(f.mapped_user("carol").as_deref(), Some("etl"));
         assert_eq!(f.mapped_user("T"), None);
+    }
+
+    #[test]
+    fn a_configured_file_is_used_instead_of_the_embedded_one_and_survives_removal() {
+        let dir = std::env::temp_dir().join(format!("linkis-proxy-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("proxy.properties");
+        std::fs::write(&path, "FILE=alice\n").unwrap();
+        let mut f = ProxyFile::new(Some(path.clone()), "EMBEDDED=*\n");
+        assert_eq!(f.validate("FILE", "alice"), ProxyCheck::Allowed);
+        assert_eq!(f.validate("EMBEDDED", "alice"), ProxyCheck::UnknownToken);
+        std::fs::remove_file(&path).unwrap();
+        f.refresh();
+        assert_eq!(f.validate("FILE", "alice"), ProxyCheck::Allowed);
+        assert_eq!(f.validate("EMBEDDED", "alice"), ProxyCheck::UnknownToken);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -31,12 +31,3 @@ pub fn load_toml<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
 pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     toml::from_str(text).map_err(|e| e.to_string())
 }
-
-/// The repository's `fixtures/` folder, found from the crate's source location at build
-/// time, or from `MOCK_FIXTURES` when set (for installed binaries).
-pub fn fixtures_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("MOCK_FIXTURES") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}

@@ -259,7 +259,12 @@ impl FileStore {
                 )));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(refuse(format!("cannot read its {MARKER} marker: {e}"))),
+            Err(e) => {
+                return Err(refuse(format!(
+                    "cannot read its {MARKER} marker: {e}; give a new or empty directory this \
+                     user can write"
+                )));
+            }
         }
         match std::fs::read_dir(dir) {
             Ok(mut entries) => {
@@ -272,7 +277,11 @@ impl FileStore {
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(dir)?,
-            Err(e) => return Err(refuse(e.to_string())),
+            Err(e) => {
+                return Err(refuse(format!(
+                    "{e}; give a new or empty directory this user can write"
+                )));
+            }
         }
         std::fs::write(dir.join(MARKER), MARKER_TEXT)
     }
