@@ -53,6 +53,13 @@ fn info_json(user: &User, rec: &ServerRecord, url: String) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/account/api/engee/info", tag = "server",
+    responses(
+        (status = 200, description = "The caller's server.", body = crate::openapi::ServerInfo),
+        (status = 400, description = "A malformed `Authorization` header.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "The token lacks a needed scope.", body = crate::openapi::Error),
+    ))]
 pub async fn info_get(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -72,6 +79,14 @@ struct StartBody {
     inactivity_timeout: Option<u64>,
 }
 
+#[utoipa::path(post, path = "/account/api/engee/start", tag = "server",
+    request_body(content = Option<crate::openapi::StartRequest>),
+    responses(
+        (status = 200, description = "The server is starting (or running).", body = crate::openapi::Started),
+        (status = 400, description = "A malformed body or `Authorization` header.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "The token lacks a needed scope.", body = crate::openapi::Error),
+    ))]
 pub async fn server_start(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -99,6 +114,13 @@ pub async fn server_start(
     Ok(Json(json!({ "server": url })))
 }
 
+#[utoipa::path(delete, path = "/account/api/engee/stop", tag = "server",
+    responses(
+        (status = 204, description = "The server is stopping (or stopped)."),
+        (status = 400, description = "A malformed `Authorization` header.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "The token lacks a needed scope.", body = crate::openapi::Error),
+    ))]
 pub async fn server_stop(State(state): State<AppState>, caller: EngeeUser) -> StatusCode {
     state.servers.stop(&caller.user.nickname, state.clock.now());
     StatusCode::NO_CONTENT

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod faults;
 pub mod journal;
 pub mod logging;
+pub mod openapi;
 pub mod serve;
 
 pub use access::{AdminAccess, AdminConfig};
