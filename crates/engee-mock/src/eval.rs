@@ -150,7 +150,7 @@ pub struct EvalBody {
         (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
         (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
         (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
-        (status = 409, description = "The server is not running.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
         (status = 415, description = "Not JSON.", body = crate::openapi::Error),
         (status = 422, description = "The code failed (`result_code: command_error`).", body = crate::openapi::Error),
     ))]
@@ -192,8 +192,9 @@ pub struct CreateJob {
         (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
         (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
         (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
-        (status = 409, description = "The server is not running.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
         (status = 415, description = "Not JSON.", body = crate::openapi::Error),
+        (status = 409, description = "A job with this `job_id` exists.", body = crate::openapi::Error),
         (status = 429, description = "Too many running jobs.", body = crate::openapi::Error),
     ))]
 pub async fn job_create(
@@ -249,7 +250,7 @@ pub async fn job_create(
         (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
         (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
         (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
-        (status = 409, description = "The server is not running.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
     ))]
 pub async fn job_result(
     State(state): State<AppState>,
@@ -272,7 +273,7 @@ pub async fn job_result(
         (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
         (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
         (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
-        (status = 409, description = "The server is not running.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
     ))]
 pub async fn job_list(State(state): State<AppState>, server: RunningServer) -> Json<Value> {
     let jobs: Vec<Value> = state

@@ -15,6 +15,7 @@ pub mod filesystem;
 pub mod history;
 pub mod joblog;
 pub mod jobs;
+mod openapi;
 pub mod profile;
 pub mod proxy_file;
 pub mod routes;
@@ -64,7 +65,7 @@ impl MockServer {
             .with_access(access);
         let router = control
             .clone()
-            .wrap(routes::app(state.clone()), axum::Router::new());
+            .wrap(routes::app(state.clone()), routes::admin());
         let server = RunningServer::start_with_errors(router, addr, errors).await?;
         Ok(MockServer {
             server,

@@ -37,7 +37,7 @@ pub struct DownloadRequest {
         (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
         (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
         (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
-        (status = 409, description = "The server is not running.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
         (status = 415, description = "Not JSON.", body = crate::openapi::Error),
     ))]
 pub async fn download_post(

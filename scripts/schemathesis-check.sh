@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Schemathesis (from PyPI, in a venv) against both mock binaries, each started on a free
+# loopback port, from the OpenAPI document each serves at /__admin/openapi.json. Checks: no
+# 5xx (not_a_server_error) and every answer matches the document (status code, content
+# type, body schema). Non-zero on any failure.
+#
+# The admin operations that change the mock's state behind the run's back are excluded:
+# reset, clock moves, faults (an injected 503 would be a "server error"), clearing the
+# journal, PAT create/delete (a deleted demo PAT would turn every later answer into a 401),
+# and Engee's `DELETE /account/api/engee/stop`: a stopped server makes the user API answer
+# 503, which Engee does by design (spec: "a user API called while the server is not
+# running: HTTP 503") and is documented, but which the "no 5xx" check cannot tell from a
+# crash. Their Rust tests cover them.
+#
+# Env: CARGO_TARGET_DIR (default: target), SCHEMATHESIS_VENV (default:
+#      $CARGO_TARGET_DIR/schemathesis-venv), PYTHON (default: python3),
+#      SCHEMATHESIS_VERSION (default: 4.32.5), SCHEMATHESIS_EXAMPLES (default: 10, the most
+#      test cases per operation and phase), SCHEMATHESIS_SEED (default: 1).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+venv="${SCHEMATHESIS_VENV:-$target/schemathesis-venv}"
+python="${PYTHON:-python3}"
+version="${SCHEMATHESIS_VERSION:-4.32.5}"
+examples="${SCHEMATHESIS_EXAMPLES:-10}"
+seed="${SCHEMATHESIS_SEED:-1}"
+
+echo "== building engee-mock and linkis-mock"
+(cd "$root" && cargo build -q -p engee-mock -p linkis-mock --bins)
+
+echo "== preparing venv $venv"
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$version"; then
+  "$venv/bin/pip" install -q "schemathesis==$version"
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# start NAME ARGS...: runs target/debug/NAME on a free port, sets $url.
+start() {
+  local name="$1"
+  shift
+  "$target/debug/$name" --addr 127.0.0.1:0 "$@" >"$work/$name.out" 2>"$work/$name.log" &
+  pids+=("$!")
+  url=""
+  for _ in $(seq 1 100); do
+    url="$(head -n1 "$work/$name.out" 2>/dev/null | sed -n 's/^listening on //p')"
+    [ -n "$url" ] && return 0
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      echo "$name exited early:"; cat "$work/$name.log"; exit 1
+    fi
+    sleep 0.1
+  done
+  echo "$name did not print its address"; cat "$work/$name.log"; exit 1
+}
+
+# run NAME URL CONFIG HEADER...: schemathesis on the mock's own document.
+run() {
+  local name="$1" url="$2" config="$3"
+  shift 3
+  local headers=()
+  for h in "$@"; do headers+=(-H "$h"); done
+  echo "== schemathesis against $name at $url ($examples examples per operation, seed $seed)"
+  local status=0
+  "$venv/bin/schemathesis" --config-file "$config" run "$url/__admin/openapi.json" \
+    --url "$url" \
+    "${headers[@]}" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --max-examples "$examples" \
+    --seed "$seed" \
+    --generation-database none \
+    --workers 2 \
+    --request-timeout 10 \
+    --exclude-operation-id reset \
+    --exclude-operation-id clock_move \
+    --exclude-operation-id faults_add \
+    --exclude-operation-id faults_clear \
+    --exclude-operation-id requests_clear \
+    --exclude-operation-id pat_create \
+    --exclude-operation-id pat_delete \
+    --exclude-operation-id server_stop \
+    --no-color || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "== $name log (last 30 lines):"; tail -n 30 "$work/$name.log"
+  fi
+  return "$status"
+}
+
+failed=0
+
+start engee-mock --frozen-clock
+engee="$url"
+# The demo user's server runs, so the user API answers rather than 409.
+curl -sS -f -X POST -H 'Authorization: Bearer demo-pat' "$engee/account/api/engee/start" >/dev/null
+cat >"$work/engee.toml" <<'EOF'
+[parameters]
+"path.prefix" = "personal-demo"
+EOF
+run engee-mock "$engee" "$work/engee.toml" "Authorization: Bearer demo-pat" || failed=$((failed + 1))
+
+start linkis-mock --fast
+linkis="$url"
+cat >"$work/linkis.toml" <<'EOF'
+EOF
+run linkis-mock "$linkis" "$work/linkis.toml" "Token-Code: LINKIS-AUTH" "Token-User: hadoop" \
+  || failed=$((failed + 1))
+
+echo "schemathesis: $((2 - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
