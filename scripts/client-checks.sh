@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Real third-party clients against the mock binaries: the original documents' curl lines,
-# a Python OAuth client library (Authlib), and the PyPI linkis-python-sdk.
+# a Python OAuth client library (Authlib), the PyPI linkis-python-sdk, and schemathesis
+# fuzzing both mocks from their own OpenAPI documents.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
-for check in scripts/engee-curl-check.sh scripts/engee-oauth-check.sh scripts/linkis-sdk-check.sh; do
+for check in scripts/engee-curl-check.sh scripts/engee-oauth-check.sh scripts/linkis-sdk-check.sh \
+  scripts/schemathesis-check.sh; do
   echo "== $check"
   if bash "$check"; then
     passed=$((passed + 1))

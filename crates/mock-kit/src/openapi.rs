@@ -274,3 +274,75 @@ fn faults_clear() {}
     responses((status = 200, description = "This document (OpenAPI 3.1).", body = serde_json::Value)))]
 #[allow(dead_code)]
 fn openapi_json() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::post;
+
+    #[utoipa::path(get, path = "/items/{id}", responses((status = 200)))]
+    async fn item() {}
+
+    /// What the drift tests rely on: a documented route is in both lists, a route added
+    /// with a plain `.route` only in the router's; nested and layered routes keep their
+    /// full paths; a `{name}` the annotation left out is declared.
+    #[test]
+    fn router_and_document_routes() {
+        let (documented, api) = utoipa_axum::router::OpenApiRouter::<()>::new()
+            .routes(utoipa_axum::routes!(item))
+            .split_for_parts();
+        let nested = Router::new().nest("/v1/{tenant}", documented);
+        let router = Router::new()
+            .merge(nested)
+            .route("/undocumented", post(|| async {}))
+            .layer(tower_http::trace::TraceLayer::new_for_http());
+        let doc = document("t", "d", api);
+        let served = router_routes(&router);
+        let pair = |m: &str, p: &str| (m.to_owned(), p.to_owned());
+        assert!(
+            served.contains(&pair("POST", "/undocumented")),
+            "{served:?}"
+        );
+        assert!(
+            served.contains(&pair("GET", "/v1/{tenant}/items/{id}")),
+            "{served:?}"
+        );
+        let listed = document_routes(&doc);
+        assert!(listed.contains(&pair("GET", "/items/{id}")), "{listed:?}");
+        assert!(
+            listed.contains(&pair("GET", "/__admin/clock")),
+            "{listed:?}"
+        );
+        assert!(
+            !listed.contains(&pair("POST", "/undocumented")),
+            "{listed:?}"
+        );
+    }
+
+    #[test]
+    fn undeclared_path_params_are_declared() {
+        let (_, api) = utoipa_axum::router::OpenApiRouter::<()>::new()
+            .nest(
+                "/t/{tenant}",
+                utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(item)),
+            )
+            .split_for_parts();
+        let doc = document("t", "d", api);
+        let json = serde_json::to_value(&doc).unwrap();
+        let item = &json["paths"]["/t/{tenant}/items/{id}"];
+        let names: Vec<_> = item["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["name"].clone(), p["in"].clone()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("tenant".into(), "path".into()),
+                ("id".into(), "path".into())
+            ],
+            "{item}"
+        );
+    }
+}
