@@ -145,14 +145,13 @@ pub struct EvalBody {
 #[utoipa::path(post, path = "/external/command/eval", tag = "eval",
     request_body = crate::openapi::EvalRequest,
     responses(
-        (status = 200, description = "The code ran.", body = crate::openapi::EvalResult),
+        (status = 200, description = "The code ran. (When it fails: 400 with `result_code: command_error`.)", body = crate::openapi::EvalResult),
         (status = 400, description = "Malformed input.", body = crate::openapi::Error),
         (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
         (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
         (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
         (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
         (status = 415, description = "Not JSON.", body = crate::openapi::Error),
-        (status = 422, description = "The code failed (`result_code: command_error`).", body = crate::openapi::Error),
     ))]
 pub async fn command_eval(
     State(state): State<AppState>,

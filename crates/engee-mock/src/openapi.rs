@@ -121,8 +121,10 @@ pub struct EvalResult {
 #[derive(ToSchema)]
 pub struct JobCreate {
     /// A UUID chosen by the client.
+    #[schema(format = "uuid")]
     job_id: String,
     /// Only `EVAL`.
+    #[schema(pattern = "^EVAL$")]
     job_type: String,
     code: String,
     name: Option<String>,

@@ -48,11 +48,22 @@ fn admin_api() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, api) = api().split_for_parts();
     let (_, admin) = admin_api().split_for_parts();
-    mock_kit::openapi::document(
+    let mut doc = mock_kit::openapi::document(
         "engee-mock",
         "A mock of Engee's external HTTP API: OAuth, server lifecycle, eval, files, jobs.",
         api.nest("/__admin", admin),
-    )
+    );
+    // utoipa has no "optional body" short of a nullable one, and `null` is refused.
+    if let Some(utoipa::openapi::RefOr::T(body)) = doc
+        .paths
+        .paths
+        .get_mut("/account/api/engee/start")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|op| op.request_body.as_mut())
+    {
+        body.required = Some(utoipa::openapi::Required::False);
+    }
+    doc
 }
 
 pub fn app(state: AppState) -> Router {

@@ -80,7 +80,7 @@ struct StartBody {
 }
 
 #[utoipa::path(post, path = "/account/api/engee/start", tag = "server",
-    request_body(content = Option<crate::openapi::StartRequest>),
+    request_body(content = crate::openapi::StartRequest, description = "Optional: an empty body is the same as `{}`."),
     responses(
         (status = 200, description = "The server is starting (or running).", body = crate::openapi::Started),
         (status = 400, description = "A malformed body or `Authorization` header.", body = crate::openapi::Error),
@@ -99,11 +99,14 @@ pub async fn server_start(
             inactivity_timeout: None,
         }
     } else {
-        serde_json::from_slice::<StartBody>(&body).map_err(|e| {
-            ApiError::bad_request(format!(
-                "the start body must be JSON like {{\"inactivityTimeout\": 3600}}: {e}"
-            ))
-        })?
+        // Through a map first: serde would also read the struct from a JSON array.
+        serde_json::from_slice::<serde_json::Map<String, Value>>(&body)
+            .and_then(|map| serde_json::from_value::<StartBody>(Value::Object(map)))
+            .map_err(|e| {
+                ApiError::bad_request(format!(
+                    "the start body must be a JSON object like {{\"inactivityTimeout\": 3600}}: {e}"
+                ))
+            })?
     };
     state.servers.start(
         &caller.user.nickname,

@@ -68,3 +68,29 @@ async fn openapi_json_is_served() {
     assert_eq!(eval["parameters"][0]["in"], "path", "{eval}");
     assert!(eval["post"]["requestBody"].is_object(), "{eval}");
 }
+
+/// Found by schemathesis: `[null, null]` was taken for a start body (serde reads a struct
+/// from a JSON array too) and started the server. The body is a JSON object or nothing.
+#[tokio::test]
+async fn start_refuses_a_json_body_that_is_not_an_object() {
+    let app = TestApp::start().await;
+    for body in ["[null, null]", "[]", "null", "3"] {
+        let r = app
+            .http
+            .post(app.url("/account/api/engee/start"))
+            .bearer_auth(common::DEMO_PAT)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        let answer: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(answer["error"], "bad_request", "{body}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains("JSON object"),
+            "{body}: {answer}"
+        );
+    }
+    assert_eq!(app.info(common::DEMO_PAT).await["serverStatus"], "stopped");
+}
