@@ -104,15 +104,51 @@ start engee-mock --frozen-clock
 engee="$url"
 # The demo user's server runs, so the user API answers rather than 409.
 curl -sS -f -X POST -H 'Authorization: Bearer demo-pat' "$engee/account/api/engee/start" >/dev/null
-cat >"$work/engee.toml" <<'EOF'
+# One finished job, so `{job_id}` can name a real one (dictionaries: mostly the real value,
+# sometimes a generated one).
+job=6f0c2a52-1d3b-4b7e-9a53-5c3d2e1f0a11
+curl -sS -f -X POST -H 'Authorization: Bearer demo-pat' -H 'Content-Type: application/json' \
+  -d "{\"job_id\": \"$job\", \"job_type\": \"EVAL\", \"code\": \"1 + 1\"}" \
+  "$engee/prod/user/personal-demo/external/command/jobs/create" >/dev/null
+cat >"$work/engee.toml" <<EOF
+[dictionaries.job]
+values = ["$job"]
+
 [parameters]
 "path.prefix" = "personal-demo"
+"path.job_id" = { dictionary = "job", probability = 0.7 }
 EOF
 run engee-mock "$engee" "$work/engee.toml" "Authorization: Bearer demo-pat" || failed=$((failed + 1))
 
 start linkis-mock --fast
 linkis="$url"
-cat >"$work/linkis.toml" <<'EOF'
+# One finished SQL job, so `{id}`, `{task_id}`, `taskID` and `path` can name real ones.
+submit="$(curl -sS -f -H 'Token-Code: LINKIS-AUTH' -H 'Token-User: hadoop' \
+  -H 'Content-Type: application/json' \
+  -d '{"executionContent": {"code": "select 1", "runType": "sql"}, "labels": {"engineType": "hive-2.3.3", "userCreator": "hadoop-IDE"}}' \
+  "$linkis/api/rest_j/v1/entrance/submit")"
+field() { "$python" -c 'import json, sys; d = json.load(sys.stdin)["data"]
+for k in sys.argv[1].split("."): d = d[k]
+print(d)' "$1"; }
+exec_id="$(field execID <<<"$submit")"
+task_id="$(field taskID <<<"$submit")"
+result_dir="$(curl -sS -f -H 'Token-Code: LINKIS-AUTH' -H 'Token-User: hadoop' \
+  "$linkis/api/rest_j/v1/jobhistory/$task_id/get" | field task.resultLocation)"
+cat >"$work/linkis.toml" <<EOF
+[dictionaries.id]
+values = ["$exec_id", "$task_id"]
+
+[dictionaries.task]
+values = ["$task_id"]
+
+[dictionaries.path]
+values = ["$result_dir", "$result_dir/_0.dolphin"]
+
+[parameters]
+"path.id" = { dictionary = "id", probability = 0.7 }
+"path.task_id" = { dictionary = "task", probability = 0.7 }
+"query.taskID" = { dictionary = "task", probability = 0.7 }
+"query.path" = { dictionary = "path", probability = 0.7 }
 EOF
 run linkis-mock "$linkis" "$work/linkis.toml" "Token-Code: LINKIS-AUTH" "Token-User: hadoop" \
   || failed=$((failed + 1))

@@ -201,7 +201,7 @@ fn bad_column_page() -> LinkisError {
 }
 
 /// `openFile?path=&page=&pageSize=&nullValue=&enableLimit=&columnPage=&columnPageSize=&charset=`.
-#[utoipa::path(get, path = "/api/rest_j/v1/filesystem/openFile", tag = "filesystem", params(("path" = Option<String>, Query), ("page" = Option<String>, Query), ("pageSize" = Option<String>, Query), ("charset" = Option<String>, Query), ("columnPage" = Option<String>, Query), ("columnPageSize" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(get, path = "/api/rest_j/v1/filesystem/openFile", tag = "filesystem", params(("path" = Option<String>, Query), ("page" = Option<i64>, Query), ("pageSize" = Option<i64>, Query), ("charset" = Option<String>, Query), ("columnPage" = Option<i64>, Query), ("columnPageSize" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn open_file(
     State(st): State<AppState>,
     caller: Caller,

@@ -65,7 +65,7 @@ pub async fn submit(
     create(&st, Op::Submit, req).await
 }
 
-#[utoipa::path(get, path = "/{id}/status", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(get, path = "/{id}/status", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn status(
     State(st): State<AppState>,
     caller: Caller,
@@ -123,7 +123,7 @@ fn log_params(q: &std::collections::HashMap<String, String>) -> Result<(u64, u64
     Ok((from as u64, size as u64, distinct))
 }
 
-#[utoipa::path(get, path = "/{id}/log", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("fromLine" = Option<String>, Query), ("size" = Option<String>, Query), ("distinctLevel" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(get, path = "/{id}/log", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("fromLine" = Option<i64>, Query), ("size" = Option<i64>, Query), ("distinctLevel" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn log(
     State(st): State<AppState>,
     _caller: Caller,
@@ -195,7 +195,7 @@ fn kill_one(st: &AppState, caller: &Caller, id: &str, task: Option<i64>) -> Resu
     Ok(Envelope::ok(None, st.cfg.profile.ok_message(Op::Kill)).with("execID", id))
 }
 
-#[utoipa::path(method(get, post), path = "/{id}/kill", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(method(get, post), path = "/{id}/kill", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn kill(
     State(st): State<AppState>,
     caller: Caller,
