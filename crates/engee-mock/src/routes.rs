@@ -2,6 +2,7 @@
 
 use axum::Router;
 use axum::http::{Method, Uri};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -52,6 +53,28 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         "engee-mock",
         "A mock of Engee's external HTTP API: OAuth, server lifecycle, eval, files, jobs.",
         api.nest("/__admin", admin),
+    );
+    // Everything but the OAuth endpoints a browser and a client use to get a token, and the
+    // admin API (open on loopback; see the README for its token), wants a bearer token.
+    mock_kit::openapi::require_auth(
+        &mut doc,
+        vec![(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An OAuth access token or a personal access token (PAT).",
+                    ))
+                    .build(),
+            ),
+        )],
+        vec![SecurityRequirement::new("bearer", Vec::<String>::new())],
+        |path| {
+            path.starts_with("/account/api/engee/")
+                || path.starts_with("/prod/user/")
+                || path == "/account/api/oauth2/session"
+        },
     );
     // utoipa has no "optional body" short of a nullable one, and `null` is refused.
     if let Some(utoipa::openapi::RefOr::T(body)) = doc

@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -100,6 +101,40 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     schemas.insert(
         "Envelope".into(),
         <crate::openapi::Envelope as utoipa::PartialSchema>::schema(),
+    );
+    // Every service wants a caller: the token headers, or the session cookie of a login.
+    // The gateway's /user/* endpoints are open (they answer "not logged in" themselves).
+    let header = |name: &str, what: &str| {
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(name, what)))
+    };
+    mock_kit::openapi::require_auth(
+        &mut doc,
+        vec![
+            (
+                "tokenCode",
+                header(
+                    "Token-Code",
+                    "A token from linkis-mgs-gateway's token table.",
+                ),
+            ),
+            (
+                "tokenUser",
+                header("Token-User", "The user the token acts for."),
+            ),
+            (
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    crate::auth::TICKET_COOKIE,
+                    "The session cookie of POST /user/login.",
+                ))),
+            ),
+        ],
+        vec![
+            SecurityRequirement::new("tokenCode", Vec::<String>::new())
+                .add("tokenUser", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ],
+        |path| path.starts_with("/api/") && !path.starts_with(&format!("{V1}/user/")),
     );
     // The entrance is documented under both prefixes; operation ids must be unique.
     for (path, item) in doc.paths.paths.iter_mut() {

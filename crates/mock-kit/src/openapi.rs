@@ -5,6 +5,7 @@
 //! `#[utoipa::path]` annotation, so the router and the document are made from the same
 //! definition and cannot disagree. [`document`] adds the shared admin API described here
 //! (this module documents [`crate::admin`]'s routes) and [`route`] serves the result.
+//! [`require_auth`] marks the operations that need credentials.
 //! [`router_routes`] lists what a finished router really serves, for the tests that keep
 //! the document complete (a route added with plain `.route(...)` fails them).
 
@@ -15,6 +16,7 @@ use axum::{Json, Router};
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::security::{SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Info, RefOr, Required};
 
 /// The shared admin API under `/__admin` (see [`crate::admin`]); `openapi.json` is served by
@@ -53,6 +55,29 @@ pub fn document(
         declare_path_params(path, item);
     }
     doc
+}
+
+/// Declares the security `schemes` and requires `requirement` (any one of its entries) on
+/// every operation whose path `applies`; the others stay open.
+pub fn require_auth(
+    doc: &mut utoipa::openapi::OpenApi,
+    schemes: Vec<(&str, SecurityScheme)>,
+    requirement: Vec<SecurityRequirement>,
+    applies: impl Fn(&str) -> bool,
+) {
+    let components = doc.components.get_or_insert_default();
+    for (name, scheme) in schemes {
+        components
+            .security_schemes
+            .insert(name.to_owned(), RefOr::T(scheme));
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if applies(path) {
+            for op in operations_mut(item).into_iter().flatten() {
+                op.security = Some(requirement.clone());
+            }
+        }
+    }
 }
 
 /// `GET /openapi.json` answering `doc`, to merge into the mock's admin routes (so it is
@@ -140,6 +165,19 @@ fn operations(item: &PathItem) -> [(&'static str, &Option<Operation>); 8] {
         ("HEAD", &item.head),
         ("PATCH", &item.patch),
         ("TRACE", &item.trace),
+    ]
+}
+
+fn operations_mut(item: &mut PathItem) -> [&mut Option<Operation>; 8] {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
     ]
 }
 
