@@ -83,7 +83,7 @@ pub fn task_json(job: &Job, now: DateTime<Utc>, st: &AppState) -> Value {
     })
 }
 
-#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/{task_id}/get", tag = "jobhistory", params(("task_id" = String, Path, description = "The numeric taskID.")), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/{task_id}/get", tag = "jobhistory", params(("task_id" = String, Path, description = "The numeric taskID.")), responses(crate::openapi::LinkisResponsesOf<crate::openapi::Task>))]
 pub async fn task_get(
     State(st): State<AppState>,
     caller: Caller,
@@ -238,7 +238,7 @@ fn statuses(q: &HashMap<String, String>, default: Option<&str>) -> Result<Option
 
 /// `jobhistory/list`: every filter upstream's query honours; `totalPage` is the number
 /// of matching records, as upstream.
-#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/list", tag = "jobhistory", params(("pageNow" = Option<i64>, Query), ("pageSize" = Option<i64>, Query), ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query), ("status" = Option<String>, Query), ("creator" = Option<String>, Query), ("executeApplicationName" = Option<String>, Query), ("instance" = Option<String>, Query), ("engineInstance" = Option<String>, Query), ("isAdminView" = Option<String>, Query), ("proxyUser" = Option<String>, Query), ("taskID" = Option<i64>, Query), ("runType" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/list", tag = "jobhistory", params(("pageNow" = Option<i64>, Query), ("pageSize" = Option<i64>, Query), ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query), ("status" = Option<String>, Query), ("creator" = Option<String>, Query), ("executeApplicationName" = Option<String>, Query), ("instance" = Option<String>, Query), ("engineInstance" = Option<String>, Query), ("isAdminView" = Option<String>, Query), ("proxyUser" = Option<String>, Query), ("taskID" = Option<i64>, Query), ("runType" = Option<String>, Query)), responses(crate::openapi::LinkisResponsesOf<crate::openapi::TaskPage>))]
 pub async fn list(
     State(st): State<AppState>,
     caller: Caller,

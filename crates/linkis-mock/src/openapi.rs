@@ -9,7 +9,7 @@
 
 #![allow(dead_code)] // schema-only types: never built, only described
 
-use utoipa::{IntoResponses, ToSchema};
+use utoipa::{IntoResponses, PartialSchema, ToSchema};
 
 /// Linkis's `Message`: every response of the mock, success or error.
 #[derive(ToSchema)]
@@ -64,4 +64,93 @@ pub struct Submit {
 pub struct KillJobs {
     idList: Vec<String>,
     taskIDList: Vec<i64>,
+}
+
+// ------------------------------------------------------ the `data` of central successes
+// What a client reads from a 200; each its own envelope (`OkEnvelope<T>`) so schemathesis
+// checks the fields clients depend on, not only the envelope around them.
+
+/// The envelope of a success whose `data` is `T`.
+#[derive(ToSchema)]
+pub struct OkEnvelope<T> {
+    #[schema(required)]
+    method: Option<String>,
+    /// 0.
+    status: i32,
+    message: String,
+    data: T,
+}
+
+/// The responses of an operation whose success carries `data` of shape `T`.
+#[derive(IntoResponses)]
+pub enum LinkisResponsesOf<T: ToSchema> {
+    /// `status` 0.
+    #[response(status = 200)]
+    Ok(OkEnvelope<T>),
+    /// Any other `status` (see the module docs for the HTTP status of each).
+    #[response(status = "default")]
+    Other(Envelope),
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct Submitted {
+    execID: String,
+    /// A number (Linkis 1.x) or its decimal text (UJES 0.x).
+    taskID: serde_json::Value,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct Status {
+    execID: String,
+    /// `Inited`, `Scheduled`, `Running`, `Succeed`, `Failed`, `Cancelled`, `Timeout`.
+    status: String,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct Log {
+    execID: String,
+    /// `[error, warn, info, all]` text, or one text with `distinctLevel=false`.
+    log: serde_json::Value,
+    fromLine: i64,
+}
+
+#[derive(ToSchema)]
+pub struct Task {
+    task: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct TaskPage {
+    tasks: Vec<serde_json::Map<String, serde_json::Value>>,
+    totalPage: i64,
+}
+
+type Schemas = Vec<(
+    String,
+    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+)>;
+
+/// The schemas the operations refer to by name, for the document's `components` (an
+/// `IntoResponses` does not register what it refers to).
+pub fn schemas() -> Schemas {
+    /// `OkEnvelope<T>` under the name utoipa's references use, and `T` it refers to.
+    fn ok<T: ToSchema>(out: &mut Schemas) {
+        out.push((
+            format!("OkEnvelope_{}", T::name()),
+            OkEnvelope::<T>::schema(),
+        ));
+        out.push((T::name().into_owned(), T::schema()));
+        T::schemas(out);
+    }
+    let mut out = vec![("Envelope".to_owned(), Envelope::schema())];
+    ok::<Submitted>(&mut out);
+    ok::<Status>(&mut out);
+    ok::<Log>(&mut out);
+    ok::<Task>(&mut out);
+    ok::<TaskPage>(&mut out);
+    out
 }

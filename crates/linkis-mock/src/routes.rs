@@ -98,10 +98,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         api,
     );
     let schemas = &mut doc.components.get_or_insert_default().schemas;
-    schemas.insert(
-        "Envelope".into(),
-        <crate::openapi::Envelope as utoipa::PartialSchema>::schema(),
-    );
+    schemas.extend(crate::openapi::schemas());
     // Every service wants a caller: the token headers, or the session cookie of a login.
     // The gateway's /user/* endpoints are open (they answer "not logged in" themselves).
     let header = |name: &str, what: &str| {

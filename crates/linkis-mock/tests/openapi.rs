@@ -67,12 +67,35 @@ async fn openapi_json_is_served() {
         serde_json::json!(["method", "status", "message", "data"]),
         "{envelope}"
     );
-    let status = &paths["/api/rest_j/v1/entrance/{id}/status"]["get"]["responses"];
-    for code in ["200", "default"] {
-        assert_eq!(
-            status[code]["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/Envelope",
-            "{status}"
+    let schema = |path: &str, code: &str| {
+        let answer = &paths[path]["get"]["responses"][code];
+        let name = answer["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path} {code}: {answer}"))
+            .trim_start_matches("#/components/schemas/")
+            .to_owned();
+        let schema = &doc["components"]["schemas"][&name];
+        assert!(
+            schema.is_object(),
+            "{path} {code}: {name} is not in components"
         );
-    }
+        name
+    };
+    let status = "/api/rest_j/v1/entrance/{id}/status";
+    assert_eq!(schema(status, "default"), "Envelope");
+    // a central success names the fields clients read from `data`
+    assert_eq!(schema(status, "200"), "OkEnvelope_Status");
+    let ok = &doc["components"]["schemas"]["OkEnvelope_Status"];
+    assert_eq!(
+        ok["properties"]["data"]["$ref"], "#/components/schemas/Status",
+        "{ok}"
+    );
+    let data = &doc["components"]["schemas"]["Status"];
+    assert_eq!(
+        data["required"],
+        serde_json::json!(["execID", "status"]),
+        "{data}"
+    );
+    let governance = "/api/rest_j/v1/jobhistory/governanceStationAdmin";
+    assert_eq!(schema(governance, "200"), "Envelope");
 }

@@ -32,7 +32,7 @@ async fn create(st: &AppState, op: Op, req: JobRequest) -> Result<Envelope> {
 }
 
 /// `execute`: the 0.x body, bare or wrapped as in the seed (a 1.x body works too).
-#[utoipa::path(post, path = "/execute", tag = "entrance", request_body = crate::openapi::Submit, responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(post, path = "/execute", tag = "entrance", request_body = crate::openapi::Submit, responses(crate::openapi::LinkisResponsesOf<crate::openapi::Submitted>))]
 pub async fn execute(
     State(st): State<AppState>,
     caller: Caller,
@@ -48,7 +48,7 @@ pub async fn execute(
 }
 
 /// `submit`: the 1.x body.
-#[utoipa::path(post, path = "/submit", tag = "entrance", request_body = crate::openapi::Submit, responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(post, path = "/submit", tag = "entrance", request_body = crate::openapi::Submit, responses(crate::openapi::LinkisResponsesOf<crate::openapi::Submitted>))]
 pub async fn submit(
     State(st): State<AppState>,
     caller: Caller,
@@ -65,7 +65,7 @@ pub async fn submit(
     create(&st, Op::Submit, req).await
 }
 
-#[utoipa::path(get, path = "/{id}/status", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(get, path = "/{id}/status", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponsesOf<crate::openapi::Status>))]
 pub async fn status(
     State(st): State<AppState>,
     caller: Caller,
@@ -123,7 +123,7 @@ fn log_params(q: &std::collections::HashMap<String, String>) -> Result<(u64, u64
     Ok((from as u64, size as u64, distinct))
 }
 
-#[utoipa::path(get, path = "/{id}/log", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("fromLine" = Option<i64>, Query), ("size" = Option<i64>, Query), ("distinctLevel" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
+#[utoipa::path(get, path = "/{id}/log", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("fromLine" = Option<i64>, Query), ("size" = Option<i64>, Query), ("distinctLevel" = Option<String>, Query)), responses(crate::openapi::LinkisResponsesOf<crate::openapi::Log>))]
 pub async fn log(
     State(st): State<AppState>,
     _caller: Caller,
