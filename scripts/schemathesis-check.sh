@@ -127,17 +127,26 @@ run engee-mock "$engee" "$work/engee.toml" "Authorization: Bearer demo-pat" || f
 start linkis-mock --fast
 linkis="$url"
 # One finished SQL job, so `{id}`, `{task_id}`, `taskID` and `path` can name real ones.
-submit="$(curl -sS -f -H 'Token-Code: LINKIS-AUTH' -H 'Token-User: hadoop' \
-  -H 'Content-Type: application/json' \
+lcurl() { curl -sS -f -H 'Token-Code: LINKIS-AUTH' -H 'Token-User: hadoop' "$@"; }
+# field PATH: data.PATH of the envelope on stdin (empty when absent or null).
+field() { "$python" -c 'import json, sys
+d = json.load(sys.stdin).get("data")
+for k in sys.argv[1].split("."): d = d.get(k) if isinstance(d, dict) else None
+print("" if d is None else d)' "$1"; }
+submit="$(lcurl -H 'Content-Type: application/json' \
   -d '{"executionContent": {"code": "select 1", "runType": "sql"}, "labels": {"engineType": "hive-2.3.3", "userCreator": "hadoop-IDE"}}' \
-  "$linkis/api/rest_j/v1/entrance/submit")"
-field() { "$python" -c 'import json, sys; d = json.load(sys.stdin)["data"]
-for k in sys.argv[1].split("."): d = d[k]
-print(d)' "$1"; }
+  "$linkis/api/rest_j/v1/entrance/submit")" || { echo "linkis-mock: submit failed"; exit 1; }
 exec_id="$(field execID <<<"$submit")"
 task_id="$(field taskID <<<"$submit")"
-result_dir="$(curl -sS -f -H 'Token-Code: LINKIS-AUTH' -H 'Token-User: hadoop' \
-  "$linkis/api/rest_j/v1/jobhistory/$task_id/get" | field task.resultLocation)"
+result_dir=""
+for _ in $(seq 1 100); do # the job finishes within milliseconds with --fast
+  result_dir="$(lcurl "$linkis/api/rest_j/v1/jobhistory/$task_id/get" | field task.resultLocation)" || true
+  [ -n "$result_dir" ] && break
+  sleep 0.1
+done
+if [ -z "$exec_id" ] || [ -z "$result_dir" ]; then
+  echo "linkis-mock: no finished job to test with: $submit"; exit 1
+fi
 cat >"$work/linkis.toml" <<EOF
 [dictionaries.id]
 values = ["$exec_id", "$task_id"]
