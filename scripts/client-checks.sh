@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Real third-party clients against the mock binaries: the original documents' curl lines,
-# a Python OAuth client library (Authlib), the PyPI linkis-python-sdk, and the README's
-# curl walk-through as written.
+# a Python OAuth client library (Authlib), the PyPI linkis-python-sdk, the README's
+# curl walk-through as written, and schemathesis fuzzing both mocks from their own
+# OpenAPI documents.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
 for check in scripts/engee-curl-check.sh scripts/engee-oauth-check.sh scripts/linkis-sdk-check.sh \
-  scripts/readme-walkthrough.sh; do
+  scripts/readme-walkthrough.sh scripts/schemathesis-check.sh; do
   echo "== $check"
   if bash "$check"; then
     passed=$((passed + 1))

@@ -142,6 +142,17 @@ pub struct EvalBody {
     command: String,
 }
 
+#[utoipa::path(post, path = "/external/command/eval", tag = "eval",
+    request_body = crate::openapi::EvalRequest,
+    responses(
+        (status = 200, description = "The code ran. (When it fails: 400 with `result_code: command_error`.)", body = crate::openapi::EvalResult),
+        (status = 400, description = "Malformed input.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
+        (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
+        (status = 415, description = "Not JSON.", body = crate::openapi::Error),
+    ))]
 pub async fn command_eval(
     State(state): State<AppState>,
     server: RunningServer,
@@ -172,6 +183,19 @@ pub struct CreateJob {
     name: Option<String>,
 }
 
+#[utoipa::path(post, path = "/external/command/jobs/create", tag = "eval",
+    request_body = crate::openapi::JobCreate,
+    responses(
+        (status = 202, description = "The job runs.", body = crate::openapi::Job),
+        (status = 400, description = "Malformed input.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
+        (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
+        (status = 415, description = "Not JSON.", body = crate::openapi::Error),
+        (status = 409, description = "A job with this `job_id` exists.", body = crate::openapi::Error),
+        (status = 429, description = "Too many running jobs.", body = crate::openapi::Error),
+    ))]
 pub async fn job_create(
     State(state): State<AppState>,
     server: RunningServer,
@@ -218,6 +242,15 @@ pub async fn job_create(
     Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
 }
 
+#[utoipa::path(get, path = "/external/command/jobs/{job_id}/result", tag = "eval",
+    responses(
+        (status = 200, description = "The job.", body = crate::openapi::Job),
+        (status = 400, description = "Malformed input.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
+        (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
+    ))]
 pub async fn job_result(
     State(state): State<AppState>,
     server: RunningServer,
@@ -232,6 +265,15 @@ pub async fn job_result(
     Ok(Json(job.to_json()))
 }
 
+#[utoipa::path(get, path = "/external/command/jobs/list", tag = "eval",
+    responses(
+        (status = 200, description = "The caller's jobs.", body = crate::openapi::JobList),
+        (status = 400, description = "Malformed input.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
+        (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
+    ))]
 pub async fn job_list(State(state): State<AppState>, server: RunningServer) -> Json<Value> {
     let jobs: Vec<Value> = state
         .jobs

@@ -16,6 +16,7 @@ pub mod files;
 pub mod jobs;
 pub mod lifecycle;
 pub mod oauth;
+mod openapi;
 pub mod routes;
 pub mod server_api;
 pub mod state;

@@ -53,6 +53,13 @@ fn info_json(user: &User, rec: &ServerRecord, url: String) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/account/api/engee/info", tag = "server",
+    responses(
+        (status = 200, description = "The caller's server.", body = crate::openapi::ServerInfo),
+        (status = 400, description = "A malformed `Authorization` header.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "The token lacks a needed scope.", body = crate::openapi::Error),
+    ))]
 pub async fn info_get(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -72,6 +79,14 @@ struct StartBody {
     inactivity_timeout: Option<u64>,
 }
 
+#[utoipa::path(post, path = "/account/api/engee/start", tag = "server",
+    request_body(content = crate::openapi::StartRequest, description = "Optional: an empty body is the same as `{}`."),
+    responses(
+        (status = 200, description = "The server is starting (or running).", body = crate::openapi::Started),
+        (status = 400, description = "A malformed body or `Authorization` header.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "The token lacks a needed scope.", body = crate::openapi::Error),
+    ))]
 pub async fn server_start(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -84,11 +99,14 @@ pub async fn server_start(
             inactivity_timeout: None,
         }
     } else {
-        serde_json::from_slice::<StartBody>(&body).map_err(|e| {
-            ApiError::bad_request(format!(
-                "the start body must be JSON like {{\"inactivityTimeout\": 3600}}: {e}"
-            ))
-        })?
+        // Through a map first: serde would also read the struct from a JSON array.
+        serde_json::from_slice::<serde_json::Map<String, Value>>(&body)
+            .and_then(|map| serde_json::from_value::<StartBody>(Value::Object(map)))
+            .map_err(|e| {
+                ApiError::bad_request(format!(
+                    "the start body must be a JSON object like {{\"inactivityTimeout\": 3600}}: {e}"
+                ))
+            })?
     };
     state.servers.start(
         &caller.user.nickname,
@@ -99,6 +117,13 @@ pub async fn server_start(
     Ok(Json(json!({ "server": url })))
 }
 
+#[utoipa::path(delete, path = "/account/api/engee/stop", tag = "server",
+    responses(
+        (status = 204, description = "The server is stopping (or stopped)."),
+        (status = 400, description = "A malformed `Authorization` header.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "The token lacks a needed scope.", body = crate::openapi::Error),
+    ))]
 pub async fn server_stop(State(state): State<AppState>, caller: EngeeUser) -> StatusCode {
     state.servers.stop(&caller.user.nickname, state.clock.now());
     StatusCode::NO_CONTENT

@@ -47,6 +47,7 @@ fn job_for_dir<R>(st: &AppState, dir: &str, f: impl FnOnce(&Job) -> R) -> Option
         .flatten()
 }
 
+#[utoipa::path(get, path = "/api/rest_j/v1/filesystem/getDirFileTrees", tag = "filesystem", params(("path" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn dir_file_trees(
     State(st): State<AppState>,
     caller: Caller,
@@ -200,6 +201,7 @@ fn bad_column_page() -> LinkisError {
 }
 
 /// `openFile?path=&page=&pageSize=&nullValue=&enableLimit=&columnPage=&columnPageSize=&charset=`.
+#[utoipa::path(get, path = "/api/rest_j/v1/filesystem/openFile", tag = "filesystem", params(("path" = Option<String>, Query), ("page" = Option<i64>, Query), ("pageSize" = Option<i64>, Query), ("charset" = Option<String>, Query), ("columnPage" = Option<i64>, Query), ("columnPageSize" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn open_file(
     State(st): State<AppState>,
     caller: Caller,
@@ -267,6 +269,7 @@ pub async fn open_file(
     })
 }
 
+#[utoipa::path(get, path = "/api/rest_j/v1/filesystem/openLog", tag = "filesystem", params(("path" = Option<String>, Query), ("proxyUser" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn open_log(
     State(st): State<AppState>,
     caller: Caller,
@@ -316,6 +319,7 @@ pub async fn open_log(
     Ok(Envelope::ok(None, "OK").with("log", json!(four)))
 }
 
+#[utoipa::path(get, path = "/api/rest_j/v1/filesystem/isExist", tag = "filesystem", params(("path" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn is_exist(
     State(st): State<AppState>,
     caller: Caller,

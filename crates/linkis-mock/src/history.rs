@@ -83,6 +83,7 @@ pub fn task_json(job: &Job, now: DateTime<Utc>, st: &AppState) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/{task_id}/get", tag = "jobhistory", params(("task_id" = String, Path, description = "The numeric taskID.")), responses(crate::openapi::LinkisResponsesOf<crate::openapi::Task>))]
 pub async fn task_get(
     State(st): State<AppState>,
     caller: Caller,
@@ -237,6 +238,7 @@ fn statuses(q: &HashMap<String, String>, default: Option<&str>) -> Result<Option
 
 /// `jobhistory/list`: every filter upstream's query honours; `totalPage` is the number
 /// of matching records, as upstream.
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/list", tag = "jobhistory", params(("pageNow" = Option<i64>, Query), ("pageSize" = Option<i64>, Query), ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query), ("status" = Option<String>, Query), ("creator" = Option<String>, Query), ("executeApplicationName" = Option<String>, Query), ("instance" = Option<String>, Query), ("engineInstance" = Option<String>, Query), ("isAdminView" = Option<String>, Query), ("proxyUser" = Option<String>, Query), ("taskID" = Option<i64>, Query), ("runType" = Option<String>, Query)), responses(crate::openapi::LinkisResponsesOf<crate::openapi::TaskPage>))]
 pub async fn list(
     State(st): State<AppState>,
     caller: Caller,
@@ -321,6 +323,7 @@ fn undone_filter(st: &AppState, caller: Caller, q: &HashMap<String, String>) -> 
 }
 
 /// `jobhistory/listundonetasks` (linkis-web's footer, every console page).
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/listundonetasks", tag = "jobhistory", params(("pageNow" = Option<i64>, Query), ("pageSize" = Option<i64>, Query), ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query), ("creator" = Option<String>, Query), ("engineType" = Option<String>, Query), ("startTaskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn list_undone_tasks(
     State(st): State<AppState>,
     caller: Caller,
@@ -336,6 +339,7 @@ pub async fn list_undone_tasks(
 }
 
 /// `jobhistory/listundone`: only the count, in `totalPage`.
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/listundone", tag = "jobhistory", params(("pageNow" = Option<i64>, Query), ("pageSize" = Option<i64>, Query), ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query), ("creator" = Option<String>, Query), ("engineType" = Option<String>, Query), ("startTaskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn list_undone(
     State(st): State<AppState>,
     caller: Caller,
@@ -380,6 +384,7 @@ fn duration_text(ms: i64) -> String {
 }
 
 /// `jobhistory/job-extra-info?jobId=`: the job's metrics, its code and its run time.
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/job-extra-info", tag = "jobhistory", params(("jobId" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn job_extra_info(
     State(st): State<AppState>,
     caller: Caller,
@@ -423,6 +428,7 @@ fn metrics_map(j: &Job, now: DateTime<Utc>) -> Value {
 }
 
 /// `jobhistory/diagnosis-query?taskID=`: `diagnosisMsg`, empty unless the job failed.
+#[utoipa::path(get, path = "/api/rest_j/v1/jobhistory/diagnosis-query", tag = "jobhistory", params(("taskID" = Option<i64>, Query), ("diagnosisSource" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn diagnosis_query(
     State(st): State<AppState>,
     caller: Caller,
@@ -458,6 +464,12 @@ fn diagnosis(j: &Job, now: DateTime<Utc>) -> Option<String> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/rest_j/v1/jobhistory/governanceStationAdmin",
+    tag = "jobhistory",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn governance(caller: Caller) -> Envelope {
     Envelope::ok(None, "OK")
         .with("admin", caller.admin)

@@ -15,6 +15,7 @@ pub mod filesystem;
 pub mod history;
 pub mod joblog;
 pub mod jobs;
+mod openapi;
 pub mod profile;
 pub mod proxy_file;
 pub mod routes;
@@ -69,7 +70,7 @@ impl MockServer {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let router = control
             .clone()
-            .wrap(routes::app(state.clone()), axum::Router::new());
+            .wrap(routes::app(state.clone()), routes::admin());
         let server = RunningServer::start_with_errors(router, addr, errors).await?;
         Ok(MockServer {
             server,

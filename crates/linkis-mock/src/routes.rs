@@ -7,7 +7,10 @@ use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::any;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::envelope::{ENDPOINT, Envelope};
 use crate::error::LinkisError;
@@ -18,55 +21,129 @@ use crate::{entrance, filesystem, history, user};
 /// Every service path starts with this (only `v1` exists upstream).
 pub const V1: &str = "/api/rest_j/v1";
 
-pub fn app(state: AppState) -> Router {
+/// Every documented route: each one's path and methods come from its handler's
+/// `#[utoipa::path]`, so the OpenAPI document cannot drift from the router.
+fn api() -> OpenApiRouter<AppState> {
     let v1 = |path: &str| format!("{V1}{path}");
-    let router = Router::new()
-        // gateway: /user/* answers any HTTP method and never needs authentication
+    // gateway: /user/* never needs authentication and answers any HTTP method; GET and
+    // POST (what clients send) are documented, the others reach the same handler through
+    // the method fallback (`any`).
+    let router = OpenApiRouter::new()
+        .routes(routes!(user::login))
         .route(&v1("/user/login"), any(user::login))
+        .routes(routes!(user::logout))
         .route(&v1("/user/logout"), any(user::logout))
+        .routes(routes!(user::user_info))
         .route(&v1("/user/userInfo"), any(user::user_info))
+        .routes(routes!(user::heartbeat))
         .route(&v1("/user/heartbeat"), any(user::heartbeat))
+        .routes(routes!(user::proxy))
         .route(&v1("/user/proxy"), any(user::proxy))
+        .routes(routes!(user::token_login))
         .route(&v1("/user/token-login"), any(user::token_login))
+        .routes(routes!(user::public_key))
         .route(&v1("/user/publicKey"), any(user::public_key))
+        .routes(routes!(user::baseinfo))
         .route(&v1("/user/baseinfo"), any(user::baseinfo))
+        .routes(routes!(user::register))
         .route(&v1("/user/register"), any(user::register))
+        .routes(routes!(user::oauth_redirect))
         .route(&v1("/user/oauth-redirect"), any(user::oauth_redirect))
+        .routes(routes!(user::oauth_login))
         .route(&v1("/user/oauth-login"), any(user::oauth_login))
+        // not an endpoint: the gateway's answer for any other /user/* path (undocumented)
         .route(&v1("/user/{*rest}"), any(user::unknown))
+        .routes(routes!(user::gateway_heartbeat))
         .route(&v1("/gateway/heartbeat"), any(user::gateway_heartbeat))
         // job history
-        .route(&v1("/jobhistory/list"), get(history::list))
-        .route(
-            &v1("/jobhistory/listundonetasks"),
-            get(history::list_undone_tasks),
-        )
-        .route(&v1("/jobhistory/listundone"), get(history::list_undone))
-        .route(
-            &v1("/jobhistory/job-extra-info"),
-            get(history::job_extra_info),
-        )
-        .route(
-            &v1("/jobhistory/diagnosis-query"),
-            get(history::diagnosis_query),
-        )
-        .route(
-            &v1("/jobhistory/governanceStationAdmin"),
-            get(history::governance),
-        )
-        .route(&v1("/jobhistory/{task_id}/get"), get(history::task_get))
+        .routes(routes!(history::list))
+        .routes(routes!(history::list_undone_tasks))
+        .routes(routes!(history::list_undone))
+        .routes(routes!(history::job_extra_info))
+        .routes(routes!(history::diagnosis_query))
+        .routes(routes!(history::governance))
+        .routes(routes!(history::task_get))
         // result sets and logs as files
-        .route(
-            &v1("/filesystem/getDirFileTrees"),
-            get(filesystem::dir_file_trees),
-        )
-        .route(&v1("/filesystem/openFile"), get(filesystem::open_file))
-        .route(&v1("/filesystem/openLog"), get(filesystem::open_log))
-        .route(&v1("/filesystem/isExist"), get(filesystem::is_exist));
+        .routes(routes!(filesystem::dir_file_trees))
+        .routes(routes!(filesystem::open_file))
+        .routes(routes!(filesystem::open_log))
+        .routes(routes!(filesystem::is_exist));
     // the entrance, also under the seed's `/api/rest_j/entrance`
-    let router = entrance_routes(router, &v1("/entrance"));
-    let router = entrance_routes(router, "/api/rest_j/entrance");
+    router
+        .nest(&v1("/entrance"), entrance_routes())
+        .nest(UNVERSIONED_ENTRANCE, entrance_routes())
+}
+
+/// The seed's entrance prefix, without the version.
+const UNVERSIONED_ENTRANCE: &str = "/api/rest_j/entrance";
+
+pub fn app(state: AppState) -> Router {
+    let (router, _) = api().split_for_parts();
     envelope_layers(router, state)
+}
+
+/// The mock's own admin routes (relative to `/__admin`): the OpenAPI document.
+pub fn admin() -> Router {
+    mock_kit::openapi::route(&openapi())
+}
+
+/// The OpenAPI 3.1 document of everything the mock serves: the Linkis API and the shared
+/// admin API (served at `GET /__admin/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = api().split_for_parts();
+    let mut doc = mock_kit::openapi::document(
+        "linkis-mock",
+        "A mock of the Apache Linkis 1.x gateway and entrance REST API. Every answer is the \
+         Envelope; its HTTP status mirrors the envelope's status.",
+        api,
+    );
+    let schemas = &mut doc.components.get_or_insert_default().schemas;
+    schemas.extend(crate::openapi::schemas());
+    // Every service wants a caller: the token headers, or the session cookie of a login.
+    // The gateway's /user/* endpoints are open (they answer "not logged in" themselves).
+    let header = |name: &str, what: &str| {
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(name, what)))
+    };
+    mock_kit::openapi::require_auth(
+        &mut doc,
+        vec![
+            (
+                "tokenCode",
+                header(
+                    "Token-Code",
+                    "A token from linkis-mgs-gateway's token table.",
+                ),
+            ),
+            (
+                "tokenUser",
+                header("Token-User", "The user the token acts for."),
+            ),
+            (
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    crate::auth::TICKET_COOKIE,
+                    "The session cookie of POST /user/login.",
+                ))),
+            ),
+        ],
+        vec![
+            SecurityRequirement::new("tokenCode", Vec::<String>::new())
+                .add("tokenUser", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ],
+        |path| path.starts_with("/api/") && !path.starts_with(&format!("{V1}/user/")),
+    );
+    // The entrance is documented under both prefixes; operation ids must be unique.
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if path.starts_with(UNVERSIONED_ENTRANCE) {
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                if let Some(id) = &mut op.operation_id {
+                    id.push_str("_unversioned");
+                }
+            }
+        }
+    }
+    doc
 }
 
 /// What makes every answer an envelope: the 404/405 fallbacks, caught panics, axum's own
@@ -88,26 +165,19 @@ fn envelope_layers(router: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-fn entrance_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
-    let at = |path: &str| format!("{prefix}{path}");
-    router
-        .route(&at("/execute"), post(entrance::execute))
-        .route(&at("/submit"), post(entrance::submit))
-        .route(
-            &at("/operation/metrics/runningtask"),
-            get(entrance::running_tasks),
-        )
-        .route(&at("/{id}/status"), get(entrance::status))
-        .route(&at("/{id}/log"), get(entrance::log))
-        .route(&at("/{id}/progress"), get(entrance::progress))
-        .route(
-            &at("/{id}/progressWithResource"),
-            get(entrance::progress_with_resource),
-        )
+fn entrance_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(entrance::execute))
+        .routes(routes!(entrance::submit))
+        .routes(routes!(entrance::running_tasks))
+        .routes(routes!(entrance::status))
+        .routes(routes!(entrance::log))
+        .routes(routes!(entrance::progress))
+        .routes(routes!(entrance::progress_with_resource))
         // GET upstream, POST in the seed
-        .route(&at("/{id}/kill"), get(entrance::kill).post(entrance::kill))
-        .route(&at("/{id}/killJobs"), post(entrance::kill_jobs))
-        .route(&at("/{id}/pause"), get(entrance::pause))
+        .routes(routes!(entrance::kill))
+        .routes(routes!(entrance::kill_jobs))
+        .routes(routes!(entrance::pause))
 }
 
 /// The envelope's `method` for a request path, as upstream writes it: the entrance its
@@ -250,6 +320,7 @@ async fn preflight(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::routing::get;
 
     #[test]
     fn methods_follow_upstream() {

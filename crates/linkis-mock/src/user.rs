@@ -30,6 +30,7 @@ fn field(q: &HashMap<String, String>, body: &Value, key: &str) -> Option<String>
 }
 
 /// `user/login`: JSON body or query parameters.
+#[utoipa::path(method(get, post), path = "/api/rest_j/v1/user/login", tag = "gateway", request_body(content = Option<crate::openapi::Login>, description = "Also accepted as query parameters."), params(("userName" = Option<String>, Query), ("password" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn login(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -85,6 +86,12 @@ pub async fn login(
 }
 
 /// `user/logout`: forgets the session and clears the cookies.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/logout",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Envelope {
     if let Some(t) = cookies(&headers).get(TICKET_COOKIE) {
         st.auth.logout(t);
@@ -96,6 +103,12 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Envelope 
 }
 
 /// `user/userInfo`.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/userInfo",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn user_info(caller: std::result::Result<Caller, Envelope>) -> Envelope {
     match caller {
         Ok(c) => Envelope::ok(None, "get user information succeed!")
@@ -109,11 +122,18 @@ pub async fn user_info(caller: std::result::Result<Caller, Envelope>) -> Envelop
 }
 
 /// `user/heartbeat`: keeps the session alive.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/heartbeat",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn heartbeat(_caller: Caller) -> Envelope {
     Envelope::ok(None, "Maintain heartbeat success(维系心跳成功)").without_method()
 }
 
 /// `user/proxy?proxyUser=&validationCode=`: a session acting as the proxy user.
+#[utoipa::path(method(get, post), path = "/api/rest_j/v1/user/proxy", tag = "gateway", params(("proxyUser" = Option<String>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn proxy(
     State(st): State<AppState>,
     LinkisQuery(q): LinkisQuery,
@@ -143,6 +163,12 @@ pub async fn proxy(
 }
 
 /// `user/token-login` (POST only, as upstream): a session from a token pair.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/token-login",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn token_login(
     State(st): State<AppState>,
     method: Method,
@@ -163,6 +189,12 @@ pub async fn token_login(
         .without_method())
 }
 
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/publicKey",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn public_key() -> Envelope {
     Envelope::ok(None, "Gain success(获取成功)！")
         .with("enableSSL", false)
@@ -170,6 +202,12 @@ pub async fn public_key() -> Envelope {
         .without_method()
 }
 
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/baseinfo",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn baseinfo() -> Envelope {
     Envelope::ok(None, "get baseinfo success(获取成功)！")
         .with("resultSetExportEnable", true)
@@ -178,17 +216,35 @@ pub async fn baseinfo() -> Envelope {
         .without_method()
 }
 
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/register",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn register() -> LinkisError {
     LinkisError::Invalid("请自行实现注册方法！".into())
 }
 
 /// `user/oauth-redirect`: OAuth is never enabled in the mock, so upstream's "not enabled"
 /// answer (status -1, HTTP 401).
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/oauth-redirect",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn oauth_redirect() -> LinkisError {
     LinkisError::NotLoggedIn(OAUTH_DISABLED.into())
 }
 
 /// `user/oauth-login`: "already logged in" for a live session, else OAuth is not enabled.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/user/oauth-login",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn oauth_login(caller: std::result::Result<Caller, Envelope>) -> Result<Envelope> {
     let c = caller.map_err(|_| LinkisError::NotLoggedIn(OAUTH_DISABLED.into()))?;
     Ok(Envelope::ok(
@@ -209,6 +265,12 @@ pub async fn unknown(axum::extract::Path(rest): axum::extract::Path<String>) -> 
 
 /// `gateway/heartbeat`: what UJESClient's gateway discovery calls (authenticated, any
 /// method). `gatewayList` names this gateway as the client reached it.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/rest_j/v1/gateway/heartbeat",
+    tag = "gateway",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn gateway_heartbeat(
     State(st): State<AppState>,
     _caller: Caller,

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod journal;
 pub mod logging;
 mod observe;
+pub mod openapi;
 pub mod serve;
 
 pub use access::{AdminAccess, AdminConfig};

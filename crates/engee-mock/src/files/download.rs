@@ -26,6 +26,20 @@ pub struct DownloadRequest {
     sources: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/external/file/download", tag = "files",
+    request_body = crate::openapi::DownloadRequest,
+    responses(
+        (status = 200, description = "One file as multipart, or several as a ZIP.", content(
+            ("multipart/form-data"),
+            ("application/zip"),
+        )),
+        (status = 400, description = "Malformed input.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
+        (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
+        (status = 415, description = "Not JSON.", body = crate::openapi::Error),
+    ))]
 pub async fn download_post(
     State(state): State<AppState>,
     server: RunningServer,

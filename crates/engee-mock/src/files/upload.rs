@@ -65,6 +65,18 @@ struct Paths {
     sources: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/external/file/upload", tag = "files",
+    request_body(content = crate::openapi::UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Every file is stored (all or nothing).", body = crate::openapi::Uploaded),
+        (status = 400, description = "Malformed input.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+        (status = 403, description = "Another user's prefix, or a missing scope.", body = crate::openapi::Error),
+        (status = 404, description = "Unknown prefix, or no such thing.", body = crate::openapi::Error),
+        (status = 503, description = "The user's Engee server is not running (as Engee answers).", body = crate::openapi::Error),
+        (status = 413, description = "Over `files.max_upload_bytes`.", body = crate::openapi::Error),
+        (status = 415, description = "Not multipart.", body = crate::openapi::Error),
+    ))]
 pub async fn upload_post(
     State(state): State<AppState>,
     server: RunningServer,

@@ -306,11 +306,33 @@ pub fn sign_in<'c>(config: &'c Config, nickname: &str, password: &str) -> Option
 
 // ---------------------------------------------------------------------------- handlers
 
+#[utoipa::path(get, path = "/account/authorize", tag = "oauth",
+    params(
+        ("response_type" = Option<String>, Query, description = "`code`"),
+        ("client_id" = Option<String>, Query),
+        ("redirect_uri" = Option<String>, Query),
+        ("scope" = Option<String>, Query),
+        ("state" = Option<String>, Query),
+        ("code_challenge" = Option<String>, Query),
+        ("code_challenge_method" = Option<String>, Query, description = "`S256` or `plain`"),
+    ),
+    responses(
+        (status = 200, description = "The consent page.", content_type = "text/html", body = String),
+        (status = 302, description = "Back to the client's `redirect_uri` with an error."),
+        (status = 400, description = "An error page: the client or its `redirect_uri` is unknown.", content_type = "text/html", body = String),
+    ))]
 pub async fn authorize_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
     start(&state, &params)
 }
 
+#[utoipa::path(post, path = "/account/authorize", tag = "oauth",
+    request_body(content = crate::openapi::ConsentForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The consent page again (a failed sign-in or no `action`).", content_type = "text/html", body = String),
+        (status = 302, description = "Back to the client's `redirect_uri` with `code` or `error`."),
+        (status = 400, description = "An error page.", content_type = "text/html", body = String),
+    ))]
 pub async fn authorize_post(
     State(state): State<AppState>,
     headers: HeaderMap,

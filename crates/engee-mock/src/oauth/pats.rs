@@ -28,6 +28,14 @@ pub struct CreatedPat {
     pub user: String,
 }
 
+#[utoipa::path(post, path = "/engee/pats", tag = "admin",
+    request_body = crate::openapi::NewPat,
+    responses(
+        (status = 201, description = "The PAT exists now.", body = crate::openapi::CreatedPat),
+        (status = 400, description = "No such user, or a malformed token or body.", body = crate::openapi::Error),
+        (status = 409, description = "The token exists already.", body = crate::openapi::Error),
+        (status = 415, description = "Not JSON.", body = crate::openapi::Error),
+    ))]
 pub async fn pat_create(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<NewPat>,
@@ -64,6 +72,12 @@ pub async fn pat_create(
     ))
 }
 
+#[utoipa::path(delete, path = "/engee/pats/{token}", tag = "admin",
+    params(("token" = String, Path)),
+    responses(
+        (status = 204, description = "The PAT is gone."),
+        (status = 404, description = "No such PAT.", body = crate::openapi::Error),
+    ))]
 pub async fn pat_delete(
     State(state): State<AppState>,
     Path(token): Path<String>,

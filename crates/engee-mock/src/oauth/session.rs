@@ -16,6 +16,12 @@ pub struct Session {
     pub email: String,
 }
 
+#[utoipa::path(get, path = "/account/api/oauth2/session", tag = "oauth",
+    responses(
+        (status = 200, description = "Who the bearer token speaks for.", body = crate::openapi::Session),
+        (status = 400, description = "A malformed `Authorization` header.", body = crate::openapi::Error),
+        (status = 401, description = "No or an invalid bearer token.", body = crate::openapi::Error),
+    ))]
 pub async fn session_get(
     State(state): State<AppState>,
     Bearer(principal): Bearer,

@@ -332,6 +332,16 @@ pub fn refresh_token_grant(
     })
 }
 
+#[utoipa::path(post, path = "/account/api/oauth2/token", tag = "oauth",
+    request_body(content = crate::openapi::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Tokens (RFC 6749 §5.1).", body = crate::openapi::TokenResponse),
+        (status = 400, description = "RFC 6749 §5.2 error.", body = crate::openapi::Error),
+        (status = 401, description = "RFC 6749 §5.2 `invalid_client`.", body = crate::openapi::Error),
+        (status = 413, description = "The body is too large.", body = crate::openapi::Error),
+        (status = 415, description = "Not a form.", body = crate::openapi::Error),
+        (status = 429, description = "Too many live tokens.", body = crate::openapi::Error),
+    ))]
 pub async fn token_post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     match token(&state, &headers, body).await {
         Ok(t) => (

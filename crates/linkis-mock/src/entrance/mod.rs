@@ -32,6 +32,7 @@ async fn create(st: &AppState, op: Op, req: JobRequest) -> Result<Envelope> {
 }
 
 /// `execute`: the 0.x body, bare or wrapped as in the seed (a 1.x body works too).
+#[utoipa::path(post, path = "/execute", tag = "entrance", request_body = crate::openapi::Submit, responses(crate::openapi::LinkisResponsesOf<crate::openapi::Submitted>))]
 pub async fn execute(
     State(st): State<AppState>,
     caller: Caller,
@@ -47,6 +48,7 @@ pub async fn execute(
 }
 
 /// `submit`: the 1.x body.
+#[utoipa::path(post, path = "/submit", tag = "entrance", request_body = crate::openapi::Submit, responses(crate::openapi::LinkisResponsesOf<crate::openapi::Submitted>))]
 pub async fn submit(
     State(st): State<AppState>,
     caller: Caller,
@@ -63,6 +65,7 @@ pub async fn submit(
     create(&st, Op::Submit, req).await
 }
 
+#[utoipa::path(get, path = "/{id}/status", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponsesOf<crate::openapi::Status>))]
 pub async fn status(
     State(st): State<AppState>,
     caller: Caller,
@@ -120,6 +123,7 @@ fn log_params(q: &std::collections::HashMap<String, String>) -> Result<(u64, u64
     Ok((from as u64, size as u64, distinct))
 }
 
+#[utoipa::path(get, path = "/{id}/log", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("fromLine" = Option<i64>, Query), ("size" = Option<i64>, Query), ("distinctLevel" = Option<String>, Query)), responses(crate::openapi::LinkisResponsesOf<crate::openapi::Log>))]
 pub async fn log(
     State(st): State<AppState>,
     _caller: Caller,
@@ -162,6 +166,7 @@ async fn progress_data(st: &AppState, id: &str, op: Op) -> Result<Envelope> {
         .with("progressInfo", info))
 }
 
+#[utoipa::path(get, path = "/{id}/progress", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID).")), responses(crate::openapi::LinkisResponses))]
 pub async fn progress(
     State(st): State<AppState>,
     _caller: Caller,
@@ -170,6 +175,7 @@ pub async fn progress(
     progress_data(&st, &id, Op::Progress).await
 }
 
+#[utoipa::path(get, path = "/{id}/progressWithResource", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID).")), responses(crate::openapi::LinkisResponses))]
 pub async fn progress_with_resource(
     State(st): State<AppState>,
     _caller: Caller,
@@ -189,6 +195,7 @@ fn kill_one(st: &AppState, caller: &Caller, id: &str, task: Option<i64>) -> Resu
     Ok(Envelope::ok(None, st.cfg.profile.ok_message(Op::Kill)).with("execID", id))
 }
 
+#[utoipa::path(method(get, post), path = "/{id}/kill", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID)."), ("taskID" = Option<i64>, Query)), responses(crate::openapi::LinkisResponses))]
 pub async fn kill(
     State(st): State<AppState>,
     caller: Caller,
@@ -198,6 +205,7 @@ pub async fn kill(
     kill_one(&st, &caller, &id, int_param(&q, "taskID")?)
 }
 
+#[utoipa::path(post, path = "/{id}/killJobs", tag = "entrance", params(("id" = String, Path)), request_body = crate::openapi::KillJobs, responses(crate::openapi::LinkisResponses))]
 pub async fn kill_jobs(
     State(st): State<AppState>,
     caller: Caller,
@@ -233,6 +241,7 @@ pub async fn kill_jobs(
     Ok(Envelope::ok(None, p.ok_message(Op::KillJobs)).with("messages", messages))
 }
 
+#[utoipa::path(get, path = "/{id}/pause", tag = "entrance", params(("id" = String, Path, description = "The execID (or the numeric taskID).")), responses(crate::openapi::LinkisResponses))]
 pub async fn pause(
     State(st): State<AppState>,
     _caller: Caller,
@@ -242,6 +251,12 @@ pub async fn pause(
     Ok(Envelope::ok(None, st.cfg.profile.ok_message(Op::Pause)).with("execID", id))
 }
 
+#[utoipa::path(
+    get,
+    path = "/operation/metrics/runningtask",
+    tag = "entrance",
+    responses(crate::openapi::LinkisResponses)
+)]
 pub async fn running_tasks(State(st): State<AppState>, _caller: Caller) -> Envelope {
     // the entrance-wide count depends on every job
     settle_all(&st).await;
