@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod builtins;
+pub mod bytecode;
 pub mod compiler;
 pub mod errors;
 pub mod lexer;
@@ -193,7 +194,7 @@ impl Future for YieldNow {
 }
 
 /// Parse and compile `code` for `ws` (no execution).
-fn prepare(ws: &Workspace, code: &str) -> Result<Arc<compiler::Chunk>, JuliaError> {
+fn prepare(ws: &Workspace, code: &str) -> Result<Arc<bytecode::Chunk>, JuliaError> {
     let ast = parser::parse_program(code).map_err(|pe| {
         let e = errors::syntax_error(&pe.msg);
         to_julia_error(

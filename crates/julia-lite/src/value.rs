@@ -1,6 +1,6 @@
 //! Runtime values and types.
 
-use crate::compiler::Method;
+use crate::bytecode::Method;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -3,7 +3,7 @@
 //! so the async driver can await without holding a thread.
 
 use crate::builtins;
-use crate::compiler::{Chunk, Method, Op};
+use crate::bytecode::{Chunk, Method, Op};
 use crate::errors::{self, Frame};
 use crate::memory::GlobalJournal;
 use crate::types::{isa, type_name, typeof_val};

@@ -2,7 +2,8 @@
 //! they run on the VM like user code). Compiled once; each workspace gets its own copies
 //! of the generic functions so user-added methods do not leak between workspaces.
 
-use crate::compiler::{Compiler, Method};
+use crate::bytecode::Method;
+use crate::compiler::Compiler;
 use crate::value::*;
 use crate::vm::{Step, Vm};
 use crate::{Limits, NullHost, WsInner};
