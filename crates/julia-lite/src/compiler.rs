@@ -88,7 +88,7 @@ pub const MAX_KW: usize = 64;
 
 /// Builtin ids for operators, resolved by the builtins table.
 fn op_builtin(op: &str) -> Option<u16> {
-    crate::builtins::builtin_id(op)
+    crate::natives::builtin_id(op)
 }
 
 fn collect_assigned(
@@ -632,7 +632,7 @@ impl Compiler {
             }
             Expr::Unary(op, a)
                 if op == "!"
-                    && matches!(&**a, Expr::Ident(n) if self.resolve(n).is_none() && crate::builtins::builtin_id(n).is_some()) =>
+                    && matches!(&**a, Expr::Ident(n) if self.resolve(n).is_none() && crate::natives::builtin_id(n).is_some()) =>
             {
                 // `!f` on a function: call the generic `!` (prelude method for functions)
                 let g = self.name("!");

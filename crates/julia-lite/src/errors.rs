@@ -130,7 +130,7 @@ pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
         }
         Value::Tuple(_) => type_name(&typeof_val(container)),
         Value::Range(_) | Value::FRange(_) => {
-            let n = crate::builtins::collections::len_of(container).unwrap_or(0);
+            let n = crate::value::len_of(container).unwrap_or(0);
             format!("{n}-element {}", type_name(&typeof_val(container)))
         }
         other => repr(other),

@@ -19,9 +19,11 @@
 //!   were counted, so the workspace stays within the budget.
 
 use crate::value::{IterState, Name, Value};
-use crate::vm::VALUE_BYTES;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// Bytes charged per value slot (a `Value` is 24 bytes).
+pub const VALUE_BYTES: usize = 24;
 
 /// Bytes counted for a string besides its characters (Arc header and allocator rounding).
 pub const STR_OVERHEAD: usize = 32;

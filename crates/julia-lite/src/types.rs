@@ -79,7 +79,7 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
         Value::FRange(_) => Ty::FloatRange,
         Value::Generic(g) => Ty::FunctionOf(g.name.clone()),
         Value::Closure(c) => Ty::FunctionOf(format!("#{}", c.method.name).into()),
-        Value::Builtin(b) => Ty::FunctionOf(crate::builtins::builtin_name(*b).into()),
+        Value::Builtin(b) => Ty::FunctionOf(crate::natives::builtin_name(*b).into()),
         Value::Type(_) | Value::StructType(_) => Ty::DataType,
         Value::Exception(e) => Ty::Exc(e.ty.clone()),
         Value::Struct(s) => Ty::Struct(s.def.name.clone()),
@@ -224,7 +224,7 @@ pub fn isa(v: &Value, t: &Ty) -> bool {
         Ty::Pair(a, b) if **a == Ty::Any && **b == Ty::Any => matches!(vt, Ty::Pair(..)),
         Ty::UnitRange => matches!(vt, Ty::UnitRange),
         Ty::Function => matches!(vt, Ty::FunctionOf(_)) || matches!(v, Value::StructType(_)),
-        Ty::Struct(n) if &**n == "IO" => crate::builtins::is_io(v),
+        Ty::Struct(n) if &**n == "IO" => crate::value::is_io(v),
         _ => vt.subtype(t),
     }
 }

@@ -2,17 +2,16 @@
 //! values on `stack`. `run` returns whenever the evaluation must suspend (sleep, time slice)
 //! so the async driver can await without holding a thread.
 
-use crate::builtins;
 use crate::bytecode::{Chunk, Method, Op};
 use crate::errors::{self, Frame};
+use crate::host::{Host, Limits, WsInner};
 use crate::memory::GlobalJournal;
 use crate::types::{isa, type_name, typeof_val};
 use crate::value::*;
-use crate::{Host, Limits, WsInner};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const VALUE_BYTES: usize = 24;
+pub use crate::memory::VALUE_BYTES;
 
 pub struct CallFrame {
     pub chunk: Arc<Chunk>,
@@ -27,6 +26,74 @@ struct Handler {
     frame_idx: usize,
     stack_len: usize,
     target: usize,
+}
+
+/// What the VM needs from the built-in library. The library (`builtins::Library`) sits above
+/// the VM and is installed once by `lib.rs`; the VM knows only this trait. Each default
+/// method answers that no library is installed (never reached in a built crate).
+pub(crate) trait Natives: Sync {
+    fn call(&self, _vm: &mut Vm, _id: u16, _args: &[Value], _kw: &[(Name, Value)]) -> R {
+        Err(no_library())
+    }
+    fn broadcast(&self, _vm: &mut Vm, _id: u16, _args: &[Value]) -> R {
+        Err(no_library())
+    }
+    fn construct(&self, _vm: &mut Vm, _f: &Value, _args: &[Value], _kw: &[(Name, Value)]) -> R {
+        Err(no_library())
+    }
+    fn iterate_items(&self, _vm: &mut Vm, _v: &Value) -> Result<Vec<Value>, Exc> {
+        Err(no_library())
+    }
+    fn getindex(&self, _vm: &mut Vm, _obj: &Value, _idx: &[Value]) -> R {
+        Err(no_library())
+    }
+    fn setindex(&self, _vm: &mut Vm, _obj: &Value, _v: Value, _idx: &[Value]) -> Result<(), Exc> {
+        Err(no_library())
+    }
+    fn getfield(&self, _vm: &mut Vm, _obj: &Value, _name: &Name) -> R {
+        Err(no_library())
+    }
+    fn setfield(&self, _obj: &Value, _name: &str, _v: Value) -> Result<(), Exc> {
+        Err(no_library())
+    }
+    fn lastindex(&self, _obj: &Value, _k: usize, _n: usize) -> Result<i64, Exc> {
+        Err(no_library())
+    }
+    fn convert(&self, _t: &Ty, _v: Value) -> R {
+        Err(no_library())
+    }
+    fn make_range(&self, _start: &Value, _step: Option<&Value>, _stop: &Value) -> R {
+        Err(no_library())
+    }
+    fn iter_init(&self, _vm: &mut Vm, _v: Value) -> Result<IterState, Exc> {
+        Err(no_library())
+    }
+    fn destructure(&self, _vm: &mut Vm, _v: &Value, _n: usize) -> Result<Vec<Value>, Exc> {
+        Err(no_library())
+    }
+    fn using(&self, _vm: &mut Vm, _name: &str) -> Result<(), Exc> {
+        Err(no_library())
+    }
+}
+
+type R = Result<Value, Exc>;
+
+fn no_library() -> Exc {
+    errors::error_exception("internal error: no built-in library installed")
+}
+
+struct NoLibrary;
+impl Natives for NoLibrary {}
+
+static NATIVES: std::sync::OnceLock<&'static dyn Natives> = std::sync::OnceLock::new();
+
+/// Install the built-in library (first call wins).
+pub(crate) fn install_natives(lib: &'static dyn Natives) {
+    NATIVES.get_or_init(|| lib);
+}
+
+fn natives() -> &'static dyn Natives {
+    NATIVES.get().copied().unwrap_or(&NoLibrary)
 }
 
 pub enum Step {
@@ -454,15 +521,16 @@ impl Vm {
                     }
                     if self.ws.overloads.load(std::sync::atomic::Ordering::Relaxed) {
                         // a user method for this operator (e.g. `Base.:+(a::Point, b::Point)`)?
-                        let user = match lock(&self.ws.globals).get(builtins::builtin_name(id)) {
-                            Some(Value::Generic(g))
-                                if select_method(&lock(&g.methods), &self.stack[at..])
-                                    .is_some_and(|m| !m.prelude) =>
-                            {
-                                Some(Value::Generic(g.clone()))
-                            }
-                            _ => None,
-                        };
+                        let user =
+                            match lock(&self.ws.globals).get(crate::natives::builtin_name(id)) {
+                                Some(Value::Generic(g))
+                                    if select_method(&lock(&g.methods), &self.stack[at..])
+                                        .is_some_and(|m| !m.prelude) =>
+                                {
+                                    Some(Value::Generic(g.clone()))
+                                }
+                                _ => None,
+                            };
                         if let Some(g) = user {
                             self.stack.insert(at, g);
                             self.frames[fi].ip = ip;
@@ -477,7 +545,7 @@ impl Vm {
                     args.clear();
                     args.extend(self.stack.drain(at..));
                     self.frames[fi].ip = ip;
-                    let r = builtins::call_builtin(self, id, &args, &[]);
+                    let r = natives().call(self, id, &args, &[]);
                     args.clear();
                     self.argbuf = args;
                     let r = tri!(r);
@@ -548,7 +616,7 @@ impl Vm {
                 }
                 Op::ToTuple => {
                     let v = pop!();
-                    let items = tri!(builtins::collections::iterate_items(self, &v));
+                    let items = tri!(natives().iterate_items(self, &v));
                     self.stack.push(Value::tuple(items));
                 }
                 Op::Jump(t) => ip = t as usize,
@@ -588,7 +656,7 @@ impl Vm {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let idx = self.stack.split_off(at);
                     let obj = pop!();
-                    let r = tri!(builtins::collections::getindex(self, &obj, &idx));
+                    let r = tri!(natives().getindex(self, &obj, &idx));
                     self.stack.push(r);
                 }
                 Op::SetIndex(n) => {
@@ -596,29 +664,23 @@ impl Vm {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let idx = self.stack.split_off(at);
                     let obj = pop!();
-                    tri!(builtins::collections::setindex(self, &obj, v.clone(), &idx));
+                    tri!(natives().setindex(self, &obj, v.clone(), &idx));
                     self.stack.push(v);
                 }
                 Op::GetField(n) => {
                     let obj = pop!();
-                    let r = tri!(builtins::getfield(self, &obj, &chunk.names[n as usize]));
+                    let r = tri!(natives().getfield(self, &obj, &chunk.names[n as usize]));
                     self.stack.push(r);
                 }
                 Op::SetField(n) => {
                     let v = pop!();
                     let obj = pop!();
-                    tri!(builtins::setfield(
-                        &obj,
-                        &chunk.names[n as usize],
-                        v.clone()
-                    ));
+                    tri!(natives().setfield(&obj, &chunk.names[n as usize], v.clone()));
                     self.stack.push(v);
                 }
                 Op::LastIndex(k, n) => {
                     let obj = pop!();
-                    let r = tri!(builtins::collections::lastindex(
-                        &obj, k as usize, n as usize
-                    ));
+                    let r = tri!(natives().lastindex(&obj, k as usize, n as usize));
                     self.stack.push(Value::Int(r));
                 }
                 Op::MakeTuple(n) => {
@@ -649,7 +711,7 @@ impl Vm {
                     };
                     let mut out = Vec::with_capacity(items.len());
                     for v in items {
-                        out.push(tri!(builtins::convert(&ty, v)));
+                        out.push(tri!(natives().convert(&ty, v)));
                     }
                     self.stack.push(Value::vector(ty, out));
                 }
@@ -690,11 +752,7 @@ impl Vm {
                     let stop = pop!();
                     let step = if has_step { Some(pop!()) } else { None };
                     let start = pop!();
-                    let r = tri!(builtins::collections::make_range(
-                        &start,
-                        step.as_ref(),
-                        &stop
-                    ));
+                    let r = tri!(natives().make_range(&start, step.as_ref(), &stop));
                     self.stack.push(r);
                 }
                 Op::MakePair => {
@@ -714,7 +772,7 @@ impl Vm {
                 }
                 Op::IterInit(slot) => {
                     let coll = pop!();
-                    let st = tri!(builtins::collections::iter_init(self, coll));
+                    let st = tri!(natives().iter_init(self, coll));
                     self.stack[base + slot as usize] = Value::Iter(Box::new(st));
                 }
                 Op::IterNext(slot, exit) => {
@@ -751,10 +809,7 @@ impl Vm {
                             IterState::FRange { r, pos } => {
                                 if *pos < r.2 {
                                     *pos += 1;
-                                    Some(Value::Float(builtins::collections::frange_elem(
-                                        r,
-                                        *pos - 1,
-                                    )))
+                                    Some(Value::Float(crate::value::frange_elem(r, *pos - 1)))
                                 } else {
                                     None
                                 }
@@ -772,7 +827,7 @@ impl Vm {
                 }
                 Op::Destructure(n) => {
                     let v = pop!();
-                    let items = tri!(builtins::collections::destructure(self, &v, n as usize));
+                    let items = tri!(natives().destructure(self, &v, n as usize));
                     self.stack.extend(items);
                 }
                 Op::MakeClosure(mi, ncap) => {
@@ -855,7 +910,7 @@ impl Vm {
                             } else {
                                 let et = g.elty.clone();
                                 drop(g);
-                                let cv = tri!(builtins::convert(&et, v));
+                                let cv = tri!(natives().convert(&et, v));
                                 lock(a).data.push(cv);
                             }
                         }
@@ -887,13 +942,13 @@ impl Vm {
                 }
                 Op::UndefKw(n) => fail!(errors::undef_keyword(&chunk.names[n as usize])),
                 Op::Using(n) => {
-                    tri!(builtins::using(self, &chunk.names[n as usize]));
+                    tri!(natives().using(self, &chunk.names[n as usize]));
                 }
                 Op::CheckUndef(_) => {}
                 Op::Broadcast(id, n) => {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let args = self.stack.split_off(at);
-                    let r = tri!(builtins::broadcast(self, id, &args));
+                    let r = tri!(natives().broadcast(self, id, &args));
                     self.stack.push(r);
                 }
                 Op::NewBox(s) => {
@@ -983,7 +1038,7 @@ impl Vm {
                 args.clear();
                 args.extend(self.stack.drain(callee_pos + 1..));
                 self.stack.pop();
-                let r = builtins::call_builtin(self, *id, &args, &kw);
+                let r = natives().call(self, *id, &args, &kw);
                 args.clear();
                 self.argbuf = args;
                 self.stack.push(r?);
@@ -1000,10 +1055,10 @@ impl Vm {
                         Ok(true)
                     }
                     None => {
-                        if let Some(id) = builtins::builtin_id(&g.name) {
+                        if let Some(id) = crate::natives::builtin_id(&g.name) {
                             let args = self.stack.split_off(callee_pos + 1);
                             self.stack.pop();
-                            let r = builtins::call_builtin(self, id, &args, &kw)?;
+                            let r = natives().call(self, id, &args, &kw)?;
                             self.stack.push(r);
                             return Ok(false);
                         }
@@ -1028,7 +1083,7 @@ impl Vm {
             Value::Type(_) | Value::StructType(_) => {
                 let args = self.stack.split_off(callee_pos + 1);
                 self.stack.pop();
-                let r = builtins::construct(self, &callee, &args, &kw)?;
+                let r = natives().construct(self, &callee, &args, &kw)?;
                 self.stack.push(r);
                 Ok(false)
             }
@@ -1114,7 +1169,7 @@ struct OpIds {
 fn op_ids() -> &'static OpIds {
     static IDS: std::sync::OnceLock<OpIds> = std::sync::OnceLock::new();
     IDS.get_or_init(|| {
-        let id = |n: &str| builtins::builtin_id(n).unwrap_or(u16::MAX);
+        let id = |n: &str| crate::natives::builtin_id(n).unwrap_or(u16::MAX);
         OpIds {
             add: id("+"),
             sub: id("-"),
@@ -1235,7 +1290,7 @@ pub fn define_method(
     name: Name,
     m: Arc<Method>,
 ) -> Result<Value, Exc> {
-    if !m.prelude && builtins::builtin_id(&name).is_some() {
+    if !m.prelude && crate::natives::builtin_id(&name).is_some() {
         ws.overloads
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }
@@ -1271,7 +1326,7 @@ pub fn define_method(
 }
 
 pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
-    if let Some(id) = builtins::builtin_id(name)
+    if let Some(id) = crate::natives::builtin_id(name)
         && !name.contains('.')
     {
         return Ok(Value::Builtin(id));
@@ -1281,7 +1336,7 @@ pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
     }
     for m in ["Statistics", "Printf", "Random", "LinearAlgebra", "JSON"] {
         if lock(&ws.using).contains(m)
-            && let Some(id) = builtins::builtin_id(&format!("{m}.{name}"))
+            && let Some(id) = crate::natives::builtin_id(&format!("{m}.{name}"))
         {
             return Ok(Value::Builtin(id));
         }
@@ -1379,12 +1434,12 @@ pub fn custom_show(v: &Value) -> Option<String> {
         Some(Value::Generic(g)) => g.clone(),
         _ => return None,
     };
-    let io = builtins::new_iobuffer();
+    let io = crate::value::new_iobuffer();
     let args = vec![io.clone(), v.clone()];
     let m = select_method(&lock(&g.methods), &args)?;
     if m.prelude {
         return None;
     }
     call_sync(&ctx.ws, &ctx.host, &ctx.limits, Value::Generic(g), args).ok()?;
-    Some(builtins::iobuffer_take(&io))
+    Some(crate::value::iobuffer_take(&io))
 }

@@ -106,33 +106,6 @@ pub fn equals(a: &Value, b: &Value) -> Option<bool> {
     Some(x == u && y == v)
 }
 
-/// Julia's `show` for complex numbers: `1 + 2im`, `1.0 - 0.5im`, `1.0 + Inf*im`.
-pub fn show(v: &Value) -> String {
-    let (re, im, neg, im_abs, finite) = match v {
-        Value::ComplexI(a, b) => (
-            a.to_string(),
-            *b,
-            *b < 0,
-            b.unsigned_abs().to_string(),
-            true,
-        ),
-        Value::ComplexF(a, b) => (
-            crate::show::fmt_float(*a),
-            0,
-            b.is_sign_negative() && !b.is_nan(),
-            crate::show::fmt_float(b.abs()),
-            b.is_finite(),
-        ),
-        _ => return String::new(),
-    };
-    let _ = im;
-    format!(
-        "{re} {} {im_abs}{}",
-        if neg { '-' } else { '+' },
-        if finite { "im" } else { "*im" }
-    )
-}
-
 fn one(name: &str, a: &[Value]) -> Result<C, Exc> {
     match a {
         [v] => of(v).ok_or_else(|| merr(name, a)),

@@ -6,7 +6,9 @@ use crate::errors;
 use crate::show::to_string;
 use crate::value::*;
 use crate::vm::Vm;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 type K<'a> = &'a [(Name, Value)];
 
@@ -29,7 +31,6 @@ pub struct ModelData {
 }
 
 pub struct EngeeState {
-    pub rng: u64,
     pub models: Vec<ModelData>,
     pub current: Option<String>,
 }
@@ -37,7 +38,6 @@ pub struct EngeeState {
 impl Default for EngeeState {
     fn default() -> Self {
         EngeeState {
-            rng: 0x2545F4914F6CDD1D,
             models: vec![],
             current: None,
         }
@@ -138,8 +138,37 @@ fn model_name(v: &Value) -> Option<String> {
     }
 }
 
-fn state(vm: &Vm) -> std::sync::MutexGuard<'_, EngeeState> {
-    lock(&vm.ws.engee)
+const STATE_KEY: &str = "engee";
+
+/// The workspace's engee state, kept in its native-module state map under `STATE_KEY`.
+struct StateGuard<'a>(MutexGuard<'a, HashMap<&'static str, Box<dyn Any + Send>>>);
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = EngeeState;
+    fn deref(&self) -> &EngeeState {
+        // `state` inserted it before building the guard
+        self.0
+            .get(STATE_KEY)
+            .and_then(|b| b.downcast_ref())
+            .expect("engee state present")
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut EngeeState {
+        self.0
+            .get_mut(STATE_KEY)
+            .and_then(|b| b.downcast_mut())
+            .expect("engee state present")
+    }
+}
+
+fn state(vm: &Vm) -> StateGuard<'_> {
+    let mut g = lock(&vm.ws.module_state);
+    if !g.get(STATE_KEY).is_some_and(|b| b.is::<EngeeState>()) {
+        g.insert(STATE_KEY, Box::new(EngeeState::default()));
+    }
+    StateGuard(g)
 }
 
 fn current_name(vm: &Vm) -> Result<String, Exc> {
@@ -821,7 +850,7 @@ fn b_screenshot(vm: &mut Vm, a: &[Value], _k: K) -> R {
 fn wsarray_len(a: &[Value]) -> Option<usize> {
     match a {
         [Value::Struct(s)] if s.def.name.starts_with("WorkspaceArray") => {
-            lock(&s.fields).get(1).and_then(super::collections::len_of)
+            lock(&s.fields).get(1).and_then(crate::value::len_of)
         }
         _ => None,
     }

@@ -1366,18 +1366,11 @@ fn b_copysign(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 /// Deterministic xorshift PRNG for `rand` (seeded per workspace start; documented).
 fn next_rand(vm: &mut Vm) -> f64 {
-    let mut st = vm
-        .ws
-        .engee
-        .lock()
-        .map(|g| g.rng)
-        .unwrap_or(0x9E3779B97F4A7C15);
+    let mut st = *lock(&vm.ws.rng);
     st ^= st << 13;
     st ^= st >> 7;
     st ^= st << 17;
-    if let Ok(mut g) = vm.ws.engee.lock() {
-        g.rng = st;
-    }
+    *lock(&vm.ws.rng) = st;
     (st >> 11) as f64 / (1u64 << 53) as f64
 }
 fn b_rand(vm: &mut Vm, a: &[Value], _k: K) -> R {
@@ -1423,9 +1416,7 @@ fn b_randn(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 fn b_seed(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let s = a.last().and_then(as_int).unwrap_or(0) as u64;
-    if let Ok(mut g) = vm.ws.engee.lock() {
-        g.rng = s.wrapping_mul(0x9E3779B97F4A7C15) | 1;
-    }
+    *lock(&vm.ws.rng) = s.wrapping_mul(0x9E3779B97F4A7C15) | 1;
     Ok(Value::Nothing)
 }
 fn b_fmt_float(_vm: &mut Vm, a: &[Value], _k: K) -> R {

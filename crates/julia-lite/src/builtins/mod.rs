@@ -13,8 +13,8 @@ use crate::errors::{self, method_error};
 use crate::show::{repr, to_string};
 use crate::types::{isa, type_name, typeof_val};
 use crate::value::*;
+pub(crate) use crate::value::{iobuffer_take, is_io, new_iobuffer};
 use crate::vm::Vm;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub type BFn = fn(&mut Vm, &[Value], &[(Name, Value)]) -> Result<Value, Exc>;
@@ -22,7 +22,6 @@ pub type R = Result<Value, Exc>;
 
 struct Table {
     fns: Vec<(&'static str, BFn)>,
-    ids: HashMap<&'static str, u16>,
 }
 
 fn table() -> &'static Table {
@@ -37,20 +36,63 @@ fn table() -> &'static Table {
         fns.extend_from_slice(complex::FNS);
         fns.extend_from_slice(engee::FNS);
         fns.extend_from_slice(FNS);
-        let mut ids = HashMap::new();
-        for (i, (n, _)) in fns.iter().enumerate() {
-            ids.entry(*n).or_insert(i as u16);
-        }
-        Table { fns, ids }
+        Table { fns }
     })
 }
 
-pub fn builtin_id(name: &str) -> Option<u16> {
-    table().ids.get(name).copied()
+pub(crate) use crate::natives::{builtin_id, builtin_name};
+
+/// The names of all built-ins, index = id (for `natives::install`).
+pub(crate) fn names() -> Vec<&'static str> {
+    table().fns.iter().map(|(n, _)| *n).collect()
 }
 
-pub fn builtin_name(id: u16) -> &'static str {
-    table().fns.get(id as usize).map(|(n, _)| *n).unwrap_or("?")
+/// The built-in library as the VM sees it (see `vm::Natives`).
+pub(crate) struct Library;
+
+impl crate::vm::Natives for Library {
+    fn call(&self, vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
+        call_builtin(vm, id, args, kw)
+    }
+    fn broadcast(&self, vm: &mut Vm, id: u16, args: &[Value]) -> R {
+        broadcast(vm, id, args)
+    }
+    fn construct(&self, vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value)]) -> R {
+        construct(vm, callee, args, kw)
+    }
+    fn iterate_items(&self, vm: &mut Vm, v: &Value) -> Result<Vec<Value>, Exc> {
+        collections::iterate_items(vm, v)
+    }
+    fn getindex(&self, vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
+        collections::getindex(vm, obj, idx)
+    }
+    fn setindex(&self, vm: &mut Vm, obj: &Value, v: Value, idx: &[Value]) -> Result<(), Exc> {
+        collections::setindex(vm, obj, v, idx)
+    }
+    fn getfield(&self, vm: &mut Vm, obj: &Value, name: &Name) -> R {
+        getfield(vm, obj, name)
+    }
+    fn setfield(&self, obj: &Value, name: &str, v: Value) -> Result<(), Exc> {
+        setfield(obj, name, v)
+    }
+    fn lastindex(&self, obj: &Value, k: usize, n: usize) -> Result<i64, Exc> {
+        collections::lastindex(obj, k, n)
+    }
+    fn convert(&self, t: &Ty, v: Value) -> R {
+        convert(t, v)
+    }
+    fn make_range(&self, start: &Value, step: Option<&Value>, stop: &Value) -> R {
+        collections::make_range(start, step, stop)
+    }
+    fn iter_init(&self, vm: &mut Vm, v: Value) -> Result<IterState, Exc> {
+        collections::iter_init(vm, v)
+    }
+    fn destructure(&self, vm: &mut Vm, v: &Value, n: usize) -> Result<Vec<Value>, Exc> {
+        collections::destructure(vm, v, n)
+    }
+    fn using(&self, vm: &mut Vm, name: &str) -> Result<(), Exc> {
+        using(vm, name)
+    }
 }
 
 pub fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
@@ -695,54 +737,6 @@ fn b_time_report(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     let dt = (vm.host.now() - t0).max(0.0);
     vm.write_out(&format!("  {dt:.6} seconds\n"));
     Ok(Value::Nothing)
-}
-
-fn iobuffer_def() -> Arc<StructDef> {
-    static D: OnceLock<Arc<StructDef>> = OnceLock::new();
-    D.get_or_init(|| {
-        Arc::new(StructDef {
-            name: "IOBuffer".into(),
-            fields: vec![("data".into(), None)],
-            mutable: true,
-        })
-    })
-    .clone()
-}
-
-/// A fresh `IOBuffer()` (text chunks in a vector).
-pub fn new_iobuffer() -> Value {
-    Value::Struct(Arc::new(StructV {
-        def: iobuffer_def(),
-        fields: Mutex::new(vec![Value::vector(Ty::String, vec![])]),
-    }))
-}
-
-fn iobuffer_data(v: &Value) -> Option<Arc<Mutex<Array>>> {
-    match v {
-        Value::Struct(s) if Arc::ptr_eq(&s.def, &iobuffer_def()) => match lock(&s.fields).first() {
-            Some(Value::Array(a)) => Some(a.clone()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-pub fn is_io(v: &Value) -> bool {
-    iobuffer_data(v).is_some()
-        || matches!(v, Value::Module(m) if &**m == "stdout" || &**m == "stderr")
-}
-
-/// Contents of an IOBuffer (and empty it), like `String(take!(io))`.
-pub fn iobuffer_take(v: &Value) -> String {
-    match iobuffer_data(v) {
-        Some(a) => {
-            let mut g = lock(&a);
-            let s: String = g.data.iter().map(to_string).collect();
-            g.data.clear();
-            s
-        }
-        None => String::new(),
-    }
 }
 
 /// Write to stdout/stderr (captured output) or to an IOBuffer given as first argument.

@@ -4,9 +4,9 @@
 
 use crate::bytecode::Method;
 use crate::compiler::Compiler;
+use crate::host::{Limits, NullHost, WsInner};
 use crate::value::*;
 use crate::vm::{Step, Vm};
-use crate::{Limits, NullHost, WsInner};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -261,7 +261,8 @@ fn build() -> PreludeDefs {
         overloads: std::sync::atomic::AtomicBool::new(false),
         globals: Mutex::new(HashMap::new()),
         using: Mutex::new(HashSet::new()),
-        engee: Mutex::new(Default::default()),
+        rng: Mutex::new(crate::host::RNG_SEED),
+        module_state: Mutex::new(HashMap::new()),
         accounted: Default::default(),
     });
     let mut vm = Vm::new(
