@@ -6,7 +6,7 @@ use crate::value::{Name, Ty, Value};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Op {
+pub(crate) enum Op {
     Const(u32),
     Nothing,
     Pop,
@@ -54,8 +54,6 @@ pub enum Op {
     DefStruct(u32),
     PushHandler(u32),
     PopHandler,
-    /// store the current exception (pushed by the unwinder) — no-op marker
-    Throw,
     Rethrow(u32),
     Return,
     MarkHeight(u32),
@@ -68,8 +66,6 @@ pub enum Op {
     JumpIfDefined(u32, u32),
     UndefKw(u32),
     Using(u32),
-    /// Check that the value on the stack is a Bool (for `if` conditions) without consuming it
-    CheckUndef(u32),
     Broadcast(u16, u16),
     TypeAssert(u32),
     /// boxed locals (assigned by closures): create / wrap a param / read / write
@@ -82,7 +78,7 @@ pub enum Op {
 }
 
 #[derive(Debug, Default)]
-pub struct Chunk {
+pub(crate) struct Chunk {
     pub code: Vec<Op>,
     pub lines: Vec<u32>,
     pub consts: Vec<Value>,
@@ -94,7 +90,7 @@ pub struct Chunk {
 }
 
 #[derive(Debug)]
-pub struct Method {
+pub(crate) struct Method {
     pub name: Name,
     pub params: Vec<(Name, Option<Ty>)>,
     pub nreq: usize,
@@ -102,7 +98,6 @@ pub struct Method {
     pub kwparams: Vec<Name>,
     pub chunk: Arc<Chunk>,
     pub prelude: bool,
-    pub line: u32,
 }
 
 impl Method {

@@ -76,7 +76,7 @@ impl FnState {
     }
 }
 
-pub struct Compiler {
+pub(crate) struct Compiler {
     fns: Vec<FnState>,
     pub prelude: bool,
     last_captures: Vec<(String, Load)>,
@@ -84,7 +84,7 @@ pub struct Compiler {
 
 type CResult<T> = Result<T, Exc>;
 
-pub const MAX_KW: usize = 64;
+pub(crate) const MAX_KW: usize = 64;
 
 /// Builtin ids for operators, resolved by the builtins table.
 fn op_builtin(op: &str) -> Option<u16> {
@@ -254,7 +254,7 @@ fn assign_targets_in(l: &Expr, f: &mut dyn FnMut(&str)) {
 /// Resolve a type expression at compile time.
 /// The type a type expression names; `None` when it names none this interpreter has, or
 /// when it nests deeper than the types of values may (`types::MAX_TY_DEPTH`).
-pub fn resolve_type(e: &Expr) -> Option<Ty> {
+pub(crate) fn resolve_type(e: &Expr) -> Option<Ty> {
     resolve_type_at(e, 0)
 }
 
@@ -1644,7 +1644,6 @@ impl Compiler {
             kwparams,
             chunk: Arc::new(st.chunk),
             prelude: self.prelude,
-            line: def.line,
         }))
     }
 

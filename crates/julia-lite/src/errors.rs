@@ -1,12 +1,12 @@
 //! Julia exceptions: constructors with Julia 1.9's `showerror` and `repr` texts,
 //! and the stack-trace layout of `full_description`.
 
-use crate::show::{repr, repr_string, to_string};
+use crate::show::{repr, repr_string};
 use crate::types::{type_name, typeof_val};
 use crate::value::{Exc, Name, Ty, Value};
 use std::sync::Arc;
 
-pub fn exc(ty: &str, msg: String, repr: String, fields: Vec<(&str, Value)>) -> Exc {
+pub(crate) fn exc(ty: &str, msg: String, repr: String, fields: Vec<(&str, Value)>) -> Exc {
     Exc {
         ty: ty.into(),
         msg,
@@ -20,7 +20,7 @@ pub fn exc(ty: &str, msg: String, repr: String, fields: Vec<(&str, Value)>) -> E
     }
 }
 
-pub fn error_exception(msg: &str) -> Exc {
+pub(crate) fn error_exception(msg: &str) -> Exc {
     exc(
         "ErrorException",
         msg.to_string(),
@@ -29,11 +29,11 @@ pub fn error_exception(msg: &str) -> Exc {
     )
 }
 
-pub fn syntax_error(msg: &str) -> Exc {
+pub(crate) fn syntax_error(msg: &str) -> Exc {
     error_exception(&format!("syntax: {msg}"))
 }
 
-pub fn undef_var(name: &str) -> Exc {
+pub(crate) fn undef_var(name: &str) -> Exc {
     exc(
         "UndefVarError",
         format!("UndefVarError: `{name}` not defined"),
@@ -42,7 +42,7 @@ pub fn undef_var(name: &str) -> Exc {
     )
 }
 
-pub fn method_error(fname: &str, args: &[Value]) -> Exc {
+pub(crate) fn method_error(fname: &str, args: &[Value]) -> Exc {
     let sig: Vec<String> = args
         .iter()
         .map(|a| format!("::{}", type_name(&typeof_val(a))))
@@ -92,7 +92,7 @@ pub fn method_error(fname: &str, args: &[Value]) -> Exc {
     )
 }
 
-pub fn not_callable(v: &Value) -> Exc {
+pub(crate) fn not_callable(v: &Value) -> Exc {
     let t = type_name(&typeof_val(v));
     exc(
         "MethodError",
@@ -102,7 +102,7 @@ pub fn not_callable(v: &Value) -> Exc {
     )
 }
 
-pub fn divide_error() -> Exc {
+pub(crate) fn divide_error() -> Exc {
     exc(
         "DivideError",
         "DivideError: integer division error".into(),
@@ -111,7 +111,7 @@ pub fn divide_error() -> Exc {
     )
 }
 
-pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
+pub(crate) fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
     let what = match container {
         Value::Str(s) => format!("{}-codeunit String", s.len()),
         Value::Array(a) => {
@@ -157,7 +157,7 @@ pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
     exc("BoundsError", msg, r, vec![("a", container.clone())])
 }
 
-pub fn key_error(k: &Value) -> Exc {
+pub(crate) fn key_error(k: &Value) -> Exc {
     exc(
         "KeyError",
         format!("KeyError: key {} not found", repr(k)),
@@ -166,7 +166,7 @@ pub fn key_error(k: &Value) -> Exc {
     )
 }
 
-pub fn argument_error(msg: &str) -> Exc {
+pub(crate) fn argument_error(msg: &str) -> Exc {
     exc(
         "ArgumentError",
         format!("ArgumentError: {msg}"),
@@ -175,7 +175,7 @@ pub fn argument_error(msg: &str) -> Exc {
     )
 }
 
-pub fn domain_error(val: &Value, msg: &str) -> Exc {
+pub(crate) fn domain_error(val: &Value, msg: &str) -> Exc {
     exc(
         "DomainError",
         format!("DomainError with {}:\n{msg}", repr(val)),
@@ -184,7 +184,7 @@ pub fn domain_error(val: &Value, msg: &str) -> Exc {
     )
 }
 
-pub fn inexact_error(func: &str, ty: &str, val: &Value) -> Exc {
+pub(crate) fn inexact_error(func: &str, ty: &str, val: &Value) -> Exc {
     let msg = if func == ty {
         format!("InexactError: {func}({})", repr(val))
     } else {
@@ -198,7 +198,7 @@ pub fn inexact_error(func: &str, ty: &str, val: &Value) -> Exc {
     )
 }
 
-pub fn overflow_error(msg: &str) -> Exc {
+pub(crate) fn overflow_error(msg: &str) -> Exc {
     exc(
         "OverflowError",
         format!("OverflowError: {msg}"),
@@ -207,7 +207,7 @@ pub fn overflow_error(msg: &str) -> Exc {
     )
 }
 
-pub fn stack_overflow() -> Exc {
+pub(crate) fn stack_overflow() -> Exc {
     exc(
         "StackOverflowError",
         "StackOverflowError:".into(),
@@ -216,7 +216,7 @@ pub fn stack_overflow() -> Exc {
     )
 }
 
-pub fn type_error_bool(v: &Value) -> Exc {
+pub(crate) fn type_error_bool(v: &Value) -> Exc {
     let t = type_name(&typeof_val(v));
     exc(
         "TypeError",
@@ -226,7 +226,7 @@ pub fn type_error_bool(v: &Value) -> Exc {
     )
 }
 
-pub fn type_error(func: &str, expected: &str, got: &Value) -> Exc {
+pub(crate) fn type_error(func: &str, expected: &str, got: &Value) -> Exc {
     let t = type_name(&typeof_val(got));
     exc(
         "TypeError",
@@ -236,7 +236,7 @@ pub fn type_error(func: &str, expected: &str, got: &Value) -> Exc {
     )
 }
 
-pub fn assertion_error(msg: &str) -> Exc {
+pub(crate) fn assertion_error(msg: &str) -> Exc {
     exc(
         "AssertionError",
         format!("AssertionError: {msg}"),
@@ -245,7 +245,7 @@ pub fn assertion_error(msg: &str) -> Exc {
     )
 }
 
-pub fn dimension_mismatch(msg: &str) -> Exc {
+pub(crate) fn dimension_mismatch(msg: &str) -> Exc {
     exc(
         "DimensionMismatch",
         format!("DimensionMismatch: {msg}"),
@@ -254,7 +254,7 @@ pub fn dimension_mismatch(msg: &str) -> Exc {
     )
 }
 
-pub fn undef_keyword(k: &str) -> Exc {
+pub(crate) fn undef_keyword(k: &str) -> Exc {
     exc(
         "UndefKeywordError",
         format!("UndefKeywordError: keyword argument `{k}` not assigned"),
@@ -263,7 +263,7 @@ pub fn undef_keyword(k: &str) -> Exc {
     )
 }
 
-pub fn string_index_error(s: &str, i: i64) -> Exc {
+pub(crate) fn string_index_error(s: &str, i: i64) -> Exc {
     let msg = format!("StringIndexError: invalid index [{i}]");
     exc(
         "StringIndexError",
@@ -273,7 +273,7 @@ pub fn string_index_error(s: &str, i: i64) -> Exc {
     )
 }
 
-pub fn interrupt(detail: &str) -> Exc {
+pub(crate) fn interrupt(detail: &str) -> Exc {
     exc(
         "InterruptException",
         format!("InterruptException:\n{detail}"),
@@ -282,7 +282,7 @@ pub fn interrupt(detail: &str) -> Exc {
     )
 }
 
-pub fn out_of_memory(detail: &str) -> Exc {
+pub(crate) fn out_of_memory(detail: &str) -> Exc {
     exc(
         "OutOfMemoryError",
         format!("OutOfMemoryError()\n{detail}"),
@@ -292,7 +292,7 @@ pub fn out_of_memory(detail: &str) -> Exc {
 }
 
 /// A user-defined or engee exception type (shown like its repr).
-pub fn custom(ty: &str, args: &[Value]) -> Exc {
+pub(crate) fn custom(ty: &str, args: &[Value]) -> Exc {
     let r = format!(
         "{ty}({})",
         args.iter().map(repr).collect::<Vec<_>>().join(", ")
@@ -305,7 +305,7 @@ pub fn custom(ty: &str, args: &[Value]) -> Exc {
 }
 
 /// `throw(x)` for a non-exception value
-pub fn from_value(v: Value) -> Exc {
+pub(crate) fn from_value(v: Value) -> Exc {
     match v {
         Value::Exception(e) => (*e).clone(),
         v => {
@@ -322,7 +322,7 @@ pub fn from_value(v: Value) -> Exc {
     }
 }
 
-pub fn to_value(e: Exc) -> Value {
+pub(crate) fn to_value(e: Exc) -> Value {
     match e.value {
         Some(v) => v,
         None => Value::Exception(Arc::new(e)),
@@ -331,7 +331,7 @@ pub fn to_value(e: Exc) -> Value {
 
 /// One frame of a user-visible stack trace.
 #[derive(Debug, Clone)]
-pub struct Frame {
+pub(crate) struct Frame {
     /// e.g. `f(x::Int64)`; None = top-level scope
     pub func: Option<String>,
     pub line: u32,
@@ -403,7 +403,7 @@ const SEED_TAIL: &[(&str, &str)] = &[
 ];
 
 /// Render a stack trace in Julia's layout: user frames first, then Engee's server frames.
-pub fn stacktrace(frames: &[Frame]) -> String {
+pub(crate) fn stacktrace(frames: &[Frame]) -> String {
     let mut all: Vec<(String, String)> = Vec::new();
     let mut user: Vec<&Frame> = frames.iter().collect();
     if user.len() > 20 {
@@ -444,17 +444,13 @@ pub fn stacktrace(frames: &[Frame]) -> String {
 }
 
 /// Message of an exception for `string(e)` vs showerror, used by `sprint(showerror, e)`
-pub fn showerror(e: &Exc) -> String {
+pub(crate) fn showerror(e: &Exc) -> String {
     e.msg.clone()
 }
 
-pub fn exc_field(e: &Exc, name: &str) -> Option<Value> {
+pub(crate) fn exc_field(e: &Exc, name: &str) -> Option<Value> {
     e.fields
         .iter()
         .find(|(n, _)| &**n == name)
         .map(|(_, v)| v.clone())
-}
-
-pub fn value_string(v: &Value) -> String {
-    to_string(v)
 }

@@ -62,7 +62,7 @@ pub trait Host: Send + Sync + 'static {
 }
 
 /// Shared state of a workspace.
-pub struct WsInner {
+pub(crate) struct WsInner {
     /// set once user code defines a method for a built-in name (e.g. `Base.:+`)
     pub overloads: std::sync::atomic::AtomicBool,
     pub globals: Mutex<HashMap<Name, Value>>,

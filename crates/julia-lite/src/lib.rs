@@ -4,23 +4,24 @@
 // Julia exceptions are returned by value on cold paths; boxing them buys nothing here.
 #![allow(clippy::result_large_err)]
 
-pub mod ast;
-pub mod builtins;
-pub mod bytecode;
-pub mod compiler;
-pub mod errors;
-pub mod host;
-pub mod lexer;
-pub mod memory;
-pub mod natives;
-pub mod parser;
-pub mod show;
-pub mod types;
-pub mod unparse;
-pub mod value;
-pub mod vm;
+mod ast;
+mod builtins;
+mod bytecode;
+mod compiler;
+mod errors;
+mod host;
+mod lexer;
+mod memory;
+mod natives;
+mod parser;
+mod show;
+mod types;
+mod unparse;
+mod value;
+mod vm;
 
-pub use host::{Host, Limits, MemHost, NullHost, WsInner};
+use host::WsInner;
+pub use host::{Host, Limits, MemHost, NullHost};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;

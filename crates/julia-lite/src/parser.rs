@@ -14,7 +14,7 @@ use crate::lexer::{Tok, Token, lex};
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
-pub struct ParseError {
+pub(crate) struct ParseError {
     /// message without the `syntax: ` prefix
     pub msg: String,
     pub line: u32,
@@ -22,9 +22,9 @@ pub struct ParseError {
 
 type PResult<T> = Result<T, ParseError>;
 
-pub const MAX_NESTING: usize = 2000;
+pub(crate) const MAX_NESTING: usize = 2000;
 
-pub fn parse_program(src: &str) -> PResult<Expr> {
+pub(crate) fn parse_program(src: &str) -> PResult<Expr> {
     let toks = lex(src).map_err(|m| {
         let msg = m.strip_prefix("syntax: ").unwrap_or(&m).to_string();
         ParseError { msg, line: 1 }
@@ -63,7 +63,7 @@ pub fn parse_program(src: &str) -> PResult<Expr> {
     Ok(Expr::Block(stmts))
 }
 
-pub fn tok_text(t: &Tok) -> String {
+pub(crate) fn tok_text(t: &Tok) -> String {
     match t {
         Tok::Int(i) => i.to_string(),
         Tok::Float(f) => f.to_string(),

@@ -15,7 +15,7 @@ use crate::value::{Ty, Value, lock};
 const MAX_SHOW_DEPTH: usize = 48;
 
 /// Float32: `print` gives `1.0` / `1.0e-5`; `show` gives `1.0f0` / `1.0f-5`.
-pub fn fmt_float32(x: f32, show: bool) -> String {
+pub(crate) fn fmt_float32(x: f32, show: bool) -> String {
     if x.is_nan() {
         return if show { "NaN32".into() } else { "NaN".into() };
     }
@@ -49,7 +49,7 @@ pub fn fmt_float32(x: f32, show: bool) -> String {
 }
 
 /// Julia's shortest round-trip Float64 printing (non-compact `show`).
-pub fn fmt_float(x: f64) -> String {
+pub(crate) fn fmt_float(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();
     }
@@ -105,7 +105,7 @@ pub fn fmt_float(x: f64) -> String {
     out
 }
 
-pub fn repr_string(s: &str) -> String {
+pub(crate) fn repr_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -132,7 +132,7 @@ pub fn repr_string(s: &str) -> String {
     out
 }
 
-pub fn repr_char(c: char) -> String {
+pub(crate) fn repr_char(c: char) -> String {
     match c {
         '\'' => "'\\''".into(),
         '\\' => "'\\\\'".into(),
@@ -146,7 +146,7 @@ pub fn repr_char(c: char) -> String {
 }
 
 /// `string(x)` / `print(x)`
-pub fn to_string(v: &Value) -> String {
+pub(crate) fn to_string(v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
         Value::Char(c) => c.to_string(),
@@ -160,7 +160,7 @@ pub fn to_string(v: &Value) -> String {
 }
 
 /// `repr(x)` / `show(x)`
-pub fn repr(v: &Value) -> String {
+pub(crate) fn repr(v: &Value) -> String {
     let mut p = Printer {
         out: String::new(),
         stack: Vec::new(),
@@ -453,7 +453,7 @@ impl Printer {
 }
 
 /// Julia's `show` for complex numbers: `1 + 2im`, `1.0 - 0.5im`, `1.0 + Inf*im`.
-pub fn show_complex(v: &Value) -> String {
+pub(crate) fn show_complex(v: &Value) -> String {
     let (re, im, neg, im_abs, finite) = match v {
         Value::ComplexI(a, b) => (
             a.to_string(),

@@ -20,7 +20,7 @@ fn ty_depth(t: &Ty, d: usize) -> usize {
     }
 }
 
-pub fn typeof_val(v: &Value) -> Ty {
+pub(crate) fn typeof_val(v: &Value) -> Ty {
     typeof_d(v, 0)
 }
 
@@ -89,7 +89,7 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
     }
 }
 
-pub fn type_name(t: &Ty) -> String {
+pub(crate) fn type_name(t: &Ty) -> String {
     match t {
         Ty::Any => "Any".into(),
         Ty::Int64 => "Int64".into(),
@@ -143,7 +143,7 @@ pub fn type_name(t: &Ty) -> String {
     }
 }
 
-pub const EXCEPTION_TYPES: &[&str] = &[
+pub(crate) const EXCEPTION_TYPES: &[&str] = &[
     "ErrorException",
     "UndefVarError",
     "MethodError",
@@ -167,7 +167,7 @@ pub const EXCEPTION_TYPES: &[&str] = &[
 ];
 
 /// Type lookup by name (for annotations, `isa`, conversions).
-pub fn type_by_name(n: &str) -> Option<Ty> {
+pub(crate) fn type_by_name(n: &str) -> Option<Ty> {
     Some(match n {
         "Any" => Ty::Any,
         "Int" | "Int64" => Ty::Int64,
@@ -211,7 +211,7 @@ pub fn type_by_name(n: &str) -> Option<Ty> {
 }
 
 /// `isa(v, t)` with the generic containers treated as UnionAll (`[1] isa Vector` is true).
-pub fn isa(v: &Value, t: &Ty) -> bool {
+pub(crate) fn isa(v: &Value, t: &Ty) -> bool {
     let vt = typeof_val(v);
     match t {
         Ty::Array(e, n) if **e == Ty::Any => {

@@ -4,15 +4,15 @@ use crate::bytecode::Method;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub type Name = Arc<str>;
+pub(crate) type Name = Arc<str>;
 
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Julia types we model.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Ty {
+pub(crate) enum Ty {
     Any,
     Int64,
     Float64,
@@ -152,7 +152,7 @@ impl Ty {
 }
 
 #[derive(Debug, Clone)]
-pub struct Array {
+pub(crate) struct Array {
     pub elty: Ty,
     pub data: Vec<Value>,
     /// Some((rows, cols)) for a matrix (column-major data)
@@ -160,7 +160,7 @@ pub struct Array {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum HKey {
+pub(crate) enum HKey {
     Int(i64),
     Float(u64),
     Str(Arc<str>),
@@ -176,7 +176,7 @@ pub enum HKey {
 }
 
 #[derive(Debug, Clone)]
-pub struct DictV {
+pub(crate) struct DictV {
     pub kty: Ty,
     pub vty: Ty,
     pub entries: Vec<(Value, Value)>,
@@ -217,20 +217,20 @@ impl DictV {
 
 /// A generic function: a name and its methods.
 #[derive(Debug)]
-pub struct Generic {
+pub(crate) struct Generic {
     pub name: Name,
     pub methods: Mutex<Vec<Arc<Method>>>,
 }
 
 #[derive(Debug)]
-pub struct Closure {
+pub(crate) struct Closure {
     pub method: Arc<Method>,
     pub captured: Vec<Value>,
 }
 
 /// A Julia exception value.
 #[derive(Debug, Clone)]
-pub struct Exc {
+pub(crate) struct Exc {
     pub ty: Name,
     /// `sprint(showerror, e)`
     pub msg: String,
@@ -244,20 +244,20 @@ pub struct Exc {
 }
 
 #[derive(Debug)]
-pub struct StructDef {
+pub(crate) struct StructDef {
     pub name: Name,
     pub fields: Vec<(Name, Option<Ty>)>,
     pub mutable: bool,
 }
 
 #[derive(Debug)]
-pub struct StructV {
+pub(crate) struct StructV {
     pub def: Arc<StructDef>,
     pub fields: Mutex<Vec<Value>>,
 }
 
 #[derive(Debug, Clone)]
-pub enum Value {
+pub(crate) enum Value {
     Nothing,
     Missing,
     Bool(bool),
@@ -304,7 +304,7 @@ pub enum Value {
 
 /// Tuple storage; dropping a deeply nested tuple does not recurse.
 #[derive(Debug, Clone)]
-pub struct Tup {
+pub(crate) struct Tup {
     pub inner: Arc<[Value]>,
 }
 
@@ -317,7 +317,7 @@ impl std::ops::Deref for Tup {
 
 /// Pair storage; dropping a deeply nested pair chain does not recurse.
 #[derive(Debug, Clone)]
-pub struct PairV {
+pub(crate) struct PairV {
     pub inner: Arc<(Value, Value)>,
 }
 
@@ -406,7 +406,7 @@ fn drop_iteratively(mut stack: Vec<Value>) {
 
 /// Values of a named tuple (drops iteratively).
 #[derive(Debug, Clone, Default)]
-pub struct NtVals(pub Vec<Value>);
+pub(crate) struct NtVals(pub Vec<Value>);
 
 impl std::ops::Deref for NtVals {
     type Target = Vec<Value>;
@@ -490,7 +490,7 @@ impl Drop for PairV {
 }
 
 #[derive(Debug, Clone)]
-pub enum IterState {
+pub(crate) enum IterState {
     Range {
         cur: i64,
         step: i64,
@@ -591,7 +591,7 @@ impl Value {
 }
 
 /// Element type inferred from values (Julia's promotion for literals).
-pub fn promote_elty(vals: &[Value]) -> Ty {
+pub(crate) fn promote_elty(vals: &[Value]) -> Ty {
     let mut t: Option<Ty> = None;
     for v in vals {
         let vt = crate::types::typeof_val(v);
@@ -606,7 +606,7 @@ pub fn promote_elty(vals: &[Value]) -> Ty {
     t.unwrap_or(Ty::Any)
 }
 
-pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
+pub(crate) fn join_ty(a: &Ty, b: &Ty) -> Ty {
     if a == b {
         return a.clone();
     }
@@ -649,7 +649,7 @@ pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
 }
 
 /// Convert numbers for storage into a container of element type `t` (Julia's promotion on literals).
-pub fn promote_to(t: &Ty, v: Value) -> Value {
+pub(crate) fn promote_to(t: &Ty, v: Value) -> Value {
     match (t, v) {
         (Ty::Float64, Value::Int(i)) => Value::Float(i as f64),
         (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
@@ -671,7 +671,7 @@ pub fn promote_to(t: &Ty, v: Value) -> Value {
 }
 
 /// Number of elements of a range `(start, step, stop)`.
-pub fn range_len(r: &(i64, i64, i64)) -> i64 {
+pub(crate) fn range_len(r: &(i64, i64, i64)) -> i64 {
     let (a, s, b) = *r;
     if (s > 0 && b < a) || (s < 0 && b > a) {
         0
@@ -681,7 +681,7 @@ pub fn range_len(r: &(i64, i64, i64)) -> i64 {
 }
 
 /// `length` of the values that have one without running code (no user iterators).
-pub fn len_of(v: &Value) -> Option<usize> {
+pub(crate) fn len_of(v: &Value) -> Option<usize> {
     Some(match v {
         Value::Array(a) => lock(a).data.len(),
         Value::Tuple(t) => t.len(),
@@ -716,7 +716,7 @@ pub(crate) fn iobuffer_def() -> Arc<StructDef> {
 }
 
 /// A fresh `IOBuffer()` (text chunks in a vector).
-pub fn new_iobuffer() -> Value {
+pub(crate) fn new_iobuffer() -> Value {
     Value::Struct(Arc::new(StructV {
         def: iobuffer_def(),
         fields: Mutex::new(vec![Value::vector(Ty::String, vec![])]),
@@ -733,13 +733,13 @@ pub(crate) fn iobuffer_data(v: &Value) -> Option<Arc<Mutex<Array>>> {
     }
 }
 
-pub fn is_io(v: &Value) -> bool {
+pub(crate) fn is_io(v: &Value) -> bool {
     iobuffer_data(v).is_some()
         || matches!(v, Value::Module(m) if &**m == "stdout" || &**m == "stderr")
 }
 
 /// Contents of an IOBuffer (and empty it), like `String(take!(io))`.
-pub fn iobuffer_take(v: &Value) -> String {
+pub(crate) fn iobuffer_take(v: &Value) -> String {
     match iobuffer_data(v) {
         Some(a) => {
             let mut g = lock(&a);
@@ -752,7 +752,7 @@ pub fn iobuffer_take(v: &Value) -> String {
 }
 
 /// Decimal scale that makes a float range exact (emulates Julia's TwicePrecision ranges).
-pub fn frange_den(start: f64, step: f64) -> Option<f64> {
+pub(crate) fn frange_den(start: f64, step: f64) -> Option<f64> {
     let mut den = 1.0;
     for _ in 0..16 {
         let a = start * den;
@@ -769,7 +769,7 @@ pub fn frange_den(start: f64, step: f64) -> Option<f64> {
 
 /// Element `i` (0-based) of a float range: start, step, length, and the step's low-order
 /// part (non-zero for `range(a, b; length)`, emulating Julia's TwicePrecision step).
-pub fn frange_elem(r: &(f64, f64, i64, f64), i: i64) -> f64 {
+pub(crate) fn frange_elem(r: &(f64, f64, i64, f64), i: i64) -> f64 {
     if r.3 != 0.0 {
         let fi = i as f64;
         let p = fi * r.1;

@@ -11,9 +11,9 @@ use crate::value::*;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use crate::memory::VALUE_BYTES;
+pub(crate) use crate::memory::VALUE_BYTES;
 
-pub struct CallFrame {
+pub(crate) struct CallFrame {
     pub chunk: Arc<Chunk>,
     pub ip: usize,
     pub base: usize,
@@ -96,14 +96,14 @@ fn natives() -> &'static dyn Natives {
     NATIVES.get().copied().unwrap_or(&NoLibrary)
 }
 
-pub enum Step {
+pub(crate) enum Step {
     Done(Value),
     Sleep(Duration),
     Yield,
     Error(Box<Exc>, Vec<Frame>),
 }
 
-pub struct Vm {
+pub(crate) struct Vm {
     pub stack: Vec<Value>,
     pub frames: Vec<CallFrame>,
     handlers: Vec<Handler>,
@@ -262,10 +262,6 @@ impl Vm {
         drop(g);
         drop(replaced);
         self.stack.clear();
-    }
-
-    pub fn exec_time(&self) -> Duration {
-        self.exec + self.slice_start.elapsed()
     }
 
     fn check_budgets(&mut self) -> Result<bool, Exc> {
@@ -861,10 +857,6 @@ impl Vm {
                 Op::PopHandler => {
                     self.handlers.pop();
                 }
-                Op::Throw => {
-                    let v = pop!();
-                    fail!(errors::from_value(v));
-                }
                 Op::Rethrow(slot) => {
                     let v = self.stack[base + slot as usize].clone();
                     fail!(errors::from_value(v));
@@ -944,7 +936,6 @@ impl Vm {
                 Op::Using(n) => {
                     tri!(natives().using(self, &chunk.names[n as usize]));
                 }
-                Op::CheckUndef(_) => {}
                 Op::Broadcast(id, n) => {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let args = self.stack.split_off(at);
@@ -1246,7 +1237,7 @@ fn fast_binop(id: u16, a: &Value, b: &Value) -> Option<Value> {
     }
 }
 
-pub fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Method>> {
+pub(crate) fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Method>> {
     let mut best: Option<(i32, &Arc<Method>)> = None;
     for m in methods {
         let np = m.params.len();
@@ -1284,7 +1275,7 @@ pub fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Meth
     best.map(|(_, m)| m.clone())
 }
 
-pub fn define_method(
+pub(crate) fn define_method(
     ws: &WsInner,
     journal: &mut GlobalJournal,
     name: Name,
@@ -1325,7 +1316,7 @@ pub fn define_method(
     Ok(Value::Generic(g.clone()))
 }
 
-pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
+pub(crate) fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
     if let Some(id) = crate::natives::builtin_id(name)
         && !name.contains('.')
     {
@@ -1389,7 +1380,7 @@ const MAX_NESTED_CALLS: usize = 4;
 
 /// Call `f(args...)` to completion on a nested VM (sleeps are skipped). Used for user `show`
 /// methods and `sprint(f, x)`.
-pub fn call_sync(
+pub(crate) fn call_sync(
     ws: &Arc<WsInner>,
     host: &Arc<dyn Host>,
     limits: &Limits,
@@ -1424,7 +1415,7 @@ pub fn call_sync(
 }
 
 /// If user code defined `show(io, x::T)` for this struct's type, render `x` with it.
-pub fn custom_show(v: &Value) -> Option<String> {
+pub(crate) fn custom_show(v: &Value) -> Option<String> {
     let Value::Struct(_) = v else { return None };
     let ctx = PRINT_CTX.with(|c| c.borrow().last().cloned())?;
     if !ctx.ws.overloads.load(std::sync::atomic::Ordering::Relaxed) {

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 type K<'a> = &'a [(Name, Value)];
 
-pub fn make_frange(start: f64, step: f64, stop: f64) -> R {
+pub(crate) fn make_frange(start: f64, step: f64, stop: f64) -> R {
     if step == 0.0 {
         return Err(errors::argument_error("range step cannot be zero"));
     }
@@ -24,7 +24,7 @@ pub fn make_frange(start: f64, step: f64, stop: f64) -> R {
     Ok(Value::FRange(Arc::new((start, step, len, 0.0))))
 }
 
-pub fn make_range(start: &Value, step: Option<&Value>, stop: &Value) -> R {
+pub(crate) fn make_range(start: &Value, step: Option<&Value>, stop: &Value) -> R {
     match (start, step, stop) {
         (Value::Int(a), None, Value::Int(b)) => Ok(Value::range(*a, 1, *b)),
         (Value::Int(a), Some(Value::Int(s)), Value::Int(b)) => {
@@ -59,7 +59,7 @@ pub fn make_range(start: &Value, step: Option<&Value>, stop: &Value) -> R {
 }
 
 /// Items of simple sequences without allocation checks.
-pub fn items_simple(v: &Value) -> Option<Vec<Value>> {
+pub(crate) fn items_simple(v: &Value) -> Option<Vec<Value>> {
     Some(match v {
         Value::Array(a) => lock(a).data.clone(),
         Value::Tuple(t) => t.to_vec(),
@@ -75,7 +75,7 @@ pub fn items_simple(v: &Value) -> Option<Vec<Value>> {
 }
 
 /// All elements of an iterable (materialised), with a memory check.
-pub fn iterate_items(vm: &mut Vm, v: &Value) -> Result<Vec<Value>, Exc> {
+pub(crate) fn iterate_items(vm: &mut Vm, v: &Value) -> Result<Vec<Value>, Exc> {
     if let Some(n) = len_of(v) {
         vm.alloc(n, false)?;
     }
@@ -118,7 +118,7 @@ pub fn iterate_items(vm: &mut Vm, v: &Value) -> Result<Vec<Value>, Exc> {
     })
 }
 
-pub fn iter_init(vm: &mut Vm, v: Value) -> Result<IterState, Exc> {
+pub(crate) fn iter_init(vm: &mut Vm, v: Value) -> Result<IterState, Exc> {
     Ok(match v {
         Value::Range(r) => {
             let empty = range_len(&r) <= 0;
@@ -138,7 +138,7 @@ pub fn iter_init(vm: &mut Vm, v: Value) -> Result<IterState, Exc> {
     })
 }
 
-pub fn destructure(vm: &mut Vm, v: &Value, n: usize) -> Result<Vec<Value>, Exc> {
+pub(crate) fn destructure(vm: &mut Vm, v: &Value, n: usize) -> Result<Vec<Value>, Exc> {
     let items = match v {
         Value::Dict(_) => {
             return Err(errors::error_exception(
@@ -212,7 +212,7 @@ fn index_list(vm: &mut Vm, container: &Value, idx: &Value, len: usize) -> Result
     }
 }
 
-pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
+pub(crate) fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
     match obj {
         Value::Array(a) => {
             let (elty, dims) = {
@@ -419,7 +419,7 @@ pub fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
     }
 }
 
-pub fn setindex(vm: &mut Vm, obj: &Value, v: Value, idx: &[Value]) -> Result<(), Exc> {
+pub(crate) fn setindex(vm: &mut Vm, obj: &Value, v: Value, idx: &[Value]) -> Result<(), Exc> {
     match obj {
         Value::Array(a) => {
             let (elty, dims, len) = {
@@ -482,7 +482,7 @@ pub fn setindex(vm: &mut Vm, obj: &Value, v: Value, idx: &[Value]) -> Result<(),
     }
 }
 
-pub fn lastindex(obj: &Value, k: usize, n: usize) -> Result<i64, Exc> {
+pub(crate) fn lastindex(obj: &Value, k: usize, n: usize) -> Result<i64, Exc> {
     match obj {
         Value::Array(a) => {
             let g = lock(a);
@@ -821,7 +821,7 @@ fn b_findmin(vm: &mut Vm, a: &[Value], _k: K) -> R {
     Ok(Value::tuple(vec![v, i]))
 }
 
-pub fn sort_values(items: &mut [Value]) -> Result<(), Exc> {
+pub(crate) fn sort_values(items: &mut [Value]) -> Result<(), Exc> {
     let mut err = None;
     items.sort_by(|x, y| {
         if err.is_some() {
@@ -991,7 +991,7 @@ fn b_collect(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub fn contains(vm: &mut Vm, x: &Value, coll: &Value) -> Result<bool, Exc> {
+pub(crate) fn contains(vm: &mut Vm, x: &Value, coll: &Value) -> Result<bool, Exc> {
     match coll {
         Value::Dict(_) => match x {
             Value::Pair(p) => {
@@ -1812,7 +1812,7 @@ fn b_to_vec(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("length", b_length),
     ("size", b_size),
     ("ndims", b_ndims),

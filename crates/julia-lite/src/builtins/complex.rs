@@ -38,12 +38,12 @@ fn val(c: C) -> Value {
     }
 }
 
-pub fn is_complex(v: &Value) -> bool {
+pub(crate) fn is_complex(v: &Value) -> bool {
     matches!(v, Value::ComplexI(..) | Value::ComplexF(..))
 }
 
 /// Arithmetic when an operand is complex; None = not handled here.
-pub fn binop(op: &str, a: &[Value]) -> Option<R> {
+pub(crate) fn binop(op: &str, a: &[Value]) -> Option<R> {
     let [x, y] = a else { return None };
     if !is_complex(x) && !is_complex(y) {
         return None;
@@ -97,7 +97,7 @@ pub fn binop(op: &str, a: &[Value]) -> Option<R> {
     }))
 }
 
-pub fn equals(a: &Value, b: &Value) -> Option<bool> {
+pub(crate) fn equals(a: &Value, b: &Value) -> Option<bool> {
     if !is_complex(a) && !is_complex(b) {
         return None;
     }
@@ -159,7 +159,7 @@ fn b_complex(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 /// abs, abs2, sqrt, exp for complex arguments (called from the math builtins).
-pub fn unary(name: &str, v: &Value) -> Option<R> {
+pub(crate) fn unary(name: &str, v: &Value) -> Option<R> {
     if !is_complex(v) {
         return None;
     }
@@ -190,7 +190,7 @@ pub fn unary(name: &str, v: &Value) -> Option<R> {
     }))
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("real", b_real),
     ("imag", b_imag),
     ("conj", b_conj),

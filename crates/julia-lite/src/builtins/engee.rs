@@ -12,17 +12,17 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 type K<'a> = &'a [(Name, Value)];
 
-pub const VERSION: &str = "25.12.2-H1";
+pub(crate) const VERSION: &str = "25.12.2-H1";
 
 #[derive(Debug, Clone)]
-pub struct Block {
+pub(crate) struct Block {
     pub name: String,
     pub kind: String,
     pub params: Vec<(String, Value)>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ModelData {
+pub(crate) struct ModelData {
     pub name: String,
     pub params: Vec<(String, Value)>,
     pub blocks: Vec<Block>,
@@ -30,18 +30,10 @@ pub struct ModelData {
     pub results: Option<Value>,
 }
 
-pub struct EngeeState {
+#[derive(Default)]
+pub(crate) struct EngeeState {
     pub models: Vec<ModelData>,
     pub current: Option<String>,
-}
-
-impl Default for EngeeState {
-    fn default() -> Self {
-        EngeeState {
-            models: vec![],
-            current: None,
-        }
-    }
 }
 
 fn default_params() -> Vec<(String, Value)> {
@@ -888,7 +880,7 @@ fn b_unsupported(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
 }
 
 /// `results["Sine Wave.1"]` etc. on engee structs
-pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
+pub(crate) fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
     if let Value::Struct(s) = obj {
         // DataFrame-style column access: x[!, :value], x[:, "time"], params[:StopTime]
         let col = match idx {
@@ -929,7 +921,7 @@ pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
     Err(merr("getindex", &a))
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("engee.version", b_version),
     ("engee.create", b_create),
     ("engee.load", b_load),

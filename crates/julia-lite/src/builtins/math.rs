@@ -133,7 +133,7 @@ fn has_missing(a: &[Value]) -> bool {
         && a.iter().all(|v| matches!(v, Value::Missing) || is_num(v))
 }
 
-pub fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(crate) fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("+", a) {
         return r;
     }
@@ -169,7 +169,7 @@ pub fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(crate) fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("-", a) {
         return r;
     }
@@ -203,7 +203,7 @@ pub fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(crate) fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("*", a) {
         return r;
     }
@@ -245,7 +245,7 @@ fn ldiv(vm: &mut Vm, a: &[Value], k: K) -> R {
     }
 }
 
-pub fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(crate) fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("/", a) {
         return r;
     }
@@ -405,7 +405,7 @@ fn ipow(base: i64, e: i64) -> i64 {
     result
 }
 
-pub fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(crate) fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
     if let Some(r) = super::ratbig::binop("^", a) {
         return r;
     }
@@ -473,7 +473,7 @@ fn literal_pow(vm: &mut Vm, a: &[Value], k: K) -> R {
 }
 
 /// Numeric comparison (`cmp`), None for NaN or incomparable.
-pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+pub(crate) fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     if let Some(o) = super::ratbig::cmp(a, b) {
         return Some(o);
     }
@@ -490,7 +490,7 @@ pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
 }
 
 /// Julia `==`
-pub fn equals(a: &Value, b: &Value) -> bool {
+pub(crate) fn equals(a: &Value, b: &Value) -> bool {
     if let Some(e) = super::complex::equals(a, b) {
         return e;
     }
@@ -568,7 +568,7 @@ fn equals_d(a: &Value, b: &Value, d: usize) -> bool {
 }
 
 /// Julia `===`
-pub fn egal(a: &Value, b: &Value) -> bool {
+pub(crate) fn egal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
@@ -587,7 +587,7 @@ pub fn egal(a: &Value, b: &Value) -> bool {
 }
 
 /// Julia `isless` / `<` ordering for sorting.
-pub fn less(a: &Value, b: &Value) -> Result<bool, Exc> {
+pub(crate) fn less(a: &Value, b: &Value) -> Result<bool, Exc> {
     less_d(a, b, 0)
 }
 
@@ -637,7 +637,7 @@ fn less_d(a: &Value, b: &Value, d: usize) -> Result<bool, Exc> {
 }
 
 /// `isless` total order (NaN last) used by sort/maximum.
-pub fn isless(a: &Value, b: &Value) -> Result<bool, Exc> {
+pub(crate) fn isless(a: &Value, b: &Value) -> Result<bool, Exc> {
     if let (Some(x), Some(y)) = (as_f64(a), as_f64(b))
         && is_num(a)
         && is_num(b)
@@ -1083,7 +1083,7 @@ fn b_trunc(_vm: &mut Vm, a: &[Value], k: K) -> R {
     rounding("trunc", a, k, f64::trunc)
 }
 
-pub fn minmax2(a: &Value, b: &Value, want_max: bool) -> R {
+pub(crate) fn minmax2(a: &Value, b: &Value, want_max: bool) -> R {
     if let (Value::Float(x), _) | (_, Value::Float(x)) = (a, b)
         && x.is_nan()
     {
@@ -1426,7 +1426,7 @@ fn b_fmt_float(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("+", add),
     ("-", sub),
     ("*", mul),

@@ -1,13 +1,13 @@
 //! Built-in functions, split by area. Each area exports `FNS`, a table of (name, function).
 
-pub mod collections;
-pub mod complex;
-pub mod engee;
-pub mod json;
-pub mod math;
-pub mod prelude;
-pub mod ratbig;
-pub mod strings;
+pub(crate) mod collections;
+pub(crate) mod complex;
+pub(crate) mod engee;
+pub(crate) mod json;
+pub(crate) mod math;
+pub(crate) mod prelude;
+pub(crate) mod ratbig;
+pub(crate) mod strings;
 
 use crate::errors::{self, method_error};
 use crate::show::{repr, to_string};
@@ -17,8 +17,8 @@ pub(crate) use crate::value::{iobuffer_take, is_io, new_iobuffer};
 use crate::vm::Vm;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub type BFn = fn(&mut Vm, &[Value], &[(Name, Value)]) -> Result<Value, Exc>;
-pub type R = Result<Value, Exc>;
+pub(crate) type BFn = fn(&mut Vm, &[Value], &[(Name, Value)]) -> Result<Value, Exc>;
+pub(crate) type R = Result<Value, Exc>;
 
 struct Table {
     fns: Vec<(&'static str, BFn)>,
@@ -95,7 +95,7 @@ impl crate::vm::Natives for Library {
     }
 }
 
-pub fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
+pub(crate) fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
     // a builtin call can do much more work than an instruction: weigh it so the budget and
     // time-slice checks (every 1024 steps) come sooner
     vm.steps += 8;
@@ -111,15 +111,15 @@ pub fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) 
     Ok(v)
 }
 
-pub fn merr(name: &str, args: &[Value]) -> Exc {
+pub(crate) fn merr(name: &str, args: &[Value]) -> Exc {
     method_error(name, args)
 }
 
-pub fn kwarg<'a>(kw: &'a [(Name, Value)], name: &str) -> Option<&'a Value> {
+pub(crate) fn kwarg<'a>(kw: &'a [(Name, Value)], name: &str) -> Option<&'a Value> {
     kw.iter().find(|(n, _)| &**n == name).map(|(_, v)| v)
 }
 
-pub fn as_int(v: &Value) -> Option<i64> {
+pub(crate) fn as_int(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(*b as i64),
@@ -130,7 +130,7 @@ pub fn as_int(v: &Value) -> Option<i64> {
     }
 }
 
-pub fn as_f64(v: &Value) -> Option<f64> {
+pub(crate) fn as_f64(v: &Value) -> Option<f64> {
     match v {
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) => Some(*f),
@@ -140,15 +140,8 @@ pub fn as_f64(v: &Value) -> Option<f64> {
     }
 }
 
-pub fn truthy(v: &Value) -> Result<bool, Exc> {
-    match v {
-        Value::Bool(b) => Ok(*b),
-        other => Err(errors::type_error_bool(other)),
-    }
-}
-
 /// Convert `v` to type `t` (Julia `convert`), used for typed containers and constructors.
-pub fn convert(t: &Ty, v: Value) -> R {
+pub(crate) fn convert(t: &Ty, v: Value) -> R {
     match (t, &v) {
         (Ty::Any, _) => Ok(v),
         (Ty::Union(n, _), _) if isa(&v, n) => Ok(v),
@@ -206,7 +199,7 @@ pub fn convert(t: &Ty, v: Value) -> R {
 }
 
 /// Calling a type: constructors and conversions.
-pub fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value)]) -> R {
+pub(crate) fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value)]) -> R {
     let t = match callee {
         Value::StructType(d) => {
             if args.len() != d.fields.len() {
@@ -386,7 +379,7 @@ fn uniform_ty(vals: &[Value]) -> Ty {
     t.unwrap_or(Ty::Any)
 }
 
-pub fn make_exception(name: &str, args: &[Value]) -> Exc {
+pub(crate) fn make_exception(name: &str, args: &[Value]) -> Exc {
     let s = |i: usize| args.get(i).map(to_string).unwrap_or_default();
     match name {
         "ErrorException" => errors::error_exception(&s(0)),
@@ -431,7 +424,7 @@ pub fn make_exception(name: &str, args: &[Value]) -> Exc {
     }
 }
 
-pub fn getfield(vm: &mut Vm, obj: &Value, name: &Name) -> R {
+pub(crate) fn getfield(vm: &mut Vm, obj: &Value, name: &Name) -> R {
     let n: &str = name;
     match obj {
         Value::Module(m) => {
@@ -517,7 +510,7 @@ fn no_field(obj: &Value, n: &str) -> Exc {
     }
 }
 
-pub fn setfield(obj: &Value, name: &str, v: Value) -> Result<(), Exc> {
+pub(crate) fn setfield(obj: &Value, name: &str, v: Value) -> Result<(), Exc> {
     match obj {
         Value::Struct(s) => {
             let Some(i) = s.def.fields.iter().position(|(k, _)| &**k == name) else {
@@ -548,7 +541,7 @@ pub fn setfield(obj: &Value, name: &str, v: Value) -> Result<(), Exc> {
     }
 }
 
-pub fn using(vm: &mut Vm, name: &str) -> Result<(), Exc> {
+pub(crate) fn using(vm: &mut Vm, name: &str) -> Result<(), Exc> {
     let known = [
         "DataFrames",
         "CSV",
@@ -577,7 +570,7 @@ pub fn using(vm: &mut Vm, name: &str) -> Result<(), Exc> {
 }
 
 /// Element-wise application of a builtin (for `.+`, `.*`, ...).
-pub fn broadcast(vm: &mut Vm, id: u16, args: &[Value]) -> R {
+pub(crate) fn broadcast(vm: &mut Vm, id: u16, args: &[Value]) -> R {
     let mut len: Option<usize> = None;
     let mut seqs: Vec<Option<Vec<Value>>> = Vec::new();
     let mut any_tuple = false;
@@ -807,7 +800,7 @@ fn b_display(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
 }
 
 /// The REPL `display` form for common containers.
-pub fn display(v: &Value) -> String {
+pub(crate) fn display(v: &Value) -> String {
     match v {
         Value::Array(arr) => {
             let (elty, data, dims) = {
@@ -1021,7 +1014,7 @@ fn b_supertype(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     }
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("typeof", b_typeof),
     ("isa", b_isa),
     ("<:", b_subtype),

@@ -10,7 +10,7 @@ use crate::vm::{Step, Vm};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub const SRC: &str = r#"
+pub(crate) const SRC: &str = r#"
 function map(f, xs)
     if xs isa AbstractString
         return join([f(c) for c in xs])
@@ -291,7 +291,7 @@ fn build() -> PreludeDefs {
     out
 }
 
-pub fn prelude_globals() -> Vec<(Name, Value)> {
+pub(crate) fn prelude_globals() -> Vec<(Name, Value)> {
     static P: OnceLock<PreludeDefs> = OnceLock::new();
     let defs = P.get_or_init(build);
     defs.iter()

@@ -571,7 +571,7 @@ fn b_cmp(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 /// Minimal printf: %d %i %s %f %.Nf %e %g %x %c %%
-pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
+pub(crate) fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
     let mut out = String::new();
     let mut it = fmt.chars().peekable();
     let mut ai = 0;
@@ -721,7 +721,7 @@ fn b_float_str(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("string", b_string),
     ("repr", b_repr),
     ("uppercase", b_uppercase),
