@@ -20,7 +20,7 @@ pub(crate) fn exc(ty: &str, msg: String, repr: String, fields: Vec<(&str, Value)
     }
 }
 
-pub(crate) fn error_exception(msg: &str) -> Exc {
+pub fn error_exception(msg: &str) -> Exc {
     exc(
         "ErrorException",
         msg.to_string(),
@@ -42,7 +42,7 @@ pub(crate) fn undef_var(name: &str) -> Exc {
     )
 }
 
-pub(crate) fn method_error(fname: &str, args: &[Value]) -> Exc {
+pub fn method_error(fname: &str, args: &[Value]) -> Exc {
     let sig: Vec<String> = args
         .iter()
         .map(|a| format!("::{}", type_name(&typeof_val(a))))
@@ -166,7 +166,7 @@ pub(crate) fn key_error(k: &Value) -> Exc {
     )
 }
 
-pub(crate) fn argument_error(msg: &str) -> Exc {
+pub fn argument_error(msg: &str) -> Exc {
     exc(
         "ArgumentError",
         format!("ArgumentError: {msg}"),
@@ -291,8 +291,8 @@ pub(crate) fn out_of_memory(detail: &str) -> Exc {
     )
 }
 
-/// A user-defined or engee exception type (shown like its repr).
-pub(crate) fn custom(ty: &str, args: &[Value]) -> Exc {
+/// A user-defined or native module's exception type (shown like its repr).
+pub fn custom(ty: &str, args: &[Value]) -> Exc {
     let r = format!(
         "{ty}({})",
         args.iter().map(repr).collect::<Vec<_>>().join(", ")

@@ -55,7 +55,7 @@ pub trait Host: Send + Sync + 'static {
     fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
     /// Seconds since the Unix epoch on the mock's clock (Julia's `time()`).
     fn now(&self) -> f64;
-    /// Read a file of the user's store; `path` is an absolute Julia path like "/user/models/a.engee".
+    /// Read a file of the user's store; `path` is an absolute Julia path like "/user/models/a.json".
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
     /// Write (create or replace) a file in the user's store.
     fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String>;

@@ -1,5 +1,5 @@
-//! julia-lite: an embedded Julia-subset interpreter that answers like Julia 1.9, with a
-//! simulated `engee` module. See README.md for the supported subset and differences.
+//! julia-lite: an embedded Julia-subset interpreter that answers like Julia 1.9, extended by
+//! native modules the host registers (`native`). See README.md for the supported subset.
 
 // Julia exceptions are returned by value on cold paths; boxing them buys nothing here.
 #![allow(clippy::result_large_err)]
@@ -12,6 +12,7 @@ mod errors;
 mod host;
 mod lexer;
 mod memory;
+pub mod native;
 mod natives;
 mod parser;
 mod show;
@@ -41,7 +42,7 @@ fn install_library() {
     });
 }
 
-/// One persistent Julia workspace (globals, functions, `using`d modules, engee models).
+/// One persistent Julia workspace (globals, functions, `using`d modules, native modules' state).
 /// Clone = another handle to the SAME workspace.
 #[derive(Clone)]
 pub struct Workspace {

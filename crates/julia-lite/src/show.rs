@@ -105,7 +105,7 @@ pub(crate) fn fmt_float(x: f64) -> String {
     out
 }
 
-pub(crate) fn repr_string(s: &str) -> String {
+pub fn repr_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -146,7 +146,7 @@ pub(crate) fn repr_char(c: char) -> String {
 }
 
 /// `string(x)` / `print(x)`
-pub(crate) fn to_string(v: &Value) -> String {
+pub fn to_string(v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
         Value::Char(c) => c.to_string(),
@@ -160,7 +160,7 @@ pub(crate) fn to_string(v: &Value) -> String {
 }
 
 /// `repr(x)` / `show(x)`
-pub(crate) fn repr(v: &Value) -> String {
+pub fn repr(v: &Value) -> String {
     let mut p = Printer {
         out: String::new(),
         stack: Vec::new(),

@@ -4,15 +4,15 @@ use crate::bytecode::Method;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub(crate) type Name = Arc<str>;
+pub type Name = Arc<str>;
 
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Julia types we model.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Ty {
+pub enum Ty {
     Any,
     Int64,
     Float64,
@@ -50,7 +50,7 @@ pub(crate) enum Ty {
     Exception,
     /// concrete exception type by name
     Exc(Name),
-    /// user struct or simulated engee object
+    /// user struct or a native module's struct
     Struct(Name),
     Enumerate,
     Zip,
@@ -152,7 +152,7 @@ impl Ty {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Array {
+pub struct Array {
     pub elty: Ty,
     pub data: Vec<Value>,
     /// Some((rows, cols)) for a matrix (column-major data)
@@ -160,7 +160,7 @@ pub(crate) struct Array {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum HKey {
+pub enum HKey {
     Int(i64),
     Float(u64),
     Str(Arc<str>),
@@ -176,7 +176,7 @@ pub(crate) enum HKey {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct DictV {
+pub struct DictV {
     pub kty: Ty,
     pub vty: Ty,
     pub entries: Vec<(Value, Value)>,
@@ -230,7 +230,7 @@ pub(crate) struct Closure {
 
 /// A Julia exception value.
 #[derive(Debug, Clone)]
-pub(crate) struct Exc {
+pub struct Exc {
     pub ty: Name,
     /// `sprint(showerror, e)`
     pub msg: String,
@@ -244,20 +244,23 @@ pub(crate) struct Exc {
 }
 
 #[derive(Debug)]
-pub(crate) struct StructDef {
+pub struct StructDef {
     pub name: Name,
     pub fields: Vec<(Name, Option<Ty>)>,
     pub mutable: bool,
 }
 
 #[derive(Debug)]
-pub(crate) struct StructV {
+pub struct StructV {
     pub def: Arc<StructDef>,
     pub fields: Mutex<Vec<Value>>,
 }
 
+// Functions, closures and iterator states are the interpreter's own: native modules
+// receive and pass them on but cannot look inside (their types are crate-private).
+#[allow(private_interfaces)]
 #[derive(Debug, Clone)]
-pub(crate) enum Value {
+pub enum Value {
     Nothing,
     Missing,
     Bool(bool),
@@ -304,7 +307,7 @@ pub(crate) enum Value {
 
 /// Tuple storage; dropping a deeply nested tuple does not recurse.
 #[derive(Debug, Clone)]
-pub(crate) struct Tup {
+pub struct Tup {
     pub inner: Arc<[Value]>,
 }
 
@@ -317,7 +320,7 @@ impl std::ops::Deref for Tup {
 
 /// Pair storage; dropping a deeply nested pair chain does not recurse.
 #[derive(Debug, Clone)]
-pub(crate) struct PairV {
+pub struct PairV {
     pub inner: Arc<(Value, Value)>,
 }
 
@@ -406,7 +409,7 @@ fn drop_iteratively(mut stack: Vec<Value>) {
 
 /// Values of a named tuple (drops iteratively).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct NtVals(pub Vec<Value>);
+pub struct NtVals(pub Vec<Value>);
 
 impl std::ops::Deref for NtVals {
     type Target = Vec<Value>;
@@ -681,7 +684,7 @@ pub(crate) fn range_len(r: &(i64, i64, i64)) -> i64 {
 }
 
 /// `length` of the values that have one without running code (no user iterators).
-pub(crate) fn len_of(v: &Value) -> Option<usize> {
+pub fn len_of(v: &Value) -> Option<usize> {
     Some(match v {
         Value::Array(a) => lock(a).data.len(),
         Value::Tuple(t) => t.len(),

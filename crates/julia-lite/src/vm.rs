@@ -501,9 +501,6 @@ impl Vm {
                 Op::StoreGlobal(n) => {
                     let v = pop!();
                     let name = chunk.names[n as usize].clone();
-                    if matches!(&*name, "JSON" | "engee") {
-                        // allowed: shadows the module
-                    }
                     self.set_global(name, v);
                 }
                 Op::CallBuiltin(id, argc) => {
@@ -1334,9 +1331,8 @@ pub(crate) fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
     }
     Ok(match name {
         "JSON" | "JSON3" if lock(&ws.using).contains(name) => Value::Module(name.into()),
-        "engee" | "Base" | "Core" | "Main" | "Math" | "Iterators" | "GC" => {
-            Value::Module(name.into())
-        }
+        "Base" | "Core" | "Main" | "Math" | "Iterators" | "GC" => Value::Module(name.into()),
+        n if crate::natives::is_module(n) => Value::Module(name.into()),
         "ENV" => Value::Dict(Arc::new(Mutex::new(DictV::new(Ty::String, Ty::String)))),
         "Statistics" | "LinearAlgebra" | "Printf" | "Dates" | "Random"
             if lock(&ws.using).contains(name) =>

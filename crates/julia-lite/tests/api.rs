@@ -239,43 +239,6 @@ async fn cpu_bound_eval_yields_to_other_tasks() {
     ticker.await.unwrap();
 }
 
-#[tokio::test]
-async fn engee_files_go_through_the_host() {
-    let ws = Workspace::new();
-    let mem = Arc::new(MemHost::default());
-    mem.files.lock().unwrap().insert(
-        "/user/models/demo.engee".into(),
-        br#"{"parameters": {"StopTime": 1.0, "SolverType": "fixed-step", "FixedStep": 0.5}, "blocks": [{"name": "Step", "type": "Step", "params": {"StepTime": 0.5}}]}"#.to_vec(),
-    );
-    let h: Arc<dyn Host> = mem.clone();
-    let r = eval(
-        &ws,
-        "m = engee.load(\"/user/models/demo.engee\"); r = engee.run(m); (m, r[\"Step.1\"].value)",
-        h.clone(),
-        &Limits::default(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.result, "(Model(demo), [0.0, 1.0, 1.0])");
-    eval(
-        &ws,
-        "engee.save(\"demo\", \"/user/out.engee\")",
-        h,
-        &Limits::default(),
-    )
-    .await
-    .unwrap();
-    let saved = mem
-        .files
-        .lock()
-        .unwrap()
-        .get("/user/out.engee")
-        .cloned()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&saved).unwrap();
-    assert_eq!(doc["parameters"]["StopTime"], 1.0);
-}
-
 /// The issue-8 sequence: each eval binds a new global and fills it past the budget.
 fn fill_past_budget(name: &str) -> String {
     format!("{name} = String[]; for i in 1:100000; push!({name}, repeat(\"z\", 100000)); end")
@@ -436,4 +399,61 @@ async fn what_builtins_return_is_charged_to_the_budget() {
         let live = ws.live_bytes();
         assert!(live <= l.max_memory_bytes, "{make}: {live} bytes live");
     }
+}
+
+/// A native module only this test registers: `counter.bump(n)` adds to a per-workspace count.
+#[allow(clippy::result_large_err)]
+mod counter {
+    use julia_lite::native::{Ctx, Exc, Name, NativeModule, Value, method_error};
+
+    #[derive(Default)]
+    struct Count(i64);
+
+    fn bump(cx: &mut Ctx<'_>, args: &[Value], _kw: &[(Name, Value)]) -> Result<Value, Exc> {
+        match args {
+            [Value::Int(n)] => {
+                let mut st = cx.state::<Count>("counter");
+                st.0 += n;
+                Ok(Value::Int(st.0))
+            }
+            _ => Err(method_error("counter.bump", args)),
+        }
+    }
+
+    pub fn module() -> NativeModule {
+        NativeModule {
+            name: "counter",
+            functions: vec![("counter.bump", bump)],
+            getindex: None,
+        }
+    }
+}
+
+#[test]
+fn native_modules_are_registered_by_the_host() {
+    let host = || Arc::new(MemHost::default());
+    let run = |ws: &Workspace, code: &str| {
+        julia_lite::eval_blocking(ws, code, host(), &Limits::default()).map(|e| e.result)
+    };
+    let ws = Workspace::new();
+    let e = run(&ws, "counter.bump(1)").unwrap_err();
+    assert_eq!(e.type_name, "UndefVarError", "unregistered: {e:?}");
+
+    assert!(julia_lite::native::register_module(counter::module()));
+    assert!(
+        !julia_lite::native::register_module(counter::module()),
+        "registered twice"
+    );
+    assert_eq!(run(&ws, "counter.bump(2); counter.bump(3)").unwrap(), "5");
+    assert_eq!(run(&ws, "using counter; counter.bump(1)").unwrap(), "6");
+    // the state is per workspace
+    assert_eq!(run(&Workspace::new(), "counter.bump(10)").unwrap(), "10");
+    let e = run(&ws, "counter.bump(\"x\")").unwrap_err();
+    assert_eq!(e.type_name, "MethodError");
+    assert!(
+        e.full_description
+            .starts_with("MethodError: no method matching counter.bump(::String)"),
+        "{}",
+        e.full_description
+    );
 }

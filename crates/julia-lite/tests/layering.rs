@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["compiler"],
     &["vm"],
-    &["builtins"],
+    &["builtins", "native"],
     &["lib"],
 ];
 

@@ -404,14 +404,10 @@ pub(crate) fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
             [Value::Int(1)] | [] => Ok(obj.clone()),
             _ => Err(errors::bounds_error(obj, idx)),
         },
-        Value::Struct(s)
-            if s.def.name.starts_with("WorkspaceArray")
-                || s.def.name.contains("Result")
-                || s.def.name.contains("Parameters") =>
-        {
-            super::engee::struct_index(vm, obj, idx)
-        }
         other => {
+            if let Some(r) = crate::native::getindex(vm, other, idx) {
+                return r;
+            }
             let mut args = vec![other.clone()];
             args.extend_from_slice(idx);
             Err(merr("getindex", &args))

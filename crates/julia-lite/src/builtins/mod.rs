@@ -2,7 +2,6 @@
 
 pub(crate) mod collections;
 pub(crate) mod complex;
-pub(crate) mod engee;
 pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod prelude;
@@ -34,7 +33,6 @@ fn table() -> &'static Table {
         fns.extend_from_slice(json::FNS);
         fns.extend_from_slice(ratbig::FNS);
         fns.extend_from_slice(complex::FNS);
-        fns.extend_from_slice(engee::FNS);
         fns.extend_from_slice(FNS);
         Table { fns }
     })
@@ -101,7 +99,10 @@ pub(crate) fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Va
     vm.steps += 8;
     let v = match table().fns.get(id as usize) {
         Some((_, f)) => f(vm, args, kw)?,
-        None => return Err(errors::error_exception("internal error: unknown builtin")),
+        None => match crate::native::call(vm, id, args, kw) {
+            Some(r) => r?,
+            None => return Err(errors::error_exception("internal error: unknown builtin")),
+        },
     };
     // charge what the call created, whether or not the builtin accounted for it itself
     let fresh = crate::memory::fresh_size(&v);
@@ -553,13 +554,12 @@ pub(crate) fn using(vm: &mut Vm, name: &str) -> Result<(), Exc> {
         "Printf",
         "Dates",
         "Random",
-        "engee",
         "Base",
         "Main",
         "Test",
     ];
     let root = name.split('.').next().unwrap_or(name);
-    if known.contains(&root) {
+    if known.contains(&root) || crate::natives::is_module(root) {
         lock(&vm.ws.using).insert(root.to_string());
         Ok(())
     } else {
