@@ -351,7 +351,8 @@ impl Printer {
                 }
             }
             Value::FRange(r) => {
-                let stop = r.0 + r.1 * ((r.2 - 1).max(0) as f64);
+                // Julia prints first:step:last, last computed like the elements (TwicePrecision)
+                let stop = crate::value::frange_elem(r, r.2 - 1);
                 self.out.push_str(&format!(
                     "{}:{}:{}",
                     fmt_float(r.0),

@@ -109,13 +109,24 @@ pub(crate) fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Va
     // a builtin call can do much more work than an instruction: weigh it so the budget and
     // time-slice checks (every 1024 steps) come sooner
     vm.steps += 8;
-    let v = match table().fns.get(id as usize) {
-        Some((_, f)) => f(vm, args, kw)?,
+    let seen_from = (!kw.is_empty()).then(|| KW_SEEN.with(|s| s.borrow().len()));
+    let r = match table().fns.get(id as usize) {
+        Some((_, f)) => f(vm, args, kw),
         None => match crate::native::call(vm, id, args, kw) {
-            Some(r) => r?,
-            None => return Err(errors::error_exception("internal error: unknown builtin")),
+            Some(r) => r,
+            None => Err(errors::error_exception("internal error: unknown builtin")),
         },
     };
+    if let Some(from) = seen_from
+        && let Some(unread) = unread_keyword(kw, from)
+        && r.is_ok()
+    {
+        return Err(errors::error_exception(&format!(
+            "keyword argument `{unread}` of `{}` is not supported by julia-lite",
+            builtin_name(id)
+        )));
+    }
+    let v = r?;
     // charge what the call created, whether or not the builtin accounted for it itself
     let fresh = crate::memory::fresh_size(&v);
     if fresh > 0 {
@@ -124,12 +135,45 @@ pub(crate) fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Va
     Ok(v)
 }
 
+thread_local! {
+    /// Keyword arguments a built-in has read (`kwarg`), as (address of the keyword slice,
+    /// name), so that `call_builtin` refuses a call whose keywords the built-in ignored
+    /// (`sum(A; dims=1)`) instead of answering as if they were not there.
+    static KW_SEEN: std::cell::RefCell<Vec<(usize, Name)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The first keyword of `kw` that the call did not read (reads logged from index `from`);
+/// forgets the call's reads, and for a nested call (one built-in calling another with its
+/// own keywords) records all of `kw` as read for the caller.
+fn unread_keyword(kw: &[(Name, Value)], from: usize) -> Option<Name> {
+    let key = kw.as_ptr() as usize;
+    KW_SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        let from = from.min(s.len());
+        let unread = kw
+            .iter()
+            .find(|(n, _)| !s[from..].iter().any(|(p, m)| *p == key && m == n))
+            .map(|(n, _)| n.clone());
+        s.truncate(from);
+        if from > 0 {
+            s.extend(kw.iter().map(|(n, _)| (key, n.clone())));
+        }
+        unread
+    })
+}
+
 pub(crate) fn merr(name: &str, args: &[Value]) -> Exc {
     method_error(name, args)
 }
 
+/// The keyword argument `name`, if given. Every built-in reads its keywords through this, so
+/// `call_builtin` knows which ones it understood.
 pub(crate) fn kwarg<'a>(kw: &'a [(Name, Value)], name: &str) -> Option<&'a Value> {
-    kw.iter().find(|(n, _)| &**n == name).map(|(_, v)| v)
+    let found = kw.iter().find(|(n, _)| &**n == name);
+    if let Some((n, _)) = found {
+        KW_SEEN.with(|s| s.borrow_mut().push((kw.as_ptr() as usize, n.clone())));
+    }
+    found.map(|(_, v)| v)
 }
 
 pub(crate) fn as_int(v: &Value) -> Option<i64> {

@@ -12,15 +12,7 @@ impl Compiler {
             return Err(syntax_error("Dict with keyword arguments is not supported"));
         }
         if dot {
-            // f.(args) → _broadcast(f, args...)
-            let g = self.name("_broadcast");
-            self.emit(Op::LoadGlobal(g));
-            self.expr(f)?;
-            for a in args {
-                self.expr(&a.value)?;
-            }
-            self.emit(Op::Call((args.len() + 1) as u16, 0));
-            return Ok(());
+            return self.dot_call(f, args);
         }
         self.expr(f)?;
         let pos: Vec<&Arg> = args.iter().filter(|a| a.name.is_none()).collect();
@@ -63,6 +55,56 @@ impl Compiler {
         }
         self.emit(Op::Call(pos.len().min(u16::MAX as usize) as u16, kwidx));
         Ok(())
+    }
+
+    /// `f.(args)` → `_broadcast(f, args...)`, splats kept. With keyword arguments,
+    /// `f.(xs; k = v)` → `let t = v, g = f; _broadcast((ys...) -> g(ys...; k = t), xs) end`:
+    /// `f` and each keyword value are evaluated once, as in Julia, and every element call
+    /// gets the keywords.
+    fn dot_call(&mut self, f: &Expr, args: &[Arg]) -> CResult<()> {
+        let arg = |value: Expr, splat: bool| Arg {
+            name: None,
+            value,
+            splat,
+            semi: false,
+        };
+        let broadcast = Expr::Ident("_broadcast".into());
+        let positional = args.iter().filter(|a| a.name.is_none()).cloned();
+        if args.iter().all(|a| a.name.is_none()) {
+            let mut bargs = vec![arg(f.clone(), false)];
+            bargs.extend(positional);
+            return self.call(&broadcast, &bargs, false);
+        }
+        // hidden names (`#` cannot start a user identifier)
+        let mut binds = vec![(Expr::Ident("#bf".into()), Some(f.clone()))];
+        let mut inner = vec![arg(Expr::Ident("#xs".into()), true)];
+        for (i, a) in args.iter().filter(|a| a.name.is_some()).enumerate() {
+            let t = format!("#kw{i}");
+            binds.push((Expr::Ident(t.clone()), Some(a.value.clone())));
+            inner.push(Arg {
+                name: a.name.clone(),
+                value: Expr::Ident(t),
+                splat: a.splat,
+                semi: true,
+            });
+        }
+        let line = self.f().line;
+        let lambda = Expr::Lambda(Arc::new(FuncDef {
+            name: None,
+            params: vec![Param {
+                name: "#xs".into(),
+                ty: None,
+                default: None,
+                splat: true,
+            }],
+            kwparams: vec![],
+            body: Box::new(Expr::Call(Box::new(Expr::Ident("#bf".into())), inner)),
+            line,
+        }));
+        let mut bargs = vec![arg(lambda, false)];
+        bargs.extend(positional);
+        let e = Expr::Let(binds, Box::new(Expr::Call(Box::new(broadcast), bargs)));
+        self.expr(&e)
     }
 
     pub(super) fn function(&mut self, def: &Arc<FuncDef>) -> CResult<()> {

@@ -176,23 +176,55 @@ pub(super) fn b_tanh(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub(super) fn b_sind(_vm: &mut Vm, a: &[Value], _k: K) -> R {
-    f1("sind", a, |x| {
-        if x % 180.0 == 0.0 {
-            0.0
-        } else {
-            x.to_radians().sin()
-        }
-    })
+    finite_degrees(a)?;
+    f1("sind", a, sind)
+}
+pub(super) fn b_cosd(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    finite_degrees(a)?;
+    f1("cosd", a, |x| sind(x + 90.0))
 }
 
-pub(super) fn b_cosd(_vm: &mut Vm, a: &[Value], _k: K) -> R {
-    f1("cosd", a, |x| {
-        if (x - 90.0) % 180.0 == 0.0 {
-            0.0
-        } else {
-            x.to_radians().cos()
+/// Julia's `sind(Inf)`: `DomainError with Inf: `x` cannot be infinite.`
+fn finite_degrees(a: &[Value]) -> Result<(), Exc> {
+    match a {
+        [v @ Value::Float(x)] if x.is_infinite() => {
+            Err(errors::domain_error(v, "`x` cannot be infinite."))
         }
-    })
+        _ => Ok(()),
+    }
+}
+
+/// `sin` of `x` degrees, exact at multiples of 30° and 45° like Julia's `sind`: the angle is
+/// reduced to [-45°, 45°] first (where `sin`/`cos` of the radians are exact enough), and
+/// multiples of 30° give exactly ±0.5 / ±1 / 0.
+fn sind(x: f64) -> f64 {
+    if !x.is_finite() {
+        return f64::NAN;
+    }
+    let r = x.rem_euclid(360.0);
+    let exact = |d: f64| -> Option<f64> {
+        Some(match d {
+            0.0 | 180.0 => 0.0,
+            30.0 | 150.0 => 0.5,
+            90.0 => 1.0,
+            210.0 | 330.0 => -0.5,
+            270.0 => -1.0,
+            _ => return None,
+        })
+    };
+    if let Some(v) = exact(r) {
+        // sind(-0.0) is -0.0; other zeros are +0.0
+        return if v == 0.0 && x == 0.0 { x } else { v };
+    }
+    // reduce to the octant: sin(r) from sin/cos of an angle in [-45, 45]
+    let q = (r / 90.0).round();
+    let d = (r - q * 90.0).to_radians();
+    match q as i64 % 4 {
+        0 => d.sin(),
+        1 => d.cos(),
+        2 => -d.sin(),
+        _ => -d.cos(),
+    }
 }
 
 pub(super) fn b_deg2rad(_vm: &mut Vm, a: &[Value], _k: K) -> R {
@@ -314,9 +346,9 @@ pub(super) fn b_trunc(_vm: &mut Vm, a: &[Value], k: K) -> R {
 }
 
 pub(crate) fn minmax2(a: &Value, b: &Value, want_max: bool) -> R {
-    if let (Value::Float(x), _) | (_, Value::Float(x)) = (a, b)
-        && x.is_nan()
-    {
+    // NaN wins whichever side it is on (max(1.5, NaN) and max(NaN, 1.5) are NaN)
+    let nan = |v: &Value| matches!(v, Value::Float(x) if x.is_nan());
+    if nan(a) || nan(b) {
         return Ok(Value::Float(f64::NAN));
     }
     let a_lt_b = less(a, b).map_err(|_| {
