@@ -37,6 +37,7 @@ pub(crate) fn parse_program(src: &str) -> PResult<Expr> {
         no_newline_skip: 0,
         ternary: 0,
         in_index: 0,
+        comp_rank: 0,
     };
     let mut stmts = Vec::new();
     loop {
@@ -94,6 +95,9 @@ struct Parser {
     no_newline_skip: usize,
     ternary: usize,
     in_index: usize,
+    /// the most `for` specs one comma group of the last comprehension had
+    /// (`for x in a, y in b` is 2: a 2-d comprehension)
+    comp_rank: usize,
 }
 
 fn is_comparison(op: &str) -> bool {
@@ -859,7 +863,11 @@ impl Parser {
                     e = match comp {
                         Some(clauses) => {
                             let body = idx.pop().unwrap_or(Expr::Nothing);
-                            Expr::TypedComprehension(Box::new(e), Box::new(body), clauses)
+                            if self.comp_rank >= 2 {
+                                comprehension_2d(Some(e), body, clauses)?
+                            } else {
+                                Expr::TypedComprehension(Box::new(e), Box::new(body), clauses)
+                            }
                         }
                         None => Expr::Index(Box::new(e), idx),
                     };
@@ -951,19 +959,23 @@ impl Parser {
 
     fn parse_comp_clauses(&mut self) -> PResult<Vec<CompClause>> {
         let mut clauses = Vec::new();
+        let mut rank = 0;
         loop {
             self.skip_newlines();
             if self.is_kw("for") {
                 self.next();
+                let mut group = 0;
                 loop {
                     let (target, iter) = self.parse_for_spec()?;
                     clauses.push(CompClause::For(target, iter));
+                    group += 1;
                     if self.peek() == &Tok::Comma {
                         self.next();
                         continue;
                     }
                     break;
                 }
+                rank = rank.max(group);
             } else if self.is_kw("if") {
                 self.next();
                 let c = self.parse_or()?;
@@ -972,6 +984,7 @@ impl Parser {
                 break;
             }
         }
+        self.comp_rank = rank;
         Ok(clauses)
     }
 
@@ -1057,6 +1070,7 @@ impl Parser {
                                 no_newline_skip: 0,
                                 ternary: 0,
                                 in_index: 0,
+                                comp_rank: 0,
                             };
                             sub.skip_newlines();
                             let e = sub.parse_expr()?;
@@ -1287,6 +1301,9 @@ impl Parser {
             let clauses = self.parse_comp_clauses()?;
             self.skip_newlines();
             self.expect(Tok::RBracket)?;
+            if self.comp_rank >= 2 {
+                return comprehension_2d(ty, first, clauses);
+            }
             return Ok(match ty {
                 Some(t) => Expr::TypedComprehension(Box::new(t), Box::new(first), clauses),
                 None => Expr::Comprehension(Box::new(first), clauses),
@@ -1782,4 +1799,56 @@ fn dotify(mut e: Expr) -> Expr {
             _ => e,
         }
     })
+}
+
+/// `[f(x, y) for x in a, y in b]` is a matrix in Julia (x down the rows). It becomes
+/// `let #ca = a, #cb = b; _matrix_of(length(#ca), length(#cb), [f(x, y) for y in #cb for
+/// x in #ca]) end`: the nested comprehension yields the elements in column-major order.
+/// More dimensions, or a filter, are refused (julia-lite has no N-d arrays).
+fn comprehension_2d(ty: Option<Expr>, body: Expr, clauses: Vec<CompClause>) -> PResult<Expr> {
+    let refuse = || ParseError {
+        msg: "a comprehension over more than 2 comma-separated iterators, or over 2 with a \
+              filter, is not supported by julia-lite (no N-d arrays)"
+            .into(),
+        line: 0,
+    };
+    let [CompClause::For(tx, a), CompClause::For(ty_, b)] =
+        <[CompClause; 2]>::try_from(clauses).map_err(|_| refuse())?
+    else {
+        return Err(refuse());
+    };
+    let id = |s: &str| Expr::Ident(s.into());
+    let call = |f: &str, args: Vec<Expr>| {
+        Expr::Call(
+            Box::new(id(f)),
+            args.into_iter()
+                .map(|value| Arg {
+                    name: None,
+                    value,
+                    splat: false,
+                    semi: false,
+                })
+                .collect(),
+        )
+    };
+    let nested = vec![
+        CompClause::For(ty_, id("#cb")),
+        CompClause::For(tx, id("#ca")),
+    ];
+    let comp = match ty {
+        Some(t) => Expr::TypedComprehension(Box::new(t), Box::new(body), nested),
+        None => Expr::Comprehension(Box::new(body), nested),
+    };
+    let shaped = call(
+        "_matrix_of",
+        vec![
+            call("length", vec![id("#ca")]),
+            call("length", vec![id("#cb")]),
+            comp,
+        ],
+    );
+    Ok(Expr::Let(
+        vec![(id("#ca"), Some(a)), (id("#cb"), Some(b))],
+        Box::new(shaped),
+    ))
 }

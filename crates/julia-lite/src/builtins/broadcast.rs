@@ -4,6 +4,15 @@ use super::*;
 
 /// Element-wise application of a builtin (for `.+`, `.*`, ...).
 pub(crate) fn broadcast(vm: &mut Vm, id: u16, args: &[Value]) -> R {
+    let op = builtin_name(id);
+    if let [x, y] = args
+        && matches!(op, "+" | "-" | "*" | "/")
+        && (matches!(x, Value::Range(_) | Value::FRange(_)) && math::is_real(y)
+            || matches!(y, Value::Range(_) | Value::FRange(_)) && math::is_real(x))
+    {
+        return math::range_arith(op, x, y);
+    }
+    let dims = broadcast_shape(args)?;
     let mut len: Option<usize> = None;
     let mut seqs: Vec<Option<Vec<Value>>> = Vec::new();
     let mut any_tuple = false;
@@ -60,7 +69,42 @@ pub(crate) fn broadcast(vm: &mut Vm, id: u16, args: &[Value]) -> R {
         return Ok(Value::tuple(out));
     }
     let elty = promote_elty(&out);
-    Ok(Value::vector(elty, out))
+    Ok(math::with_dims(Value::vector(elty, out), dims))
+}
+
+/// The shape of a broadcast over `args`: `Some(dims)` when a matrix takes part. All the
+/// arrays must then be matrices of that size (scalars broadcast freely); julia-lite does not
+/// expand singleton dimensions (`[1 2] .* [1, 2]`), so anything else is refused.
+pub(crate) fn broadcast_shape(args: &[Value]) -> Result<Option<(usize, usize)>, Exc> {
+    let Some(m) = args.iter().find(|a| math::matrix_dims(a).is_some()) else {
+        return Ok(None);
+    };
+    for a in args {
+        if matches!(
+            a,
+            Value::Array(_) | Value::Range(_) | Value::FRange(_) | Value::Tuple(_)
+        ) && math::same_shape(m, a).is_err()
+        {
+            let shape = |v: &Value| match math::matrix_dims(v) {
+                Some((r, c)) => format!("a {r}×{c} matrix"),
+                None => format!("a {}-element vector", len_of(v).unwrap_or(0)),
+            };
+            return Err(errors::error_exception(&format!(
+                "broadcasting {} with {} is not supported by julia-lite (only arrays of one shape, and scalars, broadcast together)",
+                shape(m),
+                shape(a)
+            )));
+        }
+    }
+    Ok(math::matrix_dims(m))
+}
+
+/// `_bc_shape(args, out)`: give the result of a broadcast the shape of its matrix arguments.
+pub(super) fn b_bc_shape(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    let [Value::Tuple(args), out] = a else {
+        return Err(merr("_bc_shape", a));
+    };
+    Ok(math::with_dims(out.clone(), broadcast_shape(args)?))
 }
 
 pub(super) fn b_dotassign(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
@@ -89,4 +133,16 @@ pub(super) fn b_dotassign(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     }
     lock(arr).data = conv;
     Ok(dst.clone())
+}
+
+/// `_matrix_of(m, n, v)`: the vector `v` (column-major) as an m×n matrix (2-d comprehensions).
+pub(super) fn b_matrix_of(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    match a {
+        [Value::Int(m), Value::Int(n), v @ Value::Array(arr)]
+            if *m >= 0 && *n >= 0 && lock(arr).data.len() as i64 == m * n =>
+        {
+            Ok(math::with_dims(v.clone(), Some((*m as usize, *n as usize))))
+        }
+        _ => Err(merr("_matrix_of", a)),
+    }
 }

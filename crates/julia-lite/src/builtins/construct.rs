@@ -288,6 +288,8 @@ pub(crate) fn make_exception(name: &str, args: &[Value]) -> Exc {
 
 /// Small integer types: range-checked like Julia, but the value is kept as an Int64
 /// (julia-lite has one integer representation; see README).
+/// `Int8(x)` … `UInt64(x)`: Julia's InexactError for values out of range or not integral;
+/// otherwise a refusal (see below).
 pub(super) fn small_int(name: &str, lo: i128, hi: i128, a: &[Value]) -> R {
     let [v] = a else { return Err(merr(name, a)) };
     let (x, exact) = match v {
@@ -308,7 +310,11 @@ pub(super) fn small_int(name: &str, lo: i128, hi: i128, a: &[Value]) -> R {
             vec![("val", v.clone())],
         ));
     }
-    Ok(Value::Int(x as i64))
+    // the value is representable, but julia-lite has no fixed-width integers besides Int64:
+    // an Int64 would print, promote and overflow differently (Int8(127) + Int8(1) is -128)
+    Err(errors::error_exception(&format!(
+        "{name} is not supported by julia-lite (no fixed-width integer types besides Int64); use Int64"
+    )))
 }
 
 pub(super) fn b_int8(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {

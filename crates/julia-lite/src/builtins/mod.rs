@@ -198,6 +198,8 @@ pub(crate) fn as_f64(v: &Value) -> Option<f64> {
 }
 
 pub(crate) const FNS: &[(&str, BFn)] = &[
+    ("_bc_shape", b_bc_shape),
+    ("_matrix_of", b_matrix_of),
     ("typeof", b_typeof),
     ("isa", b_isa),
     ("<:", b_subtype),

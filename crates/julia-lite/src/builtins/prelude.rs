@@ -18,10 +18,10 @@ function map(f, xs)
     if xs isa Tuple
         return Tuple([f(x) for x in xs])
     end
-    [f(x) for x in xs]
+    _bc_shape((xs,), [f(x) for x in xs])
 end
-map(f, a, b) = [f(x, y) for (x, y) in zip(a, b)]
-map(f, a, b, c) = [f(x, y, z) for (x, y, z) in zip(a, b, c)]
+map(f, a, b) = _bc_shape((a, b), [f(x, y) for (x, y) in zip(a, b)])
+map(f, a, b, c) = _bc_shape((a, b, c), [f(x, y, z) for (x, y, z) in zip(a, b, c)])
 function map!(f, dst, src)
     for i in 1:length(src)
         dst[i] = f(src[i])
@@ -207,7 +207,7 @@ function _broadcast(f, args...)
     if n < 0
         return f(args...)
     end
-    [f(_bc_get(args, i)...) for i in 1:n]
+    _bc_shape(args, [f(_bc_get(args, i)...) for i in 1:n])
 end
 get(f::Function, d, k) = haskey(d, k) ? d[k] : f()
 function get!(f::Function, d, k)

@@ -392,6 +392,7 @@ pub(super) fn b_bc_len(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let [Value::Tuple(args)] = a else {
         return Err(merr("_bc_len", a));
     };
+    crate::builtins::broadcast_shape(args)?;
     let mut n: i64 = -1;
     for x in args.iter() {
         if matches!(

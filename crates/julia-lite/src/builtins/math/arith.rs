@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// A real number (for range arithmetic).
+pub(crate) fn is_real(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_))
+}
 pub(super) fn is_num(v: &Value) -> bool {
     matches!(
         v,
@@ -82,6 +86,7 @@ pub(super) fn elementwise(
     b: &Value,
     f: fn(&mut Vm, &[Value], K) -> R,
 ) -> R {
+    let dims = same_shape(a, b)?;
     let xs = crate::builtins::collections::iterate_items(vm, a)?;
     let ys = crate::builtins::collections::iterate_items(vm, b)?;
     if xs.len() != ys.len() {
@@ -97,7 +102,7 @@ pub(super) fn elementwise(
         out.push(f(vm, &[x.clone(), y.clone()], &[])?);
     }
     let t = promote_elty(&out);
-    Ok(Value::vector(t, out))
+    Ok(with_dims(Value::vector(t, out), dims))
 }
 
 pub(super) fn scale(
@@ -117,7 +122,7 @@ pub(super) fn scale(
         });
     }
     let t = promote_elty(&out);
-    Ok(Value::vector(t, out))
+    Ok(with_dims(Value::vector(t, out), matrix_dims(arr)))
 }
 
 pub(super) fn has_missing(a: &[Value]) -> bool {
@@ -183,6 +188,7 @@ pub(crate) fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
             |p, q| p - q,
         ),
         [x, y] if is_arr(x) && is_arr(y) => elementwise(vm, "-", x, y, sub),
+        [r @ (Value::Range(_) | Value::FRange(_))] => range_arith("*", r, &Value::Int(-1)),
         [Value::Int(x)] => Ok(Value::Int(x.wrapping_neg())),
         [Value::Bool(x)] => Ok(Value::Int(-(*x as i64))),
         [Value::Float(x)] => Ok(Value::Float(-x)),
@@ -219,6 +225,8 @@ pub(crate) fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
         [Value::Str(x), Value::Char(y)] => Ok(Value::string(format!("{x}{y}"))),
         [Value::Char(x), Value::Str(y)] => Ok(Value::string(format!("{x}{y}"))),
         [Value::Char(x), Value::Char(y)] => Ok(Value::string(format!("{x}{y}"))),
+        [r @ (Value::Range(_) | Value::FRange(_)), y] if is_num(y) => range_arith("*", r, y),
+        [x, r @ (Value::Range(_) | Value::FRange(_))] if is_num(x) => range_arith("*", x, r),
         [x, y] if is_arr(x) && is_num(y) => scale(vm, x, y, mul, true),
         [x, y] if is_num(x) && is_arr(y) => scale(vm, y, x, mul, false),
         [x, y, rest @ ..] if !rest.is_empty() => {
@@ -253,6 +261,7 @@ pub(crate) fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
             };
             Ok(Value::Float(p / q))
         }
+        [r @ (Value::Range(_) | Value::FRange(_)), y] if is_num(y) => range_arith("/", r, y),
         [x, y] if is_arr(x) && is_num(y) => scale(vm, x, y, fdiv, true),
         _ => Err(merr("/", a)),
     }
@@ -468,4 +477,104 @@ pub(super) fn literal_pow(vm: &mut Vm, a: &[Value], k: K) -> R {
         [Value::Int(x), Value::Int(y)] => Ok(Value::Float((*x as f64).powf(*y as f64))),
         _ => pow(vm, a, k),
     }
+}
+
+/// `Some((rows, cols))` for a matrix.
+pub(crate) fn matrix_dims(v: &Value) -> Option<(usize, usize)> {
+    match v {
+        Value::Array(a) => lock(a).dims,
+        _ => None,
+    }
+}
+
+/// Give the vector `v` the shape `dims` (column-major data kept as is).
+pub(crate) fn with_dims(v: Value, dims: Option<(usize, usize)>) -> Value {
+    if let (Value::Array(a), Some(_)) = (&v, dims) {
+        lock(a).dims = dims;
+    }
+    v
+}
+
+/// The shape two operands of an element-wise operation share: both vectors (`None`), or
+/// both matrices of one size. A matrix with a vector, or matrices of different sizes, is
+/// Julia's DimensionMismatch (julia-lite does not expand singleton dimensions).
+pub(crate) fn same_shape(a: &Value, b: &Value) -> Result<Option<(usize, usize)>, Exc> {
+    let (da, db) = (matrix_dims(a), matrix_dims(b));
+    if da == db {
+        return Ok(da);
+    }
+    let show = |v: &Value, d: Option<(usize, usize)>| match d {
+        Some((r, c)) => format!("(Base.OneTo({r}), Base.OneTo({c}))"),
+        None => format!("(Base.OneTo({}),)", len_of(v).unwrap_or(0)),
+    };
+    Err(errors::dimension_mismatch(&format!(
+        "dimensions must match: a has dims {}, b has dims {}, mismatch at 1",
+        show(a, da),
+        show(b, db)
+    )))
+}
+
+/// Julia keeps ranges ranges under arithmetic with a number: `(1:5) .* 2` is `2:2:10`,
+/// `(1:5) .+ 1` is `2:6`, `(1:4) ./ 2` is `0.5:0.5:2.0`, `-(1:3)` is `-1:-1:-3`. `op` is
+/// `+ - * /`; one of `a`, `b` is a range, the other a real number. Cases whose Julia result
+/// julia-lite cannot represent exactly (a step of zero, `* 1` which Julia prints as a
+/// StepRange, float steps off a decimal grid, ranges made with `length`) are refused.
+pub(crate) fn range_arith(op: &str, a: &Value, b: &Value) -> R {
+    let refuse = || {
+        errors::error_exception(&format!(
+            "`{op}` of a range and a number giving this range is not supported by julia-lite; use collect(r) {op} x"
+        ))
+    };
+    let range_first = matches!(a, Value::Range(_) | Value::FRange(_));
+    let (r, x) = if range_first { (a, b) } else { (b, a) };
+    if !range_first && op == "/" {
+        return Err(refuse());
+    }
+    // first, step, length
+    let (first, step, len, int) = match r {
+        Value::Range(t) => (
+            Value::Int(t.0),
+            Value::Int(t.1),
+            crate::value::range_len(t).max(0),
+            true,
+        ),
+        Value::FRange(t) if t.3 == 0.0 => (Value::Float(t.0), Value::Float(t.1), t.2.max(0), false),
+        _ => return Err(refuse()),
+    };
+    let int = int && matches!(x, Value::Int(_) | Value::Bool(_)) && op != "/";
+    if int {
+        let (Value::Int(f), Value::Int(s), Some(k)) = (&first, &step, as_int(x)) else {
+            return Err(refuse());
+        };
+        let (f2, s2) = match (op, range_first) {
+            ("+", _) => (f.checked_add(k), Some(*s)),
+            ("-", true) => (f.checked_sub(k), Some(*s)),
+            ("-", false) => (k.checked_sub(*f), s.checked_neg()),
+            ("*", _) if k != 0 && k != 1 => (f.checked_mul(k), s.checked_mul(k)),
+            _ => (None, None),
+        };
+        let (Some(f2), Some(s2)) = (f2, s2) else {
+            return Err(refuse());
+        };
+        let Some(last) = (len - 1).checked_mul(s2).and_then(|d| f2.checked_add(d)) else {
+            return Err(refuse());
+        };
+        return Ok(Value::range(f2, s2, last));
+    }
+    let (Some(f), Some(s), Some(k)) = (as_f64(&first), as_f64(&step), as_f64(x)) else {
+        return Err(refuse());
+    };
+    let (f2, s2) = match (op, range_first) {
+        ("+", _) => (f + k, s),
+        ("-", true) => (f - k, s),
+        ("-", false) => (k - f, -s),
+        ("*", _) => (f * k, s * k),
+        ("/", true) => (f / k, s / k),
+        _ => return Err(refuse()),
+    };
+    // only where the elements come out as Julia's TwicePrecision ranges give them
+    if s2 == 0.0 || !s2.is_finite() || crate::value::frange_den(f2, s2).is_none() {
+        return Err(refuse());
+    }
+    Ok(Value::FRange(std::sync::Arc::new((f2, s2, len, 0.0))))
 }
