@@ -712,6 +712,15 @@ impl Vm {
                     let n = r as usize * c as usize;
                     let at = self.stack.len().saturating_sub(n);
                     let items = self.stack.split_off(at);
+                    if items
+                        .iter()
+                        .any(|v| matches!(v, Value::Array(_) | Value::Range(_) | Value::FRange(_)))
+                    {
+                        // Julia concatenates (hcat/hvcat): `[[1, 2] [3, 4]]` is a 2×2 matrix
+                        fail!(errors::error_exception(
+                            "concatenating arrays in a matrix literal (`[a b]`, `[a b; c d]`) is not supported by julia-lite"
+                        ));
+                    }
                     let elty = promote_elty(&items);
                     let mut data = Vec::with_capacity(n);
                     for j in 0..c as usize {

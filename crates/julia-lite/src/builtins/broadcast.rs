@@ -146,3 +146,74 @@ pub(super) fn b_matrix_of(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R 
         _ => Err(merr("_matrix_of", a)),
     }
 }
+
+/// `a[idx...] .= src`: broadcast `src` (a scalar, or an array with one element per selected
+/// position) into the elements of the array `a` that `idx` selects (integers, ranges, `:`,
+/// index vectors, Bool masks; one index, or two for a matrix). Returns `a`'s selection like
+/// Julia's `.=` returns its left side.
+pub(super) fn b_dotassign_index(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    let [dst, idx @ .., src] = a else {
+        return Err(merr("_dotassign_index!", a));
+    };
+    let Value::Array(arr) = dst else {
+        return Err(errors::error_exception(&format!(
+            "`.=` into an indexed {} is not supported by julia-lite",
+            crate::types::type_name(&typeof_val(dst))
+        )));
+    };
+    let (len, dims) = {
+        let g = lock(arr);
+        (g.data.len(), g.dims)
+    };
+    // linear (column-major) positions selected
+    let positions: Vec<usize> = match (idx, dims) {
+        ([i], _) => collections::index_list(vm, dst, i, len)?,
+        ([i, j], Some((rows, cols))) => {
+            let is = collections::index_list(vm, dst, i, rows)?;
+            let js = collections::index_list(vm, dst, j, cols)?;
+            js.iter()
+                .flat_map(|c| is.iter().map(move |r| c * rows + r))
+                .collect()
+        }
+        ([i, j], None) => {
+            // a vector indexed [i, 1]
+            let is = collections::index_list(vm, dst, i, len)?;
+            collections::index_list(vm, dst, j, 1)?;
+            is
+        }
+        _ => return Err(merr("_dotassign_index!", a)),
+    };
+    let values: Vec<Value> = match src {
+        Value::Array(_) | Value::Range(_) | Value::FRange(_) | Value::Tuple(_) => {
+            let items = collections::iterate_items(vm, src)?;
+            if items.len() == 1 {
+                vec![items[0].clone(); positions.len()]
+            } else if items.len() == positions.len() {
+                items
+            } else {
+                return Err(errors::dimension_mismatch(
+                    "array could not be broadcast to match destination",
+                ));
+            }
+        }
+        other => vec![other.clone(); positions.len()],
+    };
+    let et = lock(arr).elty.clone();
+    let mut conv = Vec::with_capacity(values.len());
+    for v in values {
+        conv.push(convert(&et, v)?);
+    }
+    let mut g = lock(arr);
+    for (p, v) in positions.iter().zip(conv) {
+        if let Some(slot) = g.data.get_mut(*p) {
+            *slot = v;
+        }
+    }
+    let sel: Vec<Value> = positions
+        .iter()
+        .filter_map(|p| g.data.get(*p).cloned())
+        .collect();
+    let et = g.elty.clone();
+    drop(g);
+    Ok(Value::vector(et, sel))
+}

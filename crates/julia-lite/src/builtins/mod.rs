@@ -109,6 +109,9 @@ pub(crate) fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Va
     // a builtin call can do much more work than an instruction: weigh it so the budget and
     // time-slice checks (every 1024 steps) come sooner
     vm.steps += 8;
+    if let Some(e) = refuse_matrix(id, args) {
+        return Err(e);
+    }
     let seen_from = (!kw.is_empty()).then(|| KW_SEEN.with(|s| s.borrow().len()));
     let r = match table().fns.get(id as usize) {
         Some((_, f)) => f(vm, args, kw),
@@ -133,6 +136,65 @@ pub(crate) fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Va
         vm.alloc(fresh, true)?;
     }
     Ok(v)
+}
+
+/// Built-ins whose answer for a matrix would differ from Julia's (they treat it as a vector,
+/// where Julia gives `CartesianIndex`es, a matrix, or requires `dims`): refused for matrices
+/// until julia-lite has N-d arrays.
+const NOT_FOR_MATRICES: &[&str] = &[
+    "argmax",
+    "argmin",
+    "findmax",
+    "findmin",
+    "_sort",
+    "_sort!",
+    "_sortperm_keys",
+    "reverse",
+    "reverse!",
+    "cumsum",
+    "cumprod",
+    "push!",
+    "pushfirst!",
+    "pop!",
+    "popfirst!",
+    "append!",
+    "insert!",
+    "deleteat!",
+    "empty!",
+    "vcat",
+    "keys",
+    "eachindex",
+    "unique!",
+];
+
+fn refuse_matrix(id: u16, args: &[Value]) -> Option<Exc> {
+    let name = builtin_name(id);
+    if !NOT_FOR_MATRICES.contains(&name) {
+        return None;
+    }
+    let m = args.iter().find_map(|a| match a {
+        Value::Array(arr) => lock(arr).dims,
+        _ => None,
+    })?;
+    Some(matrix_refusal(name.trim_start_matches('_'), m))
+}
+
+fn matrix_refusal(name: &str, (r, c): (usize, usize)) -> Exc {
+    errors::error_exception(&format!(
+        "`{name}` of a {r}×{c} matrix is not supported by julia-lite (matrices, 2-d arrays, are supported by few functions yet)"
+    ))
+}
+
+/// `_no_matrix(x, name)`: the refusal above, for functions of the prelude.
+fn b_no_matrix(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    match a {
+        [Value::Array(arr), Value::Str(name)] => match lock(arr).dims {
+            Some(d) => Err(matrix_refusal(name, d)),
+            None => Ok(Value::Nothing),
+        },
+        [_, _] => Ok(Value::Nothing),
+        _ => Err(merr("_no_matrix", a)),
+    }
 }
 
 thread_local! {
@@ -200,6 +262,8 @@ pub(crate) fn as_f64(v: &Value) -> Option<f64> {
 pub(crate) const FNS: &[(&str, BFn)] = &[
     ("_bc_shape", b_bc_shape),
     ("_matrix_of", b_matrix_of),
+    ("_dotassign_index!", b_dotassign_index),
+    ("_no_matrix", b_no_matrix),
     ("typeof", b_typeof),
     ("isa", b_isa),
     ("<:", b_subtype),

@@ -90,6 +90,7 @@ function foldr(op, xs; init=:__noinit__)
 end
 mapreduce(f, op, xs; init=:__noinit__) = reduce(op, map(f, xs); init=init)
 function accumulate(op, xs)
+    _no_matrix(xs, "accumulate")
     out = []
     acc = nothing
     first = true
@@ -142,6 +143,7 @@ prod(f::Function, xs) = prod(map(f, xs))
 maximum(f::Function, xs) = maximum(map(f, xs))
 minimum(f::Function, xs) = minimum(map(f, xs))
 function findfirst(f::Function, xs)
+    _no_matrix(xs, "findfirst")
     i = 0
     for x in xs
         i += 1
@@ -152,6 +154,7 @@ function findfirst(f::Function, xs)
     nothing
 end
 function findlast(f::Function, xs)
+    _no_matrix(xs, "findlast")
     v = collect(xs)
     for i in length(v):-1:1
         if f(v[i])
@@ -161,6 +164,7 @@ function findlast(f::Function, xs)
     nothing
 end
 function findall(f::Function, xs)
+    _no_matrix(xs, "findall")
     out = Int[]
     i = 0
     for x in xs

@@ -161,8 +161,24 @@ impl Compiler {
                 let bin = Expr::Binary(op.clone(), l.clone(), r.clone());
                 self.assign(l, &bin)
             }
+            Expr::DotAssign(l, r) if matches!(&**l, Expr::Index(..)) => {
+                // a[idx...] .= expr  →  _dotassign_index!(a, idx..., expr): into the selected
+                // elements of `a` itself (a[idx] would be a copy)
+                let Expr::Index(obj, idx) = &**l else {
+                    return Err(syntax_error("internal"));
+                };
+                if idx.len() > 2 {
+                    return Err(syntax_error("too many indices"));
+                }
+                self.expr(obj)?;
+                self.index_args(idx)?;
+                self.expr(r)?;
+                let id = op_builtin("_dotassign_index!").ok_or_else(|| syntax_error("internal"))?;
+                self.emit(Op::CallBuiltin(id, idx.len() as u16 + 2));
+                Ok(())
+            }
             Expr::DotAssign(l, r) => {
-                // a .= expr  →  copyto!(a, expr) with broadcasting of scalars; a[i] .= not supported
+                // a .= expr  →  copyto!(a, expr) with broadcasting of scalars
                 self.expr(l)?;
                 self.expr(r)?;
                 let id = op_builtin("_dotassign!").ok_or_else(|| syntax_error("internal"))?;

@@ -9,7 +9,7 @@ pub(super) fn check_index(container: &Value, i: i64, len: usize) -> Result<usize
     Ok(i as usize - 1)
 }
 
-pub(super) fn index_list(
+pub(crate) fn index_list(
     vm: &mut Vm,
     container: &Value,
     idx: &Value,
