@@ -339,71 +339,9 @@ pub(crate) struct Frame {
     pub loc: Option<String>,
 }
 
-/// The Engee server frames that follow the user's frames (from the documented example, Julia 1.9.3).
-const SEED_TAIL: &[(&str, &str)] = &[
-    ("eval(m::Module, e::Any)", "Core ./boot.jl:370"),
-    ("top-level scope", "none:4"),
-    ("eval", "./boot.jl:370 [inlined]"),
-    (
-        "eval_mask_code(code::String)",
-        "Main.Masks /app/IJulia/preload_cells/masks.jl:206",
-    ),
-    (
-        "eval_mask_codes(mask_codes::Vector{Main.Masks.MaskCode})",
-        "Main.Masks /app/IJulia/preload_cells/masks.jl:197",
-    ),
-    ("|>", "./operators.jl:907 [inlined]"),
-    (
-        "evaluate_mask_codes(mask_codes::Vector{Dict{String, String}})",
-        "Main.Masks /app/IJulia/preload_cells/masks.jl:272",
-    ),
-    ("|>", "./operators.jl:907 [inlined]"),
-    (
-        "(::Workspaces.Servers.var\"#eval_mask_codes#157\"{typeof(Main.Masks.evaluate_mask_codes), Workspaces.Servers.var\"#convert_mask_result#156\"})(blocks::Vector{Dict{String, String}})",
-        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:539",
-    ),
-    (
-        "request_pipeline(req::HTTP.Messages.Request, log_func::var\"#13#14\"{String}, req_params_func::Function, log_response_func::Workspaces.Servers.var\"#mask_log_and_response#159\"{Workspaces.Servers.var\"#result_to_response#158\"}, pipeline_stages::Workspaces.Servers.PipelineStages)",
-        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:282",
-    ),
-    (
-        "required_body_request_pipeline",
-        "/usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:289 [inlined]",
-    ),
-    (
-        "eval_mask_code_handler",
-        "/usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:556 [inlined]",
-    ),
-    (
-        "(::Workspaces.Servers.var\"#eval_mask_code#186\"{var\"#13#14\"{String}, typeof(Main.Masks.evaluate_mask_codes)})(req::HTTP.Messages.Request)",
-        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/Servers.jl:68",
-    ),
-    (
-        "(::HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing})(req::HTTP.Messages.Request)",
-        "HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:439",
-    ),
-    (
-        "(::HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}})(stream::HTTP.Streams.Stream{HTTP.Messages.Request, HTTP.Connections.Connection{Sockets.TCPSocket}})",
-        "HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:58",
-    ),
-    ("#invokelatest#2", "./essentials.jl:819 [inlined]"),
-    ("invokelatest", "./essentials.jl:816 [inlined]"),
-    (
-        "handle_connection(f::Function, c::HTTP.Connections.Connection{Sockets.TCPSocket}, listener::HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, readtimeout::Int64, access_log::Nothing)",
-        "HTTP.Servers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:469",
-    ),
-    (
-        "macro expansion",
-        "/usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:401 [inlined]",
-    ),
-    (
-        "(::HTTP.Servers.var\"#16#17\"{HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}}, HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, Set{HTTP.Connections.Connection}, Int64, Nothing, ReentrantLock, Base.Semaphore, HTTP.Connections.Connection{Sockets.TCPSocket}})()",
-        "HTTP.Servers ./task.jl:514",
-    ),
-];
-
-/// Render a stack trace in Julia's layout: user frames first, then Engee's server frames.
-pub(crate) fn stacktrace(frames: &[Frame]) -> String {
+/// Render a stack trace in Julia's layout: user frames first, then the host's own frames
+/// (`Host::trace_frames`: the code that called `eval`, e.g. a server's request handler).
+pub(crate) fn stacktrace(frames: &[Frame], host_frames: &[(&str, &str)]) -> String {
     let mut all: Vec<(String, String)> = Vec::new();
     let mut user: Vec<&Frame> = frames.iter().collect();
     if user.len() > 20 {
@@ -422,7 +360,7 @@ pub(crate) fn stacktrace(frames: &[Frame]) -> String {
             Some(sig) => all.push((sig.clone(), format!("Main ./none:{}", f.line))),
         }
     }
-    for (a, b) in SEED_TAIL {
+    for (a, b) in host_frames {
         all.push((a.to_string(), b.to_string()));
     }
     let width = all.len().to_string().len();

@@ -59,6 +59,12 @@ pub trait Host: Send + Sync + 'static {
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
     /// Write (create or replace) a file in the user's store.
     fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String>;
+    /// Frames of the host's own code that called `eval` (signature, location), innermost
+    /// first; every stack trace lists them after the user's frames, as Julia would. None by
+    /// default.
+    fn trace_frames(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
 }
 
 /// Shared state of a workspace.

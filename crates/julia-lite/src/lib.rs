@@ -118,7 +118,7 @@ impl std::fmt::Display for JuliaError {
 
 impl std::error::Error for JuliaError {}
 
-fn to_julia_error(e: &value::Exc, frames: &[errors::Frame]) -> JuliaError {
+fn to_julia_error(e: &value::Exc, frames: &[errors::Frame], host: &dyn Host) -> JuliaError {
     let frames = if frames.is_empty() {
         vec![errors::Frame {
             func: None,
@@ -131,7 +131,11 @@ fn to_julia_error(e: &value::Exc, frames: &[errors::Frame]) -> JuliaError {
     JuliaError {
         type_name: e.ty.to_string(),
         short_description: e.repr.clone(),
-        full_description: format!("{}\n\n{}", e.msg, errors::stacktrace(&frames)),
+        full_description: format!(
+            "{}\n\n{}",
+            e.msg,
+            errors::stacktrace(&frames, host.trace_frames())
+        ),
     }
 }
 
@@ -152,7 +156,11 @@ impl Future for YieldNow {
 }
 
 /// Parse and compile `code` for `ws` (no execution).
-fn prepare(ws: &Workspace, code: &str) -> Result<Arc<bytecode::Chunk>, JuliaError> {
+fn prepare(
+    ws: &Workspace,
+    code: &str,
+    host: &dyn Host,
+) -> Result<Arc<bytecode::Chunk>, JuliaError> {
     let ast = parser::parse_program(code).map_err(|pe| {
         let e = errors::syntax_error(&pe.msg);
         to_julia_error(
@@ -162,6 +170,7 @@ fn prepare(ws: &Workspace, code: &str) -> Result<Arc<bytecode::Chunk>, JuliaErro
                 line: pe.line,
                 loc: None,
             }],
+            host,
         )
     })?;
     let globals = lock(&ws.inner.globals);
@@ -175,6 +184,7 @@ fn prepare(ws: &Workspace, code: &str) -> Result<Arc<bytecode::Chunk>, JuliaErro
                 line: 1,
                 loc: None,
             }],
+            host,
         )
     })?;
     drop(globals);
@@ -189,7 +199,7 @@ pub async fn eval(
     host: Arc<dyn Host>,
     limits: &Limits,
 ) -> Result<Evaluated, JuliaError> {
-    let chunk = prepare(ws, code)?;
+    let chunk = prepare(ws, code, &*host)?;
     let mut vm = vm::Vm::new(ws.inner.clone(), chunk, host.clone(), limits.clone());
     loop {
         vm.slice_start = Instant::now();
@@ -208,7 +218,7 @@ pub async fn eval(
                 if vm.fatal && &*e.ty == "OutOfMemoryError" {
                     vm.rollback_globals();
                 }
-                return Err(to_julia_error(&e, &frames));
+                return Err(to_julia_error(&e, &frames, &*host));
             }
             vm::Step::Yield => YieldNow(false).await,
             vm::Step::Sleep(d) => {
