@@ -169,6 +169,29 @@ impl Vm {
         }
     }
 
+    /// A matrix literal with arrays among its items: each row hcat, the rows vcat.
+    fn concat_literal(
+        &mut self,
+        items: Vec<Value>,
+        rows: usize,
+        cols: usize,
+    ) -> Result<Value, Exc> {
+        let (Some(h), Some(v)) = (
+            crate::natives::builtin_id("hcat"),
+            crate::natives::builtin_id("vcat"),
+        ) else {
+            return Err(errors::error_exception("internal error: no hcat"));
+        };
+        let mut row_values = Vec::with_capacity(rows);
+        for row in items.chunks(cols.max(1)) {
+            row_values.push(natives().call(self, h, row, &[])?);
+        }
+        if rows == 1 {
+            return Ok(row_values.pop().unwrap_or(Value::Nothing));
+        }
+        natives().call(self, v, &row_values, &[])
+    }
+
     pub fn write_out(&mut self, s: &str) {
         if self.out_truncated {
             return;
@@ -716,10 +739,11 @@ impl Vm {
                         .iter()
                         .any(|v| matches!(v, Value::Array(_) | Value::Range(_) | Value::FRange(_)))
                     {
-                        // Julia concatenates (hcat/hvcat): `[[1, 2] [3, 4]]` is a 2×2 matrix
-                        fail!(errors::error_exception(
-                            "concatenating arrays in a matrix literal (`[a b]`, `[a b; c d]`) is not supported by julia-lite"
-                        ));
+                        // Julia concatenates: `[a b]` is hcat(a, b), `[a b; c d]` is
+                        // vcat(hcat(a, b), hcat(c, d))
+                        let r = self.concat_literal(items, r as usize, c as usize);
+                        self.stack.push(tri!(r));
+                        continue;
                     }
                     let elty = promote_elty(&items);
                     let mut data = Vec::with_capacity(n);

@@ -161,7 +161,6 @@ const NOT_FOR_MATRICES: &[&str] = &[
     "insert!",
     "deleteat!",
     "empty!",
-    "vcat",
     "keys",
     "eachindex",
     "unique!",

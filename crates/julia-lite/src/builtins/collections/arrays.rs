@@ -296,6 +296,11 @@ pub(super) fn b_fill(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub(super) fn b_vcat(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if a.iter()
+        .any(|x| matches!(x, Value::Array(arr) if lock(arr).dims.is_some()))
+    {
+        return vcat_matrices(vm, a);
+    }
     let mut out = Vec::new();
     for x in a {
         match x {
@@ -510,4 +515,82 @@ pub(super) fn b_to_vec(vm: &mut Vm, a: &[Value], _k: K) -> R {
         [v] => Ok(Value::vector(Ty::Any, iterate_items(vm, v)?)),
         _ => Err(merr("_to_any_vec", a)),
     }
+}
+
+/// A concatenation operand as a column-major block: (rows, cols, data). A vector or range is
+/// one column, a scalar is 1×1.
+fn block(vm: &mut Vm, x: &Value) -> Result<(usize, usize, Vec<Value>), Exc> {
+    Ok(match x {
+        Value::Array(arr) => {
+            let g = lock(arr);
+            match g.dims {
+                Some((r, c)) => (r, c, g.data.clone()),
+                None => (g.data.len(), 1, g.data.clone()),
+            }
+        }
+        Value::Range(_) | Value::FRange(_) => {
+            let items = iterate_items(vm, x)?;
+            (items.len(), 1, items)
+        }
+        other => (1, 1, vec![other.clone()]),
+    })
+}
+
+/// A matrix from column-major data, elements promoted to a common type.
+fn matrix(rows: usize, cols: usize, data: Vec<Value>) -> Value {
+    let elty = promote_elty(&data);
+    let data = data.into_iter().map(|v| promote_to(&elty, v)).collect();
+    Value::Array(Arc::new(Mutex::new(Array {
+        elty,
+        data,
+        dims: Some((rows, cols)),
+    })))
+}
+
+/// `hcat(a, b, …)` and `[a b]`: side by side; every operand needs the same number of rows.
+pub(crate) fn b_hcat(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    let mut blocks = Vec::with_capacity(a.len());
+    for x in a {
+        blocks.push(block(vm, x)?);
+    }
+    let rows = blocks.first().map(|b| b.0).unwrap_or(0);
+    if blocks.iter().any(|b| b.0 != rows) {
+        let got: Vec<String> = blocks.iter().map(|b| b.0.to_string()).collect();
+        return Err(errors::dimension_mismatch(&format!(
+            "number of rows of each array must match (got ({}))",
+            got.join(", ")
+        )));
+    }
+    let cols: usize = blocks.iter().map(|b| b.1).sum();
+    vm.alloc(rows.saturating_mul(cols), false)?;
+    // column-major: the columns of each block in turn
+    let data: Vec<Value> = blocks.into_iter().flat_map(|b| b.2).collect();
+    Ok(matrix(rows, cols, data))
+}
+
+/// `vcat` when a matrix takes part (`[A; B]`): stacked; every operand needs the same number
+/// of columns.
+fn vcat_matrices(vm: &mut Vm, a: &[Value]) -> R {
+    let mut blocks = Vec::with_capacity(a.len());
+    for x in a {
+        // in vcat a scalar is 1×1 and a vector one column
+        blocks.push(block(vm, x)?);
+    }
+    let cols = blocks.first().map(|b| b.1).unwrap_or(0);
+    if blocks.iter().any(|b| b.1 != cols) {
+        let got: Vec<String> = blocks.iter().map(|b| b.1.to_string()).collect();
+        return Err(errors::dimension_mismatch(&format!(
+            "number of columns of each array must match (got ({}))",
+            got.join(", ")
+        )));
+    }
+    let rows: usize = blocks.iter().map(|b| b.0).sum();
+    vm.alloc(rows.saturating_mul(cols), false)?;
+    let mut data = Vec::with_capacity(rows * cols);
+    for j in 0..cols {
+        for b in &blocks {
+            data.extend_from_slice(&b.2[j * b.0..(j + 1) * b.0]);
+        }
+    }
+    Ok(matrix(rows, cols, data))
 }

@@ -80,6 +80,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     ("cumprod", b_cumprod),
     ("unique", b_unique),
     ("vcat", b_vcat),
+    ("hcat", b_hcat),
     ("copy", b_copy),
     ("deepcopy", b_deepcopy),
     ("any", b_any),
