@@ -219,7 +219,13 @@ impl Printer {
                     (g.elty.clone(), g.data.clone(), g.dims)
                 };
                 self.stack.push(id);
-                if let Some((r, c)) = dims {
+                if let Some((r, c)) = dims
+                    && (r == 0 || c == 0)
+                {
+                    // Julia: `Matrix{Float64}(undef, 0, 3)`
+                    self.out
+                        .push_str(&format!("Matrix{{{}}}(undef, {r}, {c})", type_name(&elty)));
+                } else if let Some((r, c)) = dims {
                     if !is_implicit_elty(&elty) || data.is_empty() {
                         self.out.push_str(&type_name(&elty));
                     }
@@ -241,9 +247,9 @@ impl Printer {
                             }
                         }
                     }
-                    if r == 0 || c == 0 {
-                        self.out.truncate(self.out.len() - 1);
-                        self.out.push_str(&format!("undef, {r}, {c})"));
+                    if c == 1 {
+                        // a one-column matrix is not a vector: Julia writes `[3; 7;;]`
+                        self.out.push_str(";;]");
                     } else {
                         self.out.push(']');
                     }
