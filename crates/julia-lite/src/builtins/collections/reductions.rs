@@ -34,7 +34,10 @@ pub(super) fn fold(
     Ok(acc)
 }
 
-pub(super) fn b_sum(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(super) fn b_sum(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let Some(r) = with_keywords(vm, "sum", a, k, b_sum, add) {
+        return r;
+    }
     if let [Value::Range(r)] = a {
         let n = range_len(r) as i128;
         if n <= 0 {
@@ -46,7 +49,10 @@ pub(super) fn b_sum(vm: &mut Vm, a: &[Value], _k: K) -> R {
     fold(vm, "sum", a, Value::Int(0), add)
 }
 
-pub(super) fn b_prod(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(super) fn b_prod(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let Some(r) = with_keywords(vm, "prod", a, k, b_prod, mul) {
+        return r;
+    }
     fold(vm, "prod", a, Value::Int(1), mul)
 }
 
@@ -65,12 +71,120 @@ pub(super) fn extreme(vm: &mut Vm, name: &str, a: &[Value], want_max: bool) -> R
     Ok(m)
 }
 
-pub(super) fn b_maximum(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(super) fn b_maximum(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let Some(r) = with_keywords(vm, "maximum", a, k, b_maximum, max2) {
+        return r;
+    }
     extreme(vm, "maximum", a, true)
 }
 
-pub(super) fn b_minimum(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(super) fn b_minimum(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let Some(r) = with_keywords(vm, "minimum", a, k, b_minimum, min2) {
+        return r;
+    }
     extreme(vm, "minimum", a, false)
+}
+
+fn max2(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    match a {
+        [x, y] => minmax2(x, y, true),
+        _ => Err(merr("max", a)),
+    }
+}
+
+fn min2(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    match a {
+        [x, y] => minmax2(x, y, false),
+        _ => Err(merr("min", a)),
+    }
+}
+
+/// The `dims` and `init` keywords of a reduction (`sum(A; dims=1)`, `sum(v; init=10)`);
+/// `None` when neither is given. `whole` reduces a whole collection, `op` combines two
+/// values (for `init`).
+fn with_keywords(
+    vm: &mut Vm,
+    name: &str,
+    a: &[Value],
+    k: K,
+    whole: fn(&mut Vm, &[Value], K) -> R,
+    op: fn(&mut Vm, &[Value], K) -> R,
+) -> Option<R> {
+    let dims = kwarg(k, "dims");
+    let init = kwarg(k, "init");
+    if dims.is_none() && init.is_none() {
+        return None;
+    }
+    let [v] = a else {
+        return Some(Err(merr(name, a)));
+    };
+    Some(match (dims, init) {
+        (Some(d), None) => reduce_dims(vm, name, v, d, whole),
+        (None, Some(init)) => {
+            // Julia: reduce(op, v; init) — init first, then every element
+            iterate_items(vm, v).and_then(|items| {
+                let mut acc = init.clone();
+                for x in items {
+                    acc = op(vm, &[acc, x], &[])?;
+                }
+                Ok(acc)
+            })
+        }
+        _ => Err(errors::error_exception(&format!(
+            "`{name}` with both `dims` and `init` is not supported by julia-lite"
+        ))),
+    })
+}
+
+/// A reduction along dimension 1 (each column) or 2 (each row) of a matrix or vector, as a
+/// matrix like Julia's (`sum([1 2; 3 4]; dims=1)` is `[4 6]`, `dims=2` is `[3; 7;;]`).
+pub(super) fn reduce_dims(
+    vm: &mut Vm,
+    name: &str,
+    v: &Value,
+    dims: &Value,
+    whole: fn(&mut Vm, &[Value], K) -> R,
+) -> R {
+    let Value::Array(arr) = v else {
+        return Err(errors::error_exception(&format!(
+            "`{name}` with `dims` of a {} is not supported by julia-lite",
+            crate::types::type_name(&typeof_val(v))
+        )));
+    };
+    let (elty, data, shape) = {
+        let g = lock(arr);
+        (g.elty.clone(), g.data.clone(), g.dims)
+    };
+    // a vector is an n×1 matrix here; its reduction along 1 stays a vector, like Julia's
+    let (r, c) = shape.unwrap_or((data.len(), 1));
+    let d = match dims {
+        Value::Int(d @ (1 | 2)) => *d,
+        other => {
+            return Err(errors::error_exception(&format!(
+                "`{name}` with dims={} is not supported by julia-lite (only dims=1 or 2)",
+                repr(other)
+            )));
+        }
+    };
+    let slice = |i: usize| -> Vec<Value> {
+        if d == 1 {
+            data[i * r..(i + 1) * r].to_vec()
+        } else {
+            (0..c).map(|j| data[j * r + i].clone()).collect()
+        }
+    };
+    let n = if d == 1 { c } else { r };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(whole(vm, &[Value::vector(elty.clone(), slice(i))], &[])?);
+    }
+    let out_elty = promote_elty(&out);
+    let result = Value::vector(out_elty, out);
+    Ok(match (shape, d) {
+        (None, 1) => result,
+        (_, 1) => crate::builtins::math::with_dims(result, Some((1, c))),
+        _ => crate::builtins::math::with_dims(result, Some((r, 1))),
+    })
 }
 
 pub(super) fn b_extrema(vm: &mut Vm, a: &[Value], k: K) -> R {
@@ -202,7 +316,10 @@ pub(super) fn b_count(vm: &mut Vm, a: &[Value], _k: K) -> R {
     Ok(Value::Int(n))
 }
 
-pub(super) fn b_mean(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(super) fn b_mean(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let (Some(d), [v]) = (kwarg(k, "dims"), a) {
+        return reduce_dims(vm, "mean", v, d, b_mean);
+    }
     let [v] = a else { return Err(merr("mean", a)) };
     let items = iterate_items(vm, v)?;
     if items.is_empty() {
