@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 enum Status {
     Fixed(String),
+    FixedOutput(String),
     Refused(String, String),
     Open,
 }
@@ -27,6 +28,8 @@ fn probes() -> Vec<(usize, String, Status)> {
         let exp = lines.get(i).copied().unwrap_or("");
         let status = if let Some(s) = exp.strip_prefix("= ") {
             Status::Fixed(s.to_string())
+        } else if let Some(s) = exp.strip_prefix("~ ") {
+            Status::FixedOutput(s.replace("\\n", "\n"))
         } else if let Some(s) = exp.strip_prefix("! ") {
             let (t, m) = s.split_once(' ').unwrap_or((s, ""));
             Status::Refused(t.to_string(), m.to_string())
@@ -56,6 +59,7 @@ fn every_probe_is_fixed_or_refused() {
         );
         let ok = match (status, &r) {
             (Status::Fixed(want), Ok(got)) => *want == got.result,
+            (Status::FixedOutput(want), Ok(got)) => *want == got.output,
             (Status::Refused(t, m), Err(e)) => {
                 *t == e.type_name && e.full_description.contains(m.as_str())
             }
@@ -67,7 +71,7 @@ fn every_probe_is_fixed_or_refused() {
         };
         if !ok {
             let got = match &r {
-                Ok(v) => format!("result {:?}", v.result),
+                Ok(v) => format!("result {:?} output {:?}", v.result, v.output),
                 Err(e) => format!("{} {:?}", e.type_name, e.short_description),
             };
             failures.push(format!("line {line}: {code:?} -> {got}"));

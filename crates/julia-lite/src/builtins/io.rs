@@ -101,31 +101,65 @@ pub(super) fn b_take(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
 
 pub(super) fn b_display(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     for v in a {
-        let s = display(v);
+        let s = display(v)?;
         vm.write_out(&s);
         vm.write_out("\n");
     }
     Ok(Value::Nothing)
 }
 
-/// The REPL `display` form for common containers.
-pub(crate) fn display(v: &Value) -> String {
-    match v {
+/// The REPL `display` form for common containers: vectors one element a line and matrices
+/// one row a line, cells aligned as Julia aligns them (numbers on the decimal point).
+pub(crate) fn display(v: &Value) -> Result<String, Exc> {
+    Ok(match v {
         Value::Array(arr) => {
             let (elty, data, dims) = {
                 let g = lock(arr);
                 (g.elty.clone(), g.data.clone(), g.dims)
             };
-            if dims.is_some() {
-                return repr(v);
+            if data.is_empty() && dims.is_none() {
+                // Julia shows an empty vector as its repr: `Int64[]`
+                return Ok(repr(v));
             }
-            let mut s = format!("{}-element {}", data.len(), type_name(&Ty::vector(elty)));
-            if !data.is_empty() {
-                s.push(':');
+            let (r, c) = dims.unwrap_or((data.len(), 1));
+            let mut s = match dims {
+                Some(_) => format!("{r}×{c} Matrix{{{}}}", type_name(&elty)),
+                None => format!(
+                    "{}-element {}",
+                    data.len(),
+                    type_name(&Ty::vector(elty.clone()))
+                ),
+            };
+            if data.is_empty() {
+                return Ok(s);
             }
+            s.push(':');
+            // Julia shows matrices of several columns `:compact` (6 significant digits)
+            let compact = c > 1;
+            let mut cells = Vec::with_capacity(data.len());
             for x in &data {
-                s.push_str("\n ");
-                s.push_str(&repr(x));
+                cells.push(display_cell(x, &elty, compact)?);
+            }
+            // per column: widest part before and after the alignment point
+            let mut widths = vec![(0, 0); c];
+            for (k, (left, right)) in cells.iter().enumerate() {
+                let w = &mut widths[k / r.max(1)];
+                w.0 = w.0.max(left.chars().count());
+                w.1 = w.1.max(right.chars().count());
+            }
+            for i in 0..r {
+                s.push('\n');
+                for (j, (wl, wr)) in widths.iter().enumerate() {
+                    let (left, right) = &cells[j * r + i];
+                    s.push_str(if j == 0 { " " } else { "  " });
+                    let pad_l = wl - left.chars().count();
+                    s.extend(std::iter::repeat_n(' ', pad_l));
+                    s.push_str(left);
+                    s.push_str(right);
+                    if j + 1 < c {
+                        s.extend(std::iter::repeat_n(' ', wr - right.chars().count()));
+                    }
+                }
             }
             s
         }
@@ -151,7 +185,51 @@ pub(crate) fn display(v: &Value) -> String {
         }
         Value::Str(_) => repr(v),
         other => repr(other),
+    })
+}
+
+/// One cell of a displayed array, split where Julia aligns it: reals before the first of
+/// `.eEfF` (so a column lines up on the decimal point), anything else left-aligned. Floats in
+/// `compact` (several-column) display are refused when their shortest form has more than
+/// 6 significant digits (Julia would round them; julia-lite does not imitate that yet).
+fn display_cell(x: &Value, elty: &Ty, compact: bool) -> Result<(String, String), Exc> {
+    let text = match (x, elty) {
+        (Value::Bool(b), Ty::Bool) => (if *b { "1" } else { "0" }).to_string(),
+        (Value::F32(f), Ty::Float32) => crate::show::fmt_float32(*f, false),
+        _ => repr(x),
+    };
+    let real = matches!(
+        x,
+        Value::Int(_) | Value::Float(_) | Value::F32(_) | Value::Bool(_)
+    );
+    if compact && matches!(x, Value::Float(_) | Value::F32(_)) {
+        let digits = text
+            .split(['e', 'E'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>();
+        let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+        if significant > 6 {
+            return Err(errors::error_exception(&format!(
+                "display of a matrix with {text} is not supported by julia-lite (Julia shows it rounded to 6 digits)"
+            )));
+        }
     }
+    if !real {
+        if matches!(
+            x,
+            Value::Rational(..) | Value::ComplexI(..) | Value::ComplexF(..) | Value::Big(_)
+        ) {
+            return Err(errors::error_exception(
+                "display of arrays of rational, complex or big numbers is not supported by julia-lite",
+            ));
+        }
+        return Ok((String::new(), text));
+    }
+    let at = text.find(['.', 'e', 'E', 'f', 'F']).unwrap_or(text.len());
+    Ok((text[..at].to_string(), text[at..].to_string()))
 }
 
 pub(super) fn b_log(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
@@ -169,7 +247,7 @@ pub(super) fn b_sprint(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
         },
         [Value::Builtin(f), v] if builtin_name(*f) == "show" => Ok(Value::string(repr(v))),
         [Value::Builtin(f), v] if builtin_name(*f) == "print" => Ok(Value::string(to_string(v))),
-        [Value::Builtin(f), v] if builtin_name(*f) == "display" => Ok(Value::string(display(v))),
+        [Value::Builtin(f), v] if builtin_name(*f) == "display" => Ok(Value::string(display(v)?)),
         [f @ (Value::Generic(_) | Value::Closure(_)), rest @ ..] => {
             let io = new_iobuffer();
             let mut args = vec![io.clone()];
