@@ -167,6 +167,10 @@ const NOT_FOR_MATRICES: &[&str] = &[
 ];
 
 fn refuse_matrix(id: u16, args: &[Value]) -> Option<Exc> {
+    // cheap test first: most calls have no array argument at all
+    if !args.iter().any(|a| matches!(a, Value::Array(_))) {
+        return None;
+    }
     let name = builtin_name(id);
     if !NOT_FOR_MATRICES.contains(&name) {
         return None;
