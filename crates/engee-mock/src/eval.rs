@@ -96,7 +96,74 @@ impl julia_lite::Host for MockHost {
     fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String> {
         self.files.write_file(&self.prefix, path, data)
     }
+    fn trace_frames(&self) -> &'static [(&'static str, &'static str)] {
+        SERVER_FRAMES
+    }
 }
+
+/// The frames of Engee's eval server that follow the user's frames in every stack trace
+/// (from the documented example, Julia 1.9.3).
+const SERVER_FRAMES: &[(&str, &str)] = &[
+    ("eval(m::Module, e::Any)", "Core ./boot.jl:370"),
+    ("top-level scope", "none:4"),
+    ("eval", "./boot.jl:370 [inlined]"),
+    (
+        "eval_mask_code(code::String)",
+        "Main.Masks /app/IJulia/preload_cells/masks.jl:206",
+    ),
+    (
+        "eval_mask_codes(mask_codes::Vector{Main.Masks.MaskCode})",
+        "Main.Masks /app/IJulia/preload_cells/masks.jl:197",
+    ),
+    ("|>", "./operators.jl:907 [inlined]"),
+    (
+        "evaluate_mask_codes(mask_codes::Vector{Dict{String, String}})",
+        "Main.Masks /app/IJulia/preload_cells/masks.jl:272",
+    ),
+    ("|>", "./operators.jl:907 [inlined]"),
+    (
+        "(::Workspaces.Servers.var\"#eval_mask_codes#157\"{typeof(Main.Masks.evaluate_mask_codes), Workspaces.Servers.var\"#convert_mask_result#156\"})(blocks::Vector{Dict{String, String}})",
+        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:539",
+    ),
+    (
+        "request_pipeline(req::HTTP.Messages.Request, log_func::var\"#13#14\"{String}, req_params_func::Function, log_response_func::Workspaces.Servers.var\"#mask_log_and_response#159\"{Workspaces.Servers.var\"#result_to_response#158\"}, pipeline_stages::Workspaces.Servers.PipelineStages)",
+        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:282",
+    ),
+    (
+        "required_body_request_pipeline",
+        "/usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:289 [inlined]",
+    ),
+    (
+        "eval_mask_code_handler",
+        "/usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:556 [inlined]",
+    ),
+    (
+        "(::Workspaces.Servers.var\"#eval_mask_code#186\"{var\"#13#14\"{String}, typeof(Main.Masks.evaluate_mask_codes)})(req::HTTP.Messages.Request)",
+        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/Servers.jl:68",
+    ),
+    (
+        "(::HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing})(req::HTTP.Messages.Request)",
+        "HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:439",
+    ),
+    (
+        "(::HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}})(stream::HTTP.Streams.Stream{HTTP.Messages.Request, HTTP.Connections.Connection{Sockets.TCPSocket}})",
+        "HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:58",
+    ),
+    ("#invokelatest#2", "./essentials.jl:819 [inlined]"),
+    ("invokelatest", "./essentials.jl:816 [inlined]"),
+    (
+        "handle_connection(f::Function, c::HTTP.Connections.Connection{Sockets.TCPSocket}, listener::HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, readtimeout::Int64, access_log::Nothing)",
+        "HTTP.Servers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:469",
+    ),
+    (
+        "macro expansion",
+        "/usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:401 [inlined]",
+    ),
+    (
+        "(::HTTP.Servers.var\"#16#17\"{HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}}, HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, Set{HTTP.Connections.Connection}, Int64, Nothing, ReentrantLock, Base.Semaphore, HTTP.Connections.Connection{Sockets.TCPSocket}})()",
+        "HTTP.Servers ./task.jl:514",
+    ),
+];
 
 fn command_error(e: julia_lite::JuliaError) -> CommandError {
     CommandError {

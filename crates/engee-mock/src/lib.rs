@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod engee_module;
 pub mod error;
 pub mod eval;
 pub mod files;

@@ -23,6 +23,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, files: FileStore) -> Self {
+        // the simulated `engee` Julia module, for every workspace of the process
+        crate::engee_module::register();
         let clock = config.clock.clone();
         let state = Self {
             tokens: TokenStore::default(),

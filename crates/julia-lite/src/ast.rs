@@ -1,13 +1,13 @@
 //! Abstract syntax tree.
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum StrPart {
+pub(crate) enum StrPart {
     Lit(String),
     Code(String),
 }
 
 #[derive(Debug, Clone)]
-pub struct Param {
+pub(crate) struct Param {
     pub name: String,
     pub ty: Option<Expr>,
     pub default: Option<Expr>,
@@ -15,7 +15,7 @@ pub struct Param {
 }
 
 #[derive(Debug, Clone)]
-pub struct FuncDef {
+pub(crate) struct FuncDef {
     pub name: Option<String>,
     pub params: Vec<Param>,
     pub kwparams: Vec<Param>,
@@ -24,7 +24,7 @@ pub struct FuncDef {
 }
 
 #[derive(Debug, Clone)]
-pub struct Arg {
+pub(crate) struct Arg {
     pub name: Option<String>, // keyword argument
     pub value: Expr,
     pub splat: bool,
@@ -33,13 +33,13 @@ pub struct Arg {
 }
 
 #[derive(Debug, Clone)]
-pub enum CompClause {
+pub(crate) enum CompClause {
     For(Expr, Expr), // target, iterable
     If(Expr),
 }
 
 #[derive(Debug)]
-pub enum Expr {
+pub(crate) enum Expr {
     Int(i64),
     Float(f64),
     Float32(f32),
@@ -375,6 +375,6 @@ impl Drop for Expr {
 /// segments) when the current one is short. Every recursion over source code or an AST
 /// (parser, compiler, unparse) goes through this at each level, so nesting as deep as the
 /// parser accepts never overflows a thread's stack.
-pub fn deep<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
 }

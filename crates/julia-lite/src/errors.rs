@@ -1,12 +1,12 @@
 //! Julia exceptions: constructors with Julia 1.9's `showerror` and `repr` texts,
 //! and the stack-trace layout of `full_description`.
 
-use crate::show::{repr, repr_string, to_string};
+use crate::show::{repr, repr_string};
 use crate::types::{type_name, typeof_val};
 use crate::value::{Exc, Name, Ty, Value};
 use std::sync::Arc;
 
-pub fn exc(ty: &str, msg: String, repr: String, fields: Vec<(&str, Value)>) -> Exc {
+pub(crate) fn exc(ty: &str, msg: String, repr: String, fields: Vec<(&str, Value)>) -> Exc {
     Exc {
         ty: ty.into(),
         msg,
@@ -29,11 +29,11 @@ pub fn error_exception(msg: &str) -> Exc {
     )
 }
 
-pub fn syntax_error(msg: &str) -> Exc {
+pub(crate) fn syntax_error(msg: &str) -> Exc {
     error_exception(&format!("syntax: {msg}"))
 }
 
-pub fn undef_var(name: &str) -> Exc {
+pub(crate) fn undef_var(name: &str) -> Exc {
     exc(
         "UndefVarError",
         format!("UndefVarError: `{name}` not defined"),
@@ -92,7 +92,7 @@ pub fn method_error(fname: &str, args: &[Value]) -> Exc {
     )
 }
 
-pub fn not_callable(v: &Value) -> Exc {
+pub(crate) fn not_callable(v: &Value) -> Exc {
     let t = type_name(&typeof_val(v));
     exc(
         "MethodError",
@@ -102,7 +102,7 @@ pub fn not_callable(v: &Value) -> Exc {
     )
 }
 
-pub fn divide_error() -> Exc {
+pub(crate) fn divide_error() -> Exc {
     exc(
         "DivideError",
         "DivideError: integer division error".into(),
@@ -111,7 +111,7 @@ pub fn divide_error() -> Exc {
     )
 }
 
-pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
+pub(crate) fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
     let what = match container {
         Value::Str(s) => format!("{}-codeunit String", s.len()),
         Value::Array(a) => {
@@ -130,7 +130,7 @@ pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
         }
         Value::Tuple(_) => type_name(&typeof_val(container)),
         Value::Range(_) | Value::FRange(_) => {
-            let n = crate::builtins::collections::len_of(container).unwrap_or(0);
+            let n = crate::value::len_of(container).unwrap_or(0);
             format!("{n}-element {}", type_name(&typeof_val(container)))
         }
         other => repr(other),
@@ -157,7 +157,7 @@ pub fn bounds_error(container: &Value, idx: &[Value]) -> Exc {
     exc("BoundsError", msg, r, vec![("a", container.clone())])
 }
 
-pub fn key_error(k: &Value) -> Exc {
+pub(crate) fn key_error(k: &Value) -> Exc {
     exc(
         "KeyError",
         format!("KeyError: key {} not found", repr(k)),
@@ -175,7 +175,7 @@ pub fn argument_error(msg: &str) -> Exc {
     )
 }
 
-pub fn domain_error(val: &Value, msg: &str) -> Exc {
+pub(crate) fn domain_error(val: &Value, msg: &str) -> Exc {
     exc(
         "DomainError",
         format!("DomainError with {}:\n{msg}", repr(val)),
@@ -184,7 +184,7 @@ pub fn domain_error(val: &Value, msg: &str) -> Exc {
     )
 }
 
-pub fn inexact_error(func: &str, ty: &str, val: &Value) -> Exc {
+pub(crate) fn inexact_error(func: &str, ty: &str, val: &Value) -> Exc {
     let msg = if func == ty {
         format!("InexactError: {func}({})", repr(val))
     } else {
@@ -198,7 +198,7 @@ pub fn inexact_error(func: &str, ty: &str, val: &Value) -> Exc {
     )
 }
 
-pub fn overflow_error(msg: &str) -> Exc {
+pub(crate) fn overflow_error(msg: &str) -> Exc {
     exc(
         "OverflowError",
         format!("OverflowError: {msg}"),
@@ -207,7 +207,7 @@ pub fn overflow_error(msg: &str) -> Exc {
     )
 }
 
-pub fn stack_overflow() -> Exc {
+pub(crate) fn stack_overflow() -> Exc {
     exc(
         "StackOverflowError",
         "StackOverflowError:".into(),
@@ -216,7 +216,7 @@ pub fn stack_overflow() -> Exc {
     )
 }
 
-pub fn type_error_bool(v: &Value) -> Exc {
+pub(crate) fn type_error_bool(v: &Value) -> Exc {
     let t = type_name(&typeof_val(v));
     exc(
         "TypeError",
@@ -226,7 +226,7 @@ pub fn type_error_bool(v: &Value) -> Exc {
     )
 }
 
-pub fn type_error(func: &str, expected: &str, got: &Value) -> Exc {
+pub(crate) fn type_error(func: &str, expected: &str, got: &Value) -> Exc {
     let t = type_name(&typeof_val(got));
     exc(
         "TypeError",
@@ -236,7 +236,7 @@ pub fn type_error(func: &str, expected: &str, got: &Value) -> Exc {
     )
 }
 
-pub fn assertion_error(msg: &str) -> Exc {
+pub(crate) fn assertion_error(msg: &str) -> Exc {
     exc(
         "AssertionError",
         format!("AssertionError: {msg}"),
@@ -245,7 +245,7 @@ pub fn assertion_error(msg: &str) -> Exc {
     )
 }
 
-pub fn dimension_mismatch(msg: &str) -> Exc {
+pub(crate) fn dimension_mismatch(msg: &str) -> Exc {
     exc(
         "DimensionMismatch",
         format!("DimensionMismatch: {msg}"),
@@ -254,7 +254,7 @@ pub fn dimension_mismatch(msg: &str) -> Exc {
     )
 }
 
-pub fn undef_keyword(k: &str) -> Exc {
+pub(crate) fn undef_keyword(k: &str) -> Exc {
     exc(
         "UndefKeywordError",
         format!("UndefKeywordError: keyword argument `{k}` not assigned"),
@@ -263,7 +263,7 @@ pub fn undef_keyword(k: &str) -> Exc {
     )
 }
 
-pub fn string_index_error(s: &str, i: i64) -> Exc {
+pub(crate) fn string_index_error(s: &str, i: i64) -> Exc {
     let msg = format!("StringIndexError: invalid index [{i}]");
     exc(
         "StringIndexError",
@@ -273,7 +273,7 @@ pub fn string_index_error(s: &str, i: i64) -> Exc {
     )
 }
 
-pub fn interrupt(detail: &str) -> Exc {
+pub(crate) fn interrupt(detail: &str) -> Exc {
     exc(
         "InterruptException",
         format!("InterruptException:\n{detail}"),
@@ -282,7 +282,7 @@ pub fn interrupt(detail: &str) -> Exc {
     )
 }
 
-pub fn out_of_memory(detail: &str) -> Exc {
+pub(crate) fn out_of_memory(detail: &str) -> Exc {
     exc(
         "OutOfMemoryError",
         format!("OutOfMemoryError()\n{detail}"),
@@ -291,7 +291,7 @@ pub fn out_of_memory(detail: &str) -> Exc {
     )
 }
 
-/// A user-defined or engee exception type (shown like its repr).
+/// A user-defined or native module's exception type (shown like its repr).
 pub fn custom(ty: &str, args: &[Value]) -> Exc {
     let r = format!(
         "{ty}({})",
@@ -305,7 +305,7 @@ pub fn custom(ty: &str, args: &[Value]) -> Exc {
 }
 
 /// `throw(x)` for a non-exception value
-pub fn from_value(v: Value) -> Exc {
+pub(crate) fn from_value(v: Value) -> Exc {
     match v {
         Value::Exception(e) => (*e).clone(),
         v => {
@@ -322,7 +322,7 @@ pub fn from_value(v: Value) -> Exc {
     }
 }
 
-pub fn to_value(e: Exc) -> Value {
+pub(crate) fn to_value(e: Exc) -> Value {
     match e.value {
         Some(v) => v,
         None => Value::Exception(Arc::new(e)),
@@ -331,7 +331,7 @@ pub fn to_value(e: Exc) -> Value {
 
 /// One frame of a user-visible stack trace.
 #[derive(Debug, Clone)]
-pub struct Frame {
+pub(crate) struct Frame {
     /// e.g. `f(x::Int64)`; None = top-level scope
     pub func: Option<String>,
     pub line: u32,
@@ -339,71 +339,9 @@ pub struct Frame {
     pub loc: Option<String>,
 }
 
-/// The Engee server frames that follow the user's frames (from the documented example, Julia 1.9.3).
-const SEED_TAIL: &[(&str, &str)] = &[
-    ("eval(m::Module, e::Any)", "Core ./boot.jl:370"),
-    ("top-level scope", "none:4"),
-    ("eval", "./boot.jl:370 [inlined]"),
-    (
-        "eval_mask_code(code::String)",
-        "Main.Masks /app/IJulia/preload_cells/masks.jl:206",
-    ),
-    (
-        "eval_mask_codes(mask_codes::Vector{Main.Masks.MaskCode})",
-        "Main.Masks /app/IJulia/preload_cells/masks.jl:197",
-    ),
-    ("|>", "./operators.jl:907 [inlined]"),
-    (
-        "evaluate_mask_codes(mask_codes::Vector{Dict{String, String}})",
-        "Main.Masks /app/IJulia/preload_cells/masks.jl:272",
-    ),
-    ("|>", "./operators.jl:907 [inlined]"),
-    (
-        "(::Workspaces.Servers.var\"#eval_mask_codes#157\"{typeof(Main.Masks.evaluate_mask_codes), Workspaces.Servers.var\"#convert_mask_result#156\"})(blocks::Vector{Dict{String, String}})",
-        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:539",
-    ),
-    (
-        "request_pipeline(req::HTTP.Messages.Request, log_func::var\"#13#14\"{String}, req_params_func::Function, log_response_func::Workspaces.Servers.var\"#mask_log_and_response#159\"{Workspaces.Servers.var\"#result_to_response#158\"}, pipeline_stages::Workspaces.Servers.PipelineStages)",
-        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:282",
-    ),
-    (
-        "required_body_request_pipeline",
-        "/usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:289 [inlined]",
-    ),
-    (
-        "eval_mask_code_handler",
-        "/usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:556 [inlined]",
-    ),
-    (
-        "(::Workspaces.Servers.var\"#eval_mask_code#186\"{var\"#13#14\"{String}, typeof(Main.Masks.evaluate_mask_codes)})(req::HTTP.Messages.Request)",
-        "Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/Servers.jl:68",
-    ),
-    (
-        "(::HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing})(req::HTTP.Messages.Request)",
-        "HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:439",
-    ),
-    (
-        "(::HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}})(stream::HTTP.Streams.Stream{HTTP.Messages.Request, HTTP.Connections.Connection{Sockets.TCPSocket}})",
-        "HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:58",
-    ),
-    ("#invokelatest#2", "./essentials.jl:819 [inlined]"),
-    ("invokelatest", "./essentials.jl:816 [inlined]"),
-    (
-        "handle_connection(f::Function, c::HTTP.Connections.Connection{Sockets.TCPSocket}, listener::HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, readtimeout::Int64, access_log::Nothing)",
-        "HTTP.Servers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:469",
-    ),
-    (
-        "macro expansion",
-        "/usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:401 [inlined]",
-    ),
-    (
-        "(::HTTP.Servers.var\"#16#17\"{HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}}, HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, Set{HTTP.Connections.Connection}, Int64, Nothing, ReentrantLock, Base.Semaphore, HTTP.Connections.Connection{Sockets.TCPSocket}})()",
-        "HTTP.Servers ./task.jl:514",
-    ),
-];
-
-/// Render a stack trace in Julia's layout: user frames first, then Engee's server frames.
-pub fn stacktrace(frames: &[Frame]) -> String {
+/// Render a stack trace in Julia's layout: user frames first, then the host's own frames
+/// (`Host::trace_frames`: the code that called `eval`, e.g. a server's request handler).
+pub(crate) fn stacktrace(frames: &[Frame], host_frames: &[(&str, &str)]) -> String {
     let mut all: Vec<(String, String)> = Vec::new();
     let mut user: Vec<&Frame> = frames.iter().collect();
     if user.len() > 20 {
@@ -422,7 +360,7 @@ pub fn stacktrace(frames: &[Frame]) -> String {
             Some(sig) => all.push((sig.clone(), format!("Main ./none:{}", f.line))),
         }
     }
-    for (a, b) in SEED_TAIL {
+    for (a, b) in host_frames {
         all.push((a.to_string(), b.to_string()));
     }
     let width = all.len().to_string().len();
@@ -444,17 +382,13 @@ pub fn stacktrace(frames: &[Frame]) -> String {
 }
 
 /// Message of an exception for `string(e)` vs showerror, used by `sprint(showerror, e)`
-pub fn showerror(e: &Exc) -> String {
+pub(crate) fn showerror(e: &Exc) -> String {
     e.msg.clone()
 }
 
-pub fn exc_field(e: &Exc, name: &str) -> Option<Value> {
+pub(crate) fn exc_field(e: &Exc, name: &str) -> Option<Value> {
     e.fields
         .iter()
         .find(|(n, _)| &**n == name)
         .map(|(_, v)| v.clone())
-}
-
-pub fn value_string(v: &Value) -> String {
-    to_string(v)
 }

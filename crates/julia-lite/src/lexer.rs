@@ -5,7 +5,7 @@
 use crate::ast::StrPart;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
+pub(crate) enum Tok {
     Int(i64),
     Float(f64),
     Float32(f32),
@@ -27,13 +27,13 @@ pub enum Tok {
 }
 
 #[derive(Debug, Clone)]
-pub struct Token {
+pub(crate) struct Token {
     pub tok: Tok,
     pub line: u32,
     pub space_before: bool,
 }
 
-pub type LexResult<T> = Result<T, String>;
+pub(crate) type LexResult<T> = Result<T, String>;
 
 const KEYWORDS: &[&str] = &[
     "function",
@@ -97,7 +97,7 @@ fn is_ident_char(c: char) -> bool {
     is_ident_start(c) || c.is_ascii_digit() || c == '!'
 }
 
-pub fn lex(src: &str) -> LexResult<Vec<Token>> {
+pub(crate) fn lex(src: &str) -> LexResult<Vec<Token>> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let chars: Vec<char> = src.chars().collect();
     let mut i = 0usize;

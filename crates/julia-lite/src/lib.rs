@@ -1,91 +1,48 @@
-//! julia-lite: an embedded Julia-subset interpreter that answers like Julia 1.9, with a
-//! simulated `engee` module. See README.md for the supported subset and differences.
+//! julia-lite: an embedded Julia-subset interpreter that answers like Julia 1.9, extended by
+//! native modules the host registers (`native`). See README.md for the supported subset.
 
 // Julia exceptions are returned by value on cold paths; boxing them buys nothing here.
 #![allow(clippy::result_large_err)]
 
-pub mod ast;
-pub mod builtins;
-pub mod compiler;
-pub mod errors;
-pub mod lexer;
-pub mod memory;
-pub mod parser;
-pub mod show;
-pub mod types;
-pub mod unparse;
-pub mod value;
-pub mod vm;
+mod ast;
+mod builtins;
+mod bytecode;
+mod compiler;
+mod errors;
+mod host;
+mod lexer;
+mod memory;
+pub mod native;
+mod natives;
+mod parser;
+mod show;
+mod types;
+mod unparse;
+mod value;
+mod vm;
 
-use serde::Deserialize;
+use host::WsInner;
+pub use host::{Host, Limits, MemHost, NullHost};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use value::{Name, Value, lock};
+use value::{Value, lock};
 
-/// Evaluation budgets. Deserialisable with defaults for every field, so a TOML table can
-/// override single fields: `max_steps`, `max_wall_ms`, `max_memory_bytes`, `max_depth`,
-/// `max_output_bytes`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub struct Limits {
-    /// Interpreter steps (bytecode instructions) per evaluation.
-    pub max_steps: u64,
-    /// Time spent executing (not sleeping). In config: `max_wall_ms`.
-    #[serde(rename = "max_wall_ms", deserialize_with = "de_ms")]
-    pub max_wall: Duration,
-    /// Live data of the whole workspace (globals plus the running evaluation), see `memory`.
-    pub max_memory_bytes: usize,
-    /// Julia call depth; deeper recursion raises `StackOverflowError`.
-    pub max_depth: usize,
-    /// Captured `print`/`println` output; beyond it output is truncated.
-    pub max_output_bytes: usize,
+/// Hand the built-in library to the layers below it (names to the compiler and `typeof`,
+/// functions to the VM). Runs once, before the first workspace compiles anything.
+fn install_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        natives::install(builtins::names());
+        vm::install_natives(&builtins::Library);
+        show::install_struct_show(vm::custom_show);
+    });
 }
 
-fn de_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let ms = u64::deserialize(d)?;
-    Ok(Duration::from_millis(ms))
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_steps: 50_000_000,
-            max_wall: Duration::from_secs(30),
-            max_memory_bytes: 256 * 1024 * 1024,
-            max_depth: 10_000,
-            max_output_bytes: 1024 * 1024,
-        }
-    }
-}
-
-/// What the evaluator needs from its host (the mock): time and the user's /user file store.
-pub trait Host: Send + Sync + 'static {
-    /// Sleep `d` on the mock's clock. Must not block a thread.
-    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
-    /// Seconds since the Unix epoch on the mock's clock (Julia's `time()`).
-    fn now(&self) -> f64;
-    /// Read a file of the user's store; `path` is an absolute Julia path like "/user/models/a.engee".
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
-    /// Write (create or replace) a file in the user's store.
-    fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String>;
-}
-
-/// Shared state of a workspace.
-pub struct WsInner {
-    /// set once user code defines a method for a built-in name (e.g. `Base.:+`)
-    pub overloads: std::sync::atomic::AtomicBool,
-    pub globals: Mutex<HashMap<Name, Value>>,
-    pub using: Mutex<HashSet<String>>,
-    pub engee: Mutex<builtins::engee::EngeeState>,
-    /// upper bound of the workspace's live bytes, see `memory`
-    pub accounted: std::sync::atomic::AtomicUsize,
-}
-
-/// One persistent Julia workspace (globals, functions, `using`d modules, engee models).
+/// One persistent Julia workspace (globals, functions, `using`d modules, native modules' state).
 /// Clone = another handle to the SAME workspace.
 #[derive(Clone)]
 pub struct Workspace {
@@ -100,6 +57,7 @@ impl Default for Workspace {
 
 impl Workspace {
     pub fn new() -> Self {
+        install_library();
         let mut globals = HashMap::new();
         for (n, v) in builtins::prelude::prelude_globals() {
             globals.insert(n, v);
@@ -109,7 +67,8 @@ impl Workspace {
                 overloads: std::sync::atomic::AtomicBool::new(false),
                 globals: Mutex::new(globals),
                 using: Mutex::new(HashSet::new()),
-                engee: Mutex::new(builtins::engee::EngeeState::default()),
+                rng: Mutex::new(host::RNG_SEED),
+                module_state: Mutex::new(HashMap::new()),
                 accounted: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
@@ -159,7 +118,7 @@ impl std::fmt::Display for JuliaError {
 
 impl std::error::Error for JuliaError {}
 
-fn to_julia_error(e: &value::Exc, frames: &[errors::Frame]) -> JuliaError {
+fn to_julia_error(e: &value::Exc, frames: &[errors::Frame], host: &dyn Host) -> JuliaError {
     let frames = if frames.is_empty() {
         vec![errors::Frame {
             func: None,
@@ -172,7 +131,11 @@ fn to_julia_error(e: &value::Exc, frames: &[errors::Frame]) -> JuliaError {
     JuliaError {
         type_name: e.ty.to_string(),
         short_description: e.repr.clone(),
-        full_description: format!("{}\n\n{}", e.msg, errors::stacktrace(&frames)),
+        full_description: format!(
+            "{}\n\n{}",
+            e.msg,
+            errors::stacktrace(&frames, host.trace_frames())
+        ),
     }
 }
 
@@ -193,7 +156,11 @@ impl Future for YieldNow {
 }
 
 /// Parse and compile `code` for `ws` (no execution).
-fn prepare(ws: &Workspace, code: &str) -> Result<Arc<compiler::Chunk>, JuliaError> {
+fn prepare(
+    ws: &Workspace,
+    code: &str,
+    host: &dyn Host,
+) -> Result<Arc<bytecode::Chunk>, JuliaError> {
     let ast = parser::parse_program(code).map_err(|pe| {
         let e = errors::syntax_error(&pe.msg);
         to_julia_error(
@@ -203,6 +170,7 @@ fn prepare(ws: &Workspace, code: &str) -> Result<Arc<compiler::Chunk>, JuliaErro
                 line: pe.line,
                 loc: None,
             }],
+            host,
         )
     })?;
     let globals = lock(&ws.inner.globals);
@@ -216,6 +184,7 @@ fn prepare(ws: &Workspace, code: &str) -> Result<Arc<compiler::Chunk>, JuliaErro
                 line: 1,
                 loc: None,
             }],
+            host,
         )
     })?;
     drop(globals);
@@ -230,7 +199,7 @@ pub async fn eval(
     host: Arc<dyn Host>,
     limits: &Limits,
 ) -> Result<Evaluated, JuliaError> {
-    let chunk = prepare(ws, code)?;
+    let chunk = prepare(ws, code, &*host)?;
     let mut vm = vm::Vm::new(ws.inner.clone(), chunk, host.clone(), limits.clone());
     loop {
         vm.slice_start = Instant::now();
@@ -249,7 +218,7 @@ pub async fn eval(
                 if vm.fatal && &*e.ty == "OutOfMemoryError" {
                     vm.rollback_globals();
                 }
-                return Err(to_julia_error(&e, &frames));
+                return Err(to_julia_error(&e, &frames, &*host));
             }
             vm::Step::Yield => YieldNow(false).await,
             vm::Step::Sleep(d) => {
@@ -291,52 +260,4 @@ pub fn eval_blocking(
     limits: &Limits,
 ) -> Result<Evaluated, JuliaError> {
     block_on(eval(ws, code, host, limits))
-}
-
-/// A host with no file store whose sleep completes immediately; handy for tests.
-pub struct NullHost;
-
-impl Host for NullHost {
-    fn sleep(&self, _d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        Box::pin(async {})
-    }
-    fn now(&self) -> f64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
-    }
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
-        Err(format!("no such file: {path}"))
-    }
-    fn write_file(&self, _path: &str, _data: &[u8]) -> Result<(), String> {
-        Err("read-only host".into())
-    }
-}
-
-/// An in-memory host (files in a map, sleep immediate, a settable clock); for tests.
-#[derive(Default)]
-pub struct MemHost {
-    pub files: Mutex<HashMap<String, Vec<u8>>>,
-    pub clock: Mutex<f64>,
-}
-
-impl Host for MemHost {
-    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        *lock(&self.clock) += d.as_secs_f64();
-        Box::pin(async {})
-    }
-    fn now(&self) -> f64 {
-        *lock(&self.clock)
-    }
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
-        lock(&self.files)
-            .get(path)
-            .cloned()
-            .ok_or_else(|| format!("no such file: {path}"))
-    }
-    fn write_file(&self, path: &str, data: &[u8]) -> Result<(), String> {
-        lock(&self.files).insert(path.to_string(), data.to_vec());
-        Ok(())
-    }
 }

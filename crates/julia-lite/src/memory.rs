@@ -19,15 +19,17 @@
 //!   were counted, so the workspace stays within the budget.
 
 use crate::value::{IterState, Name, Value};
-use crate::vm::VALUE_BYTES;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+/// Bytes charged per value slot (a `Value` is 24 bytes).
+pub(crate) const VALUE_BYTES: usize = 24;
+
 /// Bytes counted for a string besides its characters (Arc header and allocator rounding).
-pub const STR_OVERHEAD: usize = 32;
+pub(crate) const STR_OVERHEAD: usize = 32;
 
 /// Result of a walk of live data.
-pub struct LiveSize {
+pub(crate) struct LiveSize {
     pub bytes: usize,
     /// values visited: the cost of the walk
     pub visited: usize,
@@ -38,7 +40,7 @@ pub struct LiveSize {
 /// [`STR_OVERHEAD`]. `Vm::alloc` charges allocations by the same rule. Shared containers
 /// and strings count once. Containers locked by someone else at the moment (a concurrent
 /// evaluation in the same workspace) are skipped rather than waited for.
-pub fn live_size(roots: Vec<Value>) -> LiveSize {
+pub(crate) fn live_size(roots: Vec<Value>) -> LiveSize {
     let mut seen: HashSet<usize> = HashSet::new();
     let mut bytes = roots.len().saturating_mul(VALUE_BYTES);
     let mut todo = roots;
@@ -123,7 +125,7 @@ pub fn live_size(roots: Vec<Value>) -> LiveSize {
 /// [`live_size`], looking one level into a new container (the builtin spent that much work
 /// building it). Values shared with anything else (`push!` returns its argument) count 0:
 /// they are already live and counted.
-pub fn fresh_size(v: &Value) -> usize {
+pub(crate) fn fresh_size(v: &Value) -> usize {
     fn string(x: &Value) -> usize {
         match x {
             Value::Str(s) if Arc::strong_count(s) == 1 => s.len() + STR_OVERHEAD,
@@ -167,7 +169,7 @@ fn is_scalar(v: &Value) -> bool {
 /// The global bindings an evaluation changed, with their values from before it, so that
 /// an evaluation ending in `OutOfMemoryError` can be undone.
 #[derive(Default)]
-pub struct GlobalJournal {
+pub(crate) struct GlobalJournal {
     before: HashMap<Name, Option<Value>>,
 }
 

@@ -1,12 +1,21 @@
 //! `print`/`string` and `show`/`repr` as Julia 1.9 renders them.
 
 use crate::types::type_name;
+
+/// A user's `show(io, x::T)` method for structs, when there is one: it runs Julia code, so the
+/// VM provides it (installed by `lib.rs`; show sits below the VM).
+static STRUCT_SHOW: std::sync::OnceLock<fn(&Value) -> Option<String>> = std::sync::OnceLock::new();
+
+/// Install the hook that renders a struct with a user-defined `show` (first call wins).
+pub(crate) fn install_struct_show(f: fn(&Value) -> Option<String>) {
+    let _ = STRUCT_SHOW.set(f);
+}
 use crate::value::{Ty, Value, lock};
 
 const MAX_SHOW_DEPTH: usize = 48;
 
 /// Float32: `print` gives `1.0` / `1.0e-5`; `show` gives `1.0f0` / `1.0f-5`.
-pub fn fmt_float32(x: f32, show: bool) -> String {
+pub(crate) fn fmt_float32(x: f32, show: bool) -> String {
     if x.is_nan() {
         return if show { "NaN32".into() } else { "NaN".into() };
     }
@@ -40,7 +49,7 @@ pub fn fmt_float32(x: f32, show: bool) -> String {
 }
 
 /// Julia's shortest round-trip Float64 printing (non-compact `show`).
-pub fn fmt_float(x: f64) -> String {
+pub(crate) fn fmt_float(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();
     }
@@ -123,7 +132,7 @@ pub fn repr_string(s: &str) -> String {
     out
 }
 
-pub fn repr_char(c: char) -> String {
+pub(crate) fn repr_char(c: char) -> String {
     match c {
         '\'' => "'\\''".into(),
         '\\' => "'\\\\'".into(),
@@ -190,9 +199,7 @@ impl Printer {
             Value::Int(i) => self.out.push_str(&i.to_string()),
             Value::Rational(n, d) => self.out.push_str(&format!("{n}//{d}")),
             Value::F32(f) => self.out.push_str(&fmt_float32(*f, true)),
-            Value::ComplexI(..) | Value::ComplexF(..) => {
-                self.out.push_str(&crate::builtins::complex::show(v))
-            }
+            Value::ComplexI(..) | Value::ComplexF(..) => self.out.push_str(&show_complex(v)),
             Value::Big(b) => self.out.push_str(&b.to_string()),
             Value::Float(f) => self.out.push_str(&fmt_float(*f)),
             Value::Char(c) => self.out.push_str(&repr_char(*c)),
@@ -212,7 +219,13 @@ impl Printer {
                     (g.elty.clone(), g.data.clone(), g.dims)
                 };
                 self.stack.push(id);
-                if let Some((r, c)) = dims {
+                if let Some((r, c)) = dims
+                    && (r == 0 || c == 0)
+                {
+                    // Julia: `Matrix{Float64}(undef, 0, 3)`
+                    self.out
+                        .push_str(&format!("Matrix{{{}}}(undef, {r}, {c})", type_name(&elty)));
+                } else if let Some((r, c)) = dims {
                     if !is_implicit_elty(&elty) || data.is_empty() {
                         self.out.push_str(&type_name(&elty));
                     }
@@ -234,9 +247,9 @@ impl Printer {
                             }
                         }
                     }
-                    if r == 0 || c == 0 {
-                        self.out.truncate(self.out.len() - 1);
-                        self.out.push_str(&format!("undef, {r}, {c})"));
+                    if c == 1 {
+                        // a one-column matrix is not a vector: Julia writes `[3; 7;;]`
+                        self.out.push_str(";;]");
                     } else {
                         self.out.push(']');
                     }
@@ -344,7 +357,8 @@ impl Printer {
                 }
             }
             Value::FRange(r) => {
-                let stop = r.0 + r.1 * ((r.2 - 1).max(0) as f64);
+                // Julia prints first:step:last, last computed like the elements (TwicePrecision)
+                let stop = crate::value::frange_elem(r, r.2 - 1);
                 self.out.push_str(&format!(
                     "{}:{}:{}",
                     fmt_float(r.0),
@@ -354,12 +368,12 @@ impl Printer {
             }
             Value::Generic(g) => self.out.push_str(&g.name),
             Value::Closure(c) => self.out.push_str(&format!("#{}", c.method.name)),
-            Value::Builtin(b) => self.out.push_str(crate::builtins::builtin_name(*b)),
+            Value::Builtin(b) => self.out.push_str(crate::natives::builtin_name(*b)),
             Value::Type(t) => self.out.push_str(&type_name(t)),
             Value::StructType(d) => self.out.push_str(&d.name),
             Value::Exception(e) => self.out.push_str(&e.repr),
             Value::Struct(s) => {
-                if let Some(text) = crate::vm::custom_show(v) {
+                if let Some(text) = STRUCT_SHOW.get().and_then(|f| f(v)) {
                     self.out.push_str(&text);
                     return;
                 }
@@ -443,4 +457,31 @@ impl Printer {
             }
         }
     }
+}
+
+/// Julia's `show` for complex numbers: `1 + 2im`, `1.0 - 0.5im`, `1.0 + Inf*im`.
+pub(crate) fn show_complex(v: &Value) -> String {
+    let (re, im, neg, im_abs, finite) = match v {
+        Value::ComplexI(a, b) => (
+            a.to_string(),
+            *b,
+            *b < 0,
+            b.unsigned_abs().to_string(),
+            true,
+        ),
+        Value::ComplexF(a, b) => (
+            fmt_float(*a),
+            0,
+            b.is_sign_negative() && !b.is_nan(),
+            fmt_float(b.abs()),
+            b.is_finite(),
+        ),
+        _ => return String::new(),
+    };
+    let _ = im;
+    format!(
+        "{re} {} {im_abs}{}",
+        if neg { '-' } else { '+' },
+        if finite { "im" } else { "*im" }
+    )
 }

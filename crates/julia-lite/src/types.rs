@@ -20,7 +20,7 @@ fn ty_depth(t: &Ty, d: usize) -> usize {
     }
 }
 
-pub fn typeof_val(v: &Value) -> Ty {
+pub(crate) fn typeof_val(v: &Value) -> Ty {
     typeof_d(v, 0)
 }
 
@@ -79,7 +79,7 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
         Value::FRange(_) => Ty::FloatRange,
         Value::Generic(g) => Ty::FunctionOf(g.name.clone()),
         Value::Closure(c) => Ty::FunctionOf(format!("#{}", c.method.name).into()),
-        Value::Builtin(b) => Ty::FunctionOf(crate::builtins::builtin_name(*b).into()),
+        Value::Builtin(b) => Ty::FunctionOf(crate::natives::builtin_name(*b).into()),
         Value::Type(_) | Value::StructType(_) => Ty::DataType,
         Value::Exception(e) => Ty::Exc(e.ty.clone()),
         Value::Struct(s) => Ty::Struct(s.def.name.clone()),
@@ -89,7 +89,7 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
     }
 }
 
-pub fn type_name(t: &Ty) -> String {
+pub(crate) fn type_name(t: &Ty) -> String {
     match t {
         Ty::Any => "Any".into(),
         Ty::Int64 => "Int64".into(),
@@ -143,7 +143,7 @@ pub fn type_name(t: &Ty) -> String {
     }
 }
 
-pub const EXCEPTION_TYPES: &[&str] = &[
+pub(crate) const EXCEPTION_TYPES: &[&str] = &[
     "ErrorException",
     "UndefVarError",
     "MethodError",
@@ -167,7 +167,7 @@ pub const EXCEPTION_TYPES: &[&str] = &[
 ];
 
 /// Type lookup by name (for annotations, `isa`, conversions).
-pub fn type_by_name(n: &str) -> Option<Ty> {
+pub(crate) fn type_by_name(n: &str) -> Option<Ty> {
     Some(match n {
         "Any" => Ty::Any,
         "Int" | "Int64" => Ty::Int64,
@@ -211,7 +211,7 @@ pub fn type_by_name(n: &str) -> Option<Ty> {
 }
 
 /// `isa(v, t)` with the generic containers treated as UnionAll (`[1] isa Vector` is true).
-pub fn isa(v: &Value, t: &Ty) -> bool {
+pub(crate) fn isa(v: &Value, t: &Ty) -> bool {
     let vt = typeof_val(v);
     match t {
         Ty::Array(e, n) if **e == Ty::Any => {
@@ -224,7 +224,7 @@ pub fn isa(v: &Value, t: &Ty) -> bool {
         Ty::Pair(a, b) if **a == Ty::Any && **b == Ty::Any => matches!(vt, Ty::Pair(..)),
         Ty::UnitRange => matches!(vt, Ty::UnitRange),
         Ty::Function => matches!(vt, Ty::FunctionOf(_)) || matches!(v, Value::StructType(_)),
-        Ty::Struct(n) if &**n == "IO" => crate::builtins::is_io(v),
+        Ty::Struct(n) if &**n == "IO" => crate::value::is_io(v),
         _ => vt.subtype(t),
     }
 }

@@ -3,7 +3,7 @@
 use crate::ast::{Expr, deep};
 use crate::show::{fmt_float, repr_char, repr_string};
 
-pub fn unparse(e: &Expr) -> String {
+pub(crate) fn unparse(e: &Expr) -> String {
     deep(|| unparse_in(e))
 }
 

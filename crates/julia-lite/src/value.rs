@@ -1,6 +1,6 @@
 //! Runtime values and types.
 
-use crate::compiler::Method;
+use crate::bytecode::Method;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -50,7 +50,7 @@ pub enum Ty {
     Exception,
     /// concrete exception type by name
     Exc(Name),
-    /// user struct or simulated engee object
+    /// user struct or a native module's struct
     Struct(Name),
     Enumerate,
     Zip,
@@ -217,13 +217,13 @@ impl DictV {
 
 /// A generic function: a name and its methods.
 #[derive(Debug)]
-pub struct Generic {
+pub(crate) struct Generic {
     pub name: Name,
     pub methods: Mutex<Vec<Arc<Method>>>,
 }
 
 #[derive(Debug)]
-pub struct Closure {
+pub(crate) struct Closure {
     pub method: Arc<Method>,
     pub captured: Vec<Value>,
 }
@@ -256,6 +256,9 @@ pub struct StructV {
     pub fields: Mutex<Vec<Value>>,
 }
 
+// Functions, closures and iterator states are the interpreter's own: native modules
+// receive and pass them on but cannot look inside (their types are crate-private).
+#[allow(private_interfaces)]
 #[derive(Debug, Clone)]
 pub enum Value {
     Nothing,
@@ -490,7 +493,7 @@ impl Drop for PairV {
 }
 
 #[derive(Debug, Clone)]
-pub enum IterState {
+pub(crate) enum IterState {
     Range {
         cur: i64,
         step: i64,
@@ -591,7 +594,7 @@ impl Value {
 }
 
 /// Element type inferred from values (Julia's promotion for literals).
-pub fn promote_elty(vals: &[Value]) -> Ty {
+pub(crate) fn promote_elty(vals: &[Value]) -> Ty {
     let mut t: Option<Ty> = None;
     for v in vals {
         let vt = crate::types::typeof_val(v);
@@ -606,7 +609,7 @@ pub fn promote_elty(vals: &[Value]) -> Ty {
     t.unwrap_or(Ty::Any)
 }
 
-pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
+pub(crate) fn join_ty(a: &Ty, b: &Ty) -> Ty {
     if a == b {
         return a.clone();
     }
@@ -649,7 +652,7 @@ pub fn join_ty(a: &Ty, b: &Ty) -> Ty {
 }
 
 /// Convert numbers for storage into a container of element type `t` (Julia's promotion on literals).
-pub fn promote_to(t: &Ty, v: Value) -> Value {
+pub(crate) fn promote_to(t: &Ty, v: Value) -> Value {
     match (t, v) {
         (Ty::Float64, Value::Int(i)) => Value::Float(i as f64),
         (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
@@ -667,5 +670,120 @@ pub fn promote_to(t: &Ty, v: Value) -> Value {
         (Ty::ComplexFloat, Value::ComplexI(a, b)) => Value::ComplexF(a as f64, b as f64),
         (Ty::Union(_, t), v) if !matches!(v, Value::Nothing | Value::Missing) => promote_to(t, v),
         (_, v) => v,
+    }
+}
+
+/// Number of elements of a range `(start, step, stop)`.
+pub(crate) fn range_len(r: &(i64, i64, i64)) -> i64 {
+    let (a, s, b) = *r;
+    if (s > 0 && b < a) || (s < 0 && b > a) {
+        0
+    } else {
+        ((b as i128 - a as i128) / s as i128 + 1) as i64
+    }
+}
+
+/// `length` of the values that have one without running code (no user iterators).
+pub fn len_of(v: &Value) -> Option<usize> {
+    Some(match v {
+        Value::Array(a) => lock(a).data.len(),
+        Value::Tuple(t) => t.len(),
+        Value::NamedTuple(nt) => nt.1.len(),
+        Value::Str(s) => s.chars().count(),
+        Value::Dict(d) => lock(d).entries.len(),
+        Value::Range(r) => range_len(r).max(0) as usize,
+        Value::FRange(r) => r.2.max(0) as usize,
+        Value::Pair(_) => 2,
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Char(_) => 1,
+        Value::Lazy(l) => match l.0 {
+            Ty::Enumerate => len_of(l.1.first()?)?,
+            Ty::Zip => l.1.iter().filter_map(len_of).min().unwrap_or(0),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+// ---- IOBuffer: a mutable struct holding text chunks; printing functions write into it ----
+
+pub(crate) fn iobuffer_def() -> Arc<StructDef> {
+    static D: std::sync::OnceLock<Arc<StructDef>> = std::sync::OnceLock::new();
+    D.get_or_init(|| {
+        Arc::new(StructDef {
+            name: "IOBuffer".into(),
+            fields: vec![("data".into(), None)],
+            mutable: true,
+        })
+    })
+    .clone()
+}
+
+/// A fresh `IOBuffer()` (text chunks in a vector).
+pub(crate) fn new_iobuffer() -> Value {
+    Value::Struct(Arc::new(StructV {
+        def: iobuffer_def(),
+        fields: Mutex::new(vec![Value::vector(Ty::String, vec![])]),
+    }))
+}
+
+pub(crate) fn iobuffer_data(v: &Value) -> Option<Arc<Mutex<Array>>> {
+    match v {
+        Value::Struct(s) if Arc::ptr_eq(&s.def, &iobuffer_def()) => match lock(&s.fields).first() {
+            Some(Value::Array(a)) => Some(a.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub(crate) fn is_io(v: &Value) -> bool {
+    iobuffer_data(v).is_some()
+        || matches!(v, Value::Module(m) if &**m == "stdout" || &**m == "stderr")
+}
+
+/// Contents of an IOBuffer (and empty it), like `String(take!(io))`.
+pub(crate) fn iobuffer_take(v: &Value) -> String {
+    match iobuffer_data(v) {
+        Some(a) => {
+            let mut g = lock(&a);
+            let s: String = g.data.iter().map(crate::show::to_string).collect();
+            g.data.clear();
+            s
+        }
+        None => String::new(),
+    }
+}
+
+/// Decimal scale that makes a float range exact (emulates Julia's TwicePrecision ranges).
+pub(crate) fn frange_den(start: f64, step: f64) -> Option<f64> {
+    let mut den = 1.0;
+    for _ in 0..16 {
+        let a = start * den;
+        let b = step * den;
+        // within a few ulps of an integer: start and step are short decimals
+        let near = |x: f64| (x - x.round()).abs() <= x.abs().max(1.0) * 8.0 * f64::EPSILON;
+        if near(a) && near(b) && a.abs() < 1e12 && b.abs() < 1e12 {
+            return Some(den);
+        }
+        den *= 10.0;
+    }
+    None
+}
+
+/// Element `i` (0-based) of a float range: start, step, length, and the step's low-order
+/// part (non-zero for `range(a, b; length)`, emulating Julia's TwicePrecision step).
+pub(crate) fn frange_elem(r: &(f64, f64, i64, f64), i: i64) -> f64 {
+    if r.3 != 0.0 {
+        let fi = i as f64;
+        let p = fi * r.1;
+        let e = fi.mul_add(r.1, -p);
+        let s = r.0 + p;
+        let bb = s - r.0;
+        let t = (r.0 - (s - bb)) + (p - bb);
+        return s + (t + e + fi * r.3);
+    }
+    match frange_den(r.0, r.1) {
+        Some(den) => ((r.0 * den).round() + (i as f64) * (r.1 * den).round()) / den,
+        None => r.0 + (i as f64) * r.1,
     }
 }

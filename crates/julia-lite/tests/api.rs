@@ -3,7 +3,8 @@ use julia_lite::{Host, Limits, MemHost, Workspace, eval};
 use std::sync::Arc;
 use std::time::Duration;
 
-const SEED_UNDEF: &str = "UndefVarError: `unexisting_variable` not defined\n\nStacktrace:\n  [1] top-level scope\n    @ none:1\n  [2] eval(m::Module, e::Any)\n    @ Core ./boot.jl:370\n  [3] top-level scope\n    @ none:4\n  [4] eval\n    @ ./boot.jl:370 [inlined]\n  [5] eval_mask_code(code::String)\n    @ Main.Masks /app/IJulia/preload_cells/masks.jl:206\n  [6] eval_mask_codes(mask_codes::Vector{Main.Masks.MaskCode})\n    @ Main.Masks /app/IJulia/preload_cells/masks.jl:197\n  [7] |>\n    @ ./operators.jl:907 [inlined]\n  [8] evaluate_mask_codes(mask_codes::Vector{Dict{String, String}})\n    @ Main.Masks /app/IJulia/preload_cells/masks.jl:272\n  [9] |>\n    @ ./operators.jl:907 [inlined]\n [10] (::Workspaces.Servers.var\"#eval_mask_codes#157\"{typeof(Main.Masks.evaluate_mask_codes), Workspaces.Servers.var\"#convert_mask_result#156\"})(blocks::Vector{Dict{String, String}})\n    @ Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:539\n [11] request_pipeline(req::HTTP.Messages.Request, log_func::var\"#13#14\"{String}, req_params_func::Function, log_response_func::Workspaces.Servers.var\"#mask_log_and_response#159\"{Workspaces.Servers.var\"#result_to_response#158\"}, pipeline_stages::Workspaces.Servers.PipelineStages)\n    @ Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:282\n [12] required_body_request_pipeline\n    @ /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers_common.jl:289 [inlined]\n [13] eval_mask_code_handler\n    @ /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/handlers.jl:556 [inlined]\n [14] (::Workspaces.Servers.var\"#eval_mask_code#186\"{var\"#13#14\"{String}, typeof(Main.Masks.evaluate_mask_codes)})(req::HTTP.Messages.Request)\n    @ Workspaces.Servers /usr/local/julia-1.9.3/packages/Workspaces/2XYbD/src/servers/Servers.jl:68\n [15] (::HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing})(req::HTTP.Messages.Request)\n    @ HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:439\n [16] (::HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}})(stream::HTTP.Streams.Stream{HTTP.Messages.Request, HTTP.Connections.Connection{Sockets.TCPSocket}})\n    @ HTTP.Handlers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Handlers.jl:58\n [17] #invokelatest#2\n    @ ./essentials.jl:819 [inlined]\n [18] invokelatest\n    @ ./essentials.jl:816 [inlined]\n [19] handle_connection(f::Function, c::HTTP.Connections.Connection{Sockets.TCPSocket}, listener::HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, readtimeout::Int64, access_log::Nothing)\n    @ HTTP.Servers /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:469\n [20] macro expansion\n    @ /usr/local/julia-1.9.3/packages/HTTP/sJD5V/src/Servers.jl:401 [inlined]\n [21] (::HTTP.Servers.var\"#16#17\"{HTTP.Handlers.var\"#1#2\"{HTTP.Handlers.Router{typeof(HTTP.Handlers.default404), typeof(HTTP.Handlers.default405), Nothing}}, HTTP.Servers.Listener{Nothing, Sockets.TCPServer}, Set{HTTP.Connections.Connection}, Int64, Nothing, ReentrantLock, Base.Semaphore, HTTP.Connections.Connection{Sockets.TCPSocket}})()\n    @ HTTP.Servers ./task.jl:514";
+/// The undefined-variable example with the frames a host adds below the user's.
+const UNDEF_WITH_HOST_FRAMES: &str = "UndefVarError: `unexisting_variable` not defined\n\nStacktrace:\n [1] top-level scope\n   @ none:1\n [2] handle(req::Request)\n   @ Server ./server.jl:10\n [3] main()\n   @ Main ./main.jl:1";
 
 struct TokioHost;
 impl Host for TokioHost {
@@ -41,7 +42,11 @@ async fn spec_examples() {
         .unwrap();
     assert_eq!(e.type_name, "UndefVarError");
     assert_eq!(e.short_description, "UndefVarError(:unexisting_variable)");
-    assert_eq!(e.full_description, SEED_UNDEF);
+    assert_eq!(
+        e.full_description,
+        "UndefVarError: `unexisting_variable` not defined\n\nStacktrace:\n [1] top-level scope\n   @ none:1",
+        "without host frames, the user's frames only"
+    );
     let r = eval(&ws, "using JSON\nJSON.json(\"a\"=>1)", host(), &l)
         .await
         .unwrap();
@@ -239,43 +244,6 @@ async fn cpu_bound_eval_yields_to_other_tasks() {
     ticker.await.unwrap();
 }
 
-#[tokio::test]
-async fn engee_files_go_through_the_host() {
-    let ws = Workspace::new();
-    let mem = Arc::new(MemHost::default());
-    mem.files.lock().unwrap().insert(
-        "/user/models/demo.engee".into(),
-        br#"{"parameters": {"StopTime": 1.0, "SolverType": "fixed-step", "FixedStep": 0.5}, "blocks": [{"name": "Step", "type": "Step", "params": {"StepTime": 0.5}}]}"#.to_vec(),
-    );
-    let h: Arc<dyn Host> = mem.clone();
-    let r = eval(
-        &ws,
-        "m = engee.load(\"/user/models/demo.engee\"); r = engee.run(m); (m, r[\"Step.1\"].value)",
-        h.clone(),
-        &Limits::default(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.result, "(Model(demo), [0.0, 1.0, 1.0])");
-    eval(
-        &ws,
-        "engee.save(\"demo\", \"/user/out.engee\")",
-        h,
-        &Limits::default(),
-    )
-    .await
-    .unwrap();
-    let saved = mem
-        .files
-        .lock()
-        .unwrap()
-        .get("/user/out.engee")
-        .cloned()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&saved).unwrap();
-    assert_eq!(doc["parameters"]["StopTime"], 1.0);
-}
-
 /// The issue-8 sequence: each eval binds a new global and fills it past the budget.
 fn fill_past_budget(name: &str) -> String {
     format!("{name} = String[]; for i in 1:100000; push!({name}, repeat(\"z\", 100000)); end")
@@ -436,4 +404,100 @@ async fn what_builtins_return_is_charged_to_the_budget() {
         let live = ws.live_bytes();
         assert!(live <= l.max_memory_bytes, "{make}: {live} bytes live");
     }
+}
+
+/// A native module only this test registers: `counter.bump(n)` adds to a per-workspace count.
+#[allow(clippy::result_large_err)]
+mod counter {
+    use julia_lite::native::{Ctx, Exc, Name, NativeModule, Value, method_error};
+
+    #[derive(Default)]
+    struct Count(i64);
+
+    fn bump(cx: &mut Ctx<'_>, args: &[Value], _kw: &[(Name, Value)]) -> Result<Value, Exc> {
+        match args {
+            [Value::Int(n)] => {
+                let mut st = cx.state::<Count>("counter");
+                st.0 += n;
+                Ok(Value::Int(st.0))
+            }
+            _ => Err(method_error("counter.bump", args)),
+        }
+    }
+
+    pub fn module() -> NativeModule {
+        NativeModule {
+            name: "counter",
+            functions: vec![("counter.bump", bump)],
+            getindex: None,
+        }
+    }
+}
+
+#[test]
+fn native_modules_are_registered_by_the_host() {
+    let host = || Arc::new(MemHost::default());
+    let run = |ws: &Workspace, code: &str| {
+        julia_lite::eval_blocking(ws, code, host(), &Limits::default()).map(|e| e.result)
+    };
+    let ws = Workspace::new();
+    let e = run(&ws, "counter.bump(1)").unwrap_err();
+    assert_eq!(e.type_name, "UndefVarError", "unregistered: {e:?}");
+
+    assert!(julia_lite::native::register_module(counter::module()));
+    assert!(
+        !julia_lite::native::register_module(counter::module()),
+        "registered twice"
+    );
+    assert_eq!(run(&ws, "counter.bump(2); counter.bump(3)").unwrap(), "5");
+    assert_eq!(run(&ws, "using counter; counter.bump(1)").unwrap(), "6");
+    // the state is per workspace
+    assert_eq!(run(&Workspace::new(), "counter.bump(10)").unwrap(), "10");
+    let e = run(&ws, "counter.bump(\"x\")").unwrap_err();
+    assert_eq!(e.type_name, "MethodError");
+    assert!(
+        e.full_description
+            .starts_with("MethodError: no method matching counter.bump(::String)"),
+        "{}",
+        e.full_description
+    );
+}
+
+/// A host whose own frames appear below the user's in every stack trace.
+struct FramedHost;
+impl Host for FramedHost {
+    fn sleep(
+        &self,
+        _d: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(async {})
+    }
+    fn now(&self) -> f64 {
+        0.0
+    }
+    fn read_file(&self, p: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no file {p}"))
+    }
+    fn write_file(&self, _p: &str, _d: &[u8]) -> Result<(), String> {
+        Err("read-only".into())
+    }
+    fn trace_frames(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("handle(req::Request)", "Server ./server.jl:10"),
+            ("main()", "Main ./main.jl:1"),
+        ]
+    }
+}
+
+#[test]
+fn the_host_frames_follow_the_user_frames() {
+    let e = julia_lite::eval_blocking(
+        &Workspace::new(),
+        "unexisting_variable",
+        Arc::new(FramedHost),
+        &Limits::default(),
+    )
+    .err()
+    .expect("an UndefVarError");
+    assert_eq!(e.full_description, UNDEF_WITH_HOST_FRAMES);
 }

@@ -38,12 +38,12 @@ fn val(c: C) -> Value {
     }
 }
 
-pub fn is_complex(v: &Value) -> bool {
+pub(crate) fn is_complex(v: &Value) -> bool {
     matches!(v, Value::ComplexI(..) | Value::ComplexF(..))
 }
 
 /// Arithmetic when an operand is complex; None = not handled here.
-pub fn binop(op: &str, a: &[Value]) -> Option<R> {
+pub(crate) fn binop(op: &str, a: &[Value]) -> Option<R> {
     let [x, y] = a else { return None };
     if !is_complex(x) && !is_complex(y) {
         return None;
@@ -97,40 +97,13 @@ pub fn binop(op: &str, a: &[Value]) -> Option<R> {
     }))
 }
 
-pub fn equals(a: &Value, b: &Value) -> Option<bool> {
+pub(crate) fn equals(a: &Value, b: &Value) -> Option<bool> {
     if !is_complex(a) && !is_complex(b) {
         return None;
     }
     let (p, q) = (of(a)?, of(b)?);
     let ((x, y), (u, v)) = (fl(p), fl(q));
     Some(x == u && y == v)
-}
-
-/// Julia's `show` for complex numbers: `1 + 2im`, `1.0 - 0.5im`, `1.0 + Inf*im`.
-pub fn show(v: &Value) -> String {
-    let (re, im, neg, im_abs, finite) = match v {
-        Value::ComplexI(a, b) => (
-            a.to_string(),
-            *b,
-            *b < 0,
-            b.unsigned_abs().to_string(),
-            true,
-        ),
-        Value::ComplexF(a, b) => (
-            crate::show::fmt_float(*a),
-            0,
-            b.is_sign_negative() && !b.is_nan(),
-            crate::show::fmt_float(b.abs()),
-            b.is_finite(),
-        ),
-        _ => return String::new(),
-    };
-    let _ = im;
-    format!(
-        "{re} {} {im_abs}{}",
-        if neg { '-' } else { '+' },
-        if finite { "im" } else { "*im" }
-    )
 }
 
 fn one(name: &str, a: &[Value]) -> Result<C, Exc> {
@@ -186,7 +159,7 @@ fn b_complex(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 /// abs, abs2, sqrt, exp for complex arguments (called from the math builtins).
-pub fn unary(name: &str, v: &Value) -> Option<R> {
+pub(crate) fn unary(name: &str, v: &Value) -> Option<R> {
     if !is_complex(v) {
         return None;
     }
@@ -217,7 +190,7 @@ pub fn unary(name: &str, v: &Value) -> Option<R> {
     }))
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("real", b_real),
     ("imag", b_imag),
     ("conj", b_conj),

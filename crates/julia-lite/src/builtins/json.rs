@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 type K<'a> = &'a [(Name, Value)];
 
-pub fn escape_json(s: &str, out: &mut String) {
+pub(crate) fn escape_json(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -158,7 +158,7 @@ impl W {
     }
 }
 
-pub fn to_json(v: &Value, indent: Option<usize>) -> Result<String, Exc> {
+pub(crate) fn to_json(v: &Value, indent: Option<usize>) -> Result<String, Exc> {
     let mut w = W {
         out: String::new(),
         indent,
@@ -190,7 +190,7 @@ fn b_print_json(vm: &mut Vm, a: &[Value], k: K) -> R {
     Ok(Value::Nothing)
 }
 
-pub fn from_serde(v: &serde_json::Value, depth: usize) -> Value {
+pub(crate) fn from_serde(v: &serde_json::Value, depth: usize) -> Value {
     match v {
         serde_json::Value::Null => Value::Nothing,
         serde_json::Value::Bool(b) => Value::Bool(*b),
@@ -237,7 +237,7 @@ fn b_parse(vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("JSON.json", b_json),
     ("JSON.parse", b_parse),
     ("JSON.print", b_print_json),

@@ -2,14 +2,15 @@
 //! they run on the VM like user code). Compiled once; each workspace gets its own copies
 //! of the generic functions so user-added methods do not leak between workspaces.
 
-use crate::compiler::{Compiler, Method};
+use crate::bytecode::Method;
+use crate::compiler::Compiler;
+use crate::host::{Limits, NullHost, WsInner};
 use crate::value::*;
 use crate::vm::{Step, Vm};
-use crate::{Limits, NullHost, WsInner};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub const SRC: &str = r#"
+pub(crate) const SRC: &str = r#"
 function map(f, xs)
     if xs isa AbstractString
         return join([f(c) for c in xs])
@@ -17,10 +18,10 @@ function map(f, xs)
     if xs isa Tuple
         return Tuple([f(x) for x in xs])
     end
-    [f(x) for x in xs]
+    _bc_shape((xs,), [f(x) for x in xs])
 end
-map(f, a, b) = [f(x, y) for (x, y) in zip(a, b)]
-map(f, a, b, c) = [f(x, y, z) for (x, y, z) in zip(a, b, c)]
+map(f, a, b) = _bc_shape((a, b), [f(x, y) for (x, y) in zip(a, b)])
+map(f, a, b, c) = _bc_shape((a, b, c), [f(x, y, z) for (x, y, z) in zip(a, b, c)])
 function map!(f, dst, src)
     for i in 1:length(src)
         dst[i] = f(src[i])
@@ -89,6 +90,7 @@ function foldr(op, xs; init=:__noinit__)
 end
 mapreduce(f, op, xs; init=:__noinit__) = reduce(op, map(f, xs); init=init)
 function accumulate(op, xs)
+    _no_matrix(xs, "accumulate")
     out = []
     acc = nothing
     first = true
@@ -141,6 +143,7 @@ prod(f::Function, xs) = prod(map(f, xs))
 maximum(f::Function, xs) = maximum(map(f, xs))
 minimum(f::Function, xs) = minimum(map(f, xs))
 function findfirst(f::Function, xs)
+    _no_matrix(xs, "findfirst")
     i = 0
     for x in xs
         i += 1
@@ -151,6 +154,7 @@ function findfirst(f::Function, xs)
     nothing
 end
 function findlast(f::Function, xs)
+    _no_matrix(xs, "findlast")
     v = collect(xs)
     for i in length(v):-1:1
         if f(v[i])
@@ -160,6 +164,7 @@ function findlast(f::Function, xs)
     nothing
 end
 function findall(f::Function, xs)
+    _no_matrix(xs, "findall")
     out = Int[]
     i = 0
     for x in xs
@@ -206,7 +211,7 @@ function _broadcast(f, args...)
     if n < 0
         return f(args...)
     end
-    [f(_bc_get(args, i)...) for i in 1:n]
+    _bc_shape(args, [f(_bc_get(args, i)...) for i in 1:n])
 end
 get(f::Function, d, k) = haskey(d, k) ? d[k] : f()
 function get!(f::Function, d, k)
@@ -260,7 +265,8 @@ fn build() -> PreludeDefs {
         overloads: std::sync::atomic::AtomicBool::new(false),
         globals: Mutex::new(HashMap::new()),
         using: Mutex::new(HashSet::new()),
-        engee: Mutex::new(Default::default()),
+        rng: Mutex::new(crate::host::RNG_SEED),
+        module_state: Mutex::new(HashMap::new()),
         accounted: Default::default(),
     });
     let mut vm = Vm::new(
@@ -289,7 +295,7 @@ fn build() -> PreludeDefs {
     out
 }
 
-pub fn prelude_globals() -> Vec<(Name, Value)> {
+pub(crate) fn prelude_globals() -> Vec<(Name, Value)> {
     static P: OnceLock<PreludeDefs> = OnceLock::new();
     let defs = P.get_or_init(build);
     defs.iter()

@@ -23,7 +23,7 @@ fn rat_overflow() -> Exc {
 }
 
 /// Normalised `Rational{Int64}` from an exact i128 fraction.
-pub fn rational(n: i128, d: i128) -> R {
+pub(crate) fn rational(n: i128, d: i128) -> R {
     if n == 0 && d == 0 {
         return Err(errors::argument_error(
             "invalid rational: zero(Int64)//zero(Int64)",
@@ -54,7 +54,7 @@ fn big_overflow() -> Exc {
     )
 }
 
-pub fn is_ext(v: &Value) -> bool {
+pub(crate) fn is_ext(v: &Value) -> bool {
     matches!(v, Value::Rational(..) | Value::Big(_))
 }
 
@@ -78,7 +78,7 @@ fn int128(v: &Value) -> Option<i128> {
     }
 }
 
-pub fn to_f64(v: &Value) -> Option<f64> {
+pub(crate) fn to_f64(v: &Value) -> Option<f64> {
     match v {
         Value::Rational(n, d) => Some(*n as f64 / *d as f64),
         Value::Big(b) => Some(**b as f64),
@@ -88,7 +88,7 @@ pub fn to_f64(v: &Value) -> Option<f64> {
 
 /// Binary arithmetic when an operand is Rational or BigInt; None = not handled here
 /// (e.g. with a Float64, which the caller computes in floating point).
-pub fn binop(op: &str, a: &[Value]) -> Option<R> {
+pub(crate) fn binop(op: &str, a: &[Value]) -> Option<R> {
     let [x, y] = a else { return None };
     if !is_ext(x) && !is_ext(y) {
         return None;
@@ -170,7 +170,7 @@ pub fn binop(op: &str, a: &[Value]) -> Option<R> {
 }
 
 /// Exact comparison when an operand is Rational or BigInt.
-pub fn cmp(a: &Value, b: &Value) -> Option<Ordering> {
+pub(crate) fn cmp(a: &Value, b: &Value) -> Option<Ordering> {
     if !is_ext(a) && !is_ext(b) {
         return None;
     }
@@ -233,7 +233,7 @@ fn b_denominator(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("//", b_rational),
     ("big", b_big),
     ("numerator", b_numerator),

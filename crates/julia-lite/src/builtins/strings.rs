@@ -571,7 +571,7 @@ fn b_cmp(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 /// Minimal printf: %d %i %s %f %.Nf %e %g %x %c %%
-pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
+pub(crate) fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
     let mut out = String::new();
     let mut it = fmt.chars().peekable();
     let mut ai = 0;
@@ -580,10 +580,22 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
             out.push(c);
             continue;
         }
-        let mut spec = String::new();
+        // flags, then width, then .precision
+        let (mut left, mut plus, mut space, mut zero) = (false, false, false, false);
         while let Some(&d) = it.peek() {
-            if d.is_ascii_digit() || d == '.' || d == '-' || d == '+' || d == ' ' || d == '0' {
-                spec.push(d);
+            match d {
+                '-' => left = true,
+                '+' => plus = true,
+                ' ' => space = true,
+                '0' => zero = true,
+                _ => break,
+            }
+            it.next();
+        }
+        let mut spec_t = String::new();
+        while let Some(&d) = it.peek() {
+            if d.is_ascii_digit() || d == '.' {
+                spec_t.push(d);
                 it.next();
             } else {
                 break;
@@ -599,9 +611,6 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
             .cloned()
             .ok_or_else(|| errors::argument_error("@printf: wrong number of arguments"))?;
         ai += 1;
-        let left = spec.starts_with('-');
-        let zero = spec.starts_with('0');
-        let spec_t = spec.trim_start_matches(['-', '+', ' ', '0']);
         let (width, prec) = match spec_t.split_once('.') {
             Some((w, p)) => (
                 w.parse::<usize>().unwrap_or(0),
@@ -612,19 +621,41 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
         // bounded so a format string cannot allocate unbounded memory
         let (width, prec) = (width.min(4096), prec.map(|p| p.min(350)));
         let f = super::as_f64(&arg);
+        let nonfinite = f.filter(|x| !x.is_finite() && "fFeEgG".contains(conv));
         let body = match conv {
+            // Julia prints non-finite floats as Inf / NaN in every float conversion
+            _ if nonfinite.is_some() => match nonfinite {
+                Some(x) if x.is_nan() => "NaN".to_string(),
+                Some(x) if x < 0.0 => "-Inf".to_string(),
+                _ => "Inf".to_string(),
+            },
             'd' | 'i' => match &arg {
                 Value::Int(i) => i.to_string(),
-                Value::Float(x) => format!("{}", x.round() as i64),
-                other => to_string(other),
+                Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.2e18 => {
+                    format!("{}", *x as i64)
+                }
+                Value::Bool(b) => (*b as i64).to_string(),
+                other => {
+                    return Err(errors::error_exception(&format!(
+                        "@printf: %{conv} of {} is not supported by julia-lite",
+                        repr(other)
+                    )));
+                }
             },
-            's' => to_string(&arg),
+            's' => {
+                let s = to_string(&arg);
+                match prec {
+                    Some(p) => s.chars().take(p).collect(),
+                    None => s,
+                }
+            }
             'f' | 'F' => format!("{:.*}", prec.unwrap_or(6), f.unwrap_or(f64::NAN)),
             'e' | 'E' => {
                 let s = format!("{:.*e}", prec.unwrap_or(6), f.unwrap_or(f64::NAN));
                 let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
                 let ev: i32 = e.parse().unwrap_or(0);
-                format!("{m}e{}{:02}", if ev < 0 { '-' } else { '+' }, ev.abs())
+                let e = if conv == 'E' { 'E' } else { 'e' };
+                format!("{m}{e}{}{:02}", if ev < 0 { '-' } else { '+' }, ev.abs())
             }
             'g' | 'G' => match f {
                 Some(x) => {
@@ -643,7 +674,8 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
                             m
                         };
                         let ev: i32 = e.parse().unwrap_or(0);
-                        format!("{m}e{}{:02}", if ev < 0 { '-' } else { '+' }, ev.abs())
+                        let e = if conv == 'G' { 'E' } else { 'e' };
+                        format!("{m}{e}{}{:02}", if ev < 0 { '-' } else { '+' }, ev.abs())
                     } else {
                         let s = format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, x);
                         if s.contains('.') {
@@ -665,11 +697,14 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
                 )));
             }
         };
-        let body = if spec.starts_with('+') && f.is_some_and(|x| x >= 0.0) {
-            format!("+{body}")
+        let numeric = "dieEfFgG".contains(conv) && f.is_some();
+        let body = if numeric && !body.starts_with('-') && (plus || space) {
+            format!("{}{body}", if plus { '+' } else { ' ' })
         } else {
             body
         };
+        // zero padding applies to finite numbers only
+        let zero = zero && nonfinite.is_none() && numeric;
         let n = body.chars().count();
         if n < width {
             let padc = if zero && !left { '0' } else { ' ' };
@@ -677,8 +712,8 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, Exc> {
             if left {
                 out.push_str(&body);
                 out.push_str(&fill);
-            } else if padc == '0' && body.starts_with('-') {
-                out.push('-');
+            } else if padc == '0' && body.starts_with(['-', '+', ' ']) {
+                out.push_str(&body[..1]);
                 out.push_str(&fill);
                 out.push_str(&body[1..]);
             } else {
@@ -721,7 +756,7 @@ fn b_float_str(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+pub(crate) const FNS: &[(&str, BFn)] = &[
     ("string", b_string),
     ("repr", b_repr),
     ("uppercase", b_uppercase),

@@ -2,19 +2,26 @@
 //! values on `stack`. `run` returns whenever the evaluation must suspend (sleep, time slice)
 //! so the async driver can await without holding a thread.
 
-use crate::builtins;
-use crate::compiler::{Chunk, Method, Op};
+use crate::bytecode::{Chunk, Method, Op};
 use crate::errors::{self, Frame};
+use crate::host::{Host, Limits, WsInner};
 use crate::memory::GlobalJournal;
 use crate::types::{isa, type_name, typeof_val};
 use crate::value::*;
-use crate::{Host, Limits, WsInner};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const VALUE_BYTES: usize = 24;
+pub(crate) use crate::memory::VALUE_BYTES;
 
-pub struct CallFrame {
+mod calls;
+mod globals;
+mod library;
+
+pub(crate) use calls::*;
+pub(crate) use globals::*;
+pub(crate) use library::*;
+
+pub(crate) struct CallFrame {
     pub chunk: Arc<Chunk>,
     pub ip: usize,
     pub base: usize,
@@ -29,14 +36,14 @@ struct Handler {
     target: usize,
 }
 
-pub enum Step {
+pub(crate) enum Step {
     Done(Value),
     Sleep(Duration),
     Yield,
     Error(Box<Exc>, Vec<Frame>),
 }
 
-pub struct Vm {
+pub(crate) struct Vm {
     pub stack: Vec<Value>,
     pub frames: Vec<CallFrame>,
     handlers: Vec<Handler>,
@@ -100,6 +107,29 @@ impl Vm {
             argbuf: Vec::with_capacity(8),
             next_check: 1024,
         }
+    }
+
+    /// A matrix literal with arrays among its items: each row hcat, the rows vcat.
+    fn concat_literal(
+        &mut self,
+        items: Vec<Value>,
+        rows: usize,
+        cols: usize,
+    ) -> Result<Value, Exc> {
+        let (Some(h), Some(v)) = (
+            crate::natives::builtin_id("hcat"),
+            crate::natives::builtin_id("vcat"),
+        ) else {
+            return Err(errors::error_exception("internal error: no hcat"));
+        };
+        let mut row_values = Vec::with_capacity(rows);
+        for row in items.chunks(cols.max(1)) {
+            row_values.push(natives().call(self, h, row, &[])?);
+        }
+        if rows == 1 {
+            return Ok(row_values.pop().unwrap_or(Value::Nothing));
+        }
+        natives().call(self, v, &row_values, &[])
     }
 
     pub fn write_out(&mut self, s: &str) {
@@ -195,10 +225,6 @@ impl Vm {
         drop(g);
         drop(replaced);
         self.stack.clear();
-    }
-
-    pub fn exec_time(&self) -> Duration {
-        self.exec + self.slice_start.elapsed()
     }
 
     fn check_budgets(&mut self) -> Result<bool, Exc> {
@@ -438,9 +464,6 @@ impl Vm {
                 Op::StoreGlobal(n) => {
                     let v = pop!();
                     let name = chunk.names[n as usize].clone();
-                    if matches!(&*name, "JSON" | "engee") {
-                        // allowed: shadows the module
-                    }
                     self.set_global(name, v);
                 }
                 Op::CallBuiltin(id, argc) => {
@@ -454,15 +477,16 @@ impl Vm {
                     }
                     if self.ws.overloads.load(std::sync::atomic::Ordering::Relaxed) {
                         // a user method for this operator (e.g. `Base.:+(a::Point, b::Point)`)?
-                        let user = match lock(&self.ws.globals).get(builtins::builtin_name(id)) {
-                            Some(Value::Generic(g))
-                                if select_method(&lock(&g.methods), &self.stack[at..])
-                                    .is_some_and(|m| !m.prelude) =>
-                            {
-                                Some(Value::Generic(g.clone()))
-                            }
-                            _ => None,
-                        };
+                        let user =
+                            match lock(&self.ws.globals).get(crate::natives::builtin_name(id)) {
+                                Some(Value::Generic(g))
+                                    if select_method(&lock(&g.methods), &self.stack[at..])
+                                        .is_some_and(|m| !m.prelude) =>
+                                {
+                                    Some(Value::Generic(g.clone()))
+                                }
+                                _ => None,
+                            };
                         if let Some(g) = user {
                             self.stack.insert(at, g);
                             self.frames[fi].ip = ip;
@@ -477,7 +501,7 @@ impl Vm {
                     args.clear();
                     args.extend(self.stack.drain(at..));
                     self.frames[fi].ip = ip;
-                    let r = builtins::call_builtin(self, id, &args, &[]);
+                    let r = natives().call(self, id, &args, &[]);
                     args.clear();
                     self.argbuf = args;
                     let r = tri!(r);
@@ -548,7 +572,7 @@ impl Vm {
                 }
                 Op::ToTuple => {
                     let v = pop!();
-                    let items = tri!(builtins::collections::iterate_items(self, &v));
+                    let items = tri!(natives().iterate_items(self, &v));
                     self.stack.push(Value::tuple(items));
                 }
                 Op::Jump(t) => ip = t as usize,
@@ -588,7 +612,7 @@ impl Vm {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let idx = self.stack.split_off(at);
                     let obj = pop!();
-                    let r = tri!(builtins::collections::getindex(self, &obj, &idx));
+                    let r = tri!(natives().getindex(self, &obj, &idx));
                     self.stack.push(r);
                 }
                 Op::SetIndex(n) => {
@@ -596,29 +620,23 @@ impl Vm {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let idx = self.stack.split_off(at);
                     let obj = pop!();
-                    tri!(builtins::collections::setindex(self, &obj, v.clone(), &idx));
+                    tri!(natives().setindex(self, &obj, v.clone(), &idx));
                     self.stack.push(v);
                 }
                 Op::GetField(n) => {
                     let obj = pop!();
-                    let r = tri!(builtins::getfield(self, &obj, &chunk.names[n as usize]));
+                    let r = tri!(natives().getfield(self, &obj, &chunk.names[n as usize]));
                     self.stack.push(r);
                 }
                 Op::SetField(n) => {
                     let v = pop!();
                     let obj = pop!();
-                    tri!(builtins::setfield(
-                        &obj,
-                        &chunk.names[n as usize],
-                        v.clone()
-                    ));
+                    tri!(natives().setfield(&obj, &chunk.names[n as usize], v.clone()));
                     self.stack.push(v);
                 }
                 Op::LastIndex(k, n) => {
                     let obj = pop!();
-                    let r = tri!(builtins::collections::lastindex(
-                        &obj, k as usize, n as usize
-                    ));
+                    let r = tri!(natives().lastindex(&obj, k as usize, n as usize));
                     self.stack.push(Value::Int(r));
                 }
                 Op::MakeTuple(n) => {
@@ -649,7 +667,7 @@ impl Vm {
                     };
                     let mut out = Vec::with_capacity(items.len());
                     for v in items {
-                        out.push(tri!(builtins::convert(&ty, v)));
+                        out.push(tri!(natives().convert(&ty, v)));
                     }
                     self.stack.push(Value::vector(ty, out));
                 }
@@ -657,6 +675,16 @@ impl Vm {
                     let n = r as usize * c as usize;
                     let at = self.stack.len().saturating_sub(n);
                     let items = self.stack.split_off(at);
+                    if items
+                        .iter()
+                        .any(|v| matches!(v, Value::Array(_) | Value::Range(_) | Value::FRange(_)))
+                    {
+                        // Julia concatenates: `[a b]` is hcat(a, b), `[a b; c d]` is
+                        // vcat(hcat(a, b), hcat(c, d))
+                        let r = self.concat_literal(items, r as usize, c as usize);
+                        self.stack.push(tri!(r));
+                        continue;
+                    }
                     let elty = promote_elty(&items);
                     let mut data = Vec::with_capacity(n);
                     for j in 0..c as usize {
@@ -690,11 +718,7 @@ impl Vm {
                     let stop = pop!();
                     let step = if has_step { Some(pop!()) } else { None };
                     let start = pop!();
-                    let r = tri!(builtins::collections::make_range(
-                        &start,
-                        step.as_ref(),
-                        &stop
-                    ));
+                    let r = tri!(natives().make_range(&start, step.as_ref(), &stop));
                     self.stack.push(r);
                 }
                 Op::MakePair => {
@@ -714,7 +738,7 @@ impl Vm {
                 }
                 Op::IterInit(slot) => {
                     let coll = pop!();
-                    let st = tri!(builtins::collections::iter_init(self, coll));
+                    let st = tri!(natives().iter_init(self, coll));
                     self.stack[base + slot as usize] = Value::Iter(Box::new(st));
                 }
                 Op::IterNext(slot, exit) => {
@@ -751,10 +775,7 @@ impl Vm {
                             IterState::FRange { r, pos } => {
                                 if *pos < r.2 {
                                     *pos += 1;
-                                    Some(Value::Float(builtins::collections::frange_elem(
-                                        r,
-                                        *pos - 1,
-                                    )))
+                                    Some(Value::Float(crate::value::frange_elem(r, *pos - 1)))
                                 } else {
                                     None
                                 }
@@ -772,7 +793,7 @@ impl Vm {
                 }
                 Op::Destructure(n) => {
                     let v = pop!();
-                    let items = tri!(builtins::collections::destructure(self, &v, n as usize));
+                    let items = tri!(natives().destructure(self, &v, n as usize));
                     self.stack.extend(items);
                 }
                 Op::MakeClosure(mi, ncap) => {
@@ -805,10 +826,6 @@ impl Vm {
                 }
                 Op::PopHandler => {
                     self.handlers.pop();
-                }
-                Op::Throw => {
-                    let v = pop!();
-                    fail!(errors::from_value(v));
                 }
                 Op::Rethrow(slot) => {
                     let v = self.stack[base + slot as usize].clone();
@@ -855,7 +872,7 @@ impl Vm {
                             } else {
                                 let et = g.elty.clone();
                                 drop(g);
-                                let cv = tri!(builtins::convert(&et, v));
+                                let cv = tri!(natives().convert(&et, v));
                                 lock(a).data.push(cv);
                             }
                         }
@@ -887,13 +904,12 @@ impl Vm {
                 }
                 Op::UndefKw(n) => fail!(errors::undef_keyword(&chunk.names[n as usize])),
                 Op::Using(n) => {
-                    tri!(builtins::using(self, &chunk.names[n as usize]));
+                    tri!(natives().using(self, &chunk.names[n as usize]));
                 }
-                Op::CheckUndef(_) => {}
                 Op::Broadcast(id, n) => {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let args = self.stack.split_off(at);
-                    let r = tri!(builtins::broadcast(self, id, &args));
+                    let r = tri!(natives().broadcast(self, id, &args));
                     self.stack.push(r);
                 }
                 Op::NewBox(s) => {
@@ -969,422 +985,4 @@ impl Vm {
             None => Flow::Reload,
         }
     }
-
-    /// Call the value at `callee_pos` with the args above it. Returns true if a new frame was pushed.
-    fn call(&mut self, callee_pos: usize, kw: Vec<(Name, Value)>) -> Result<bool, Exc> {
-        let callee = self
-            .stack
-            .get(callee_pos)
-            .cloned()
-            .unwrap_or(Value::Nothing);
-        match &callee {
-            Value::Builtin(id) => {
-                let mut args = std::mem::take(&mut self.argbuf);
-                args.clear();
-                args.extend(self.stack.drain(callee_pos + 1..));
-                self.stack.pop();
-                let r = builtins::call_builtin(self, *id, &args, &kw);
-                args.clear();
-                self.argbuf = args;
-                self.stack.push(r?);
-                Ok(false)
-            }
-            Value::Generic(g) => {
-                let m = {
-                    let methods = lock(&g.methods);
-                    select_method(&methods, &self.stack[callee_pos + 1..])
-                };
-                match m {
-                    Some(m) => {
-                        self.enter(m, callee.clone(), callee_pos, kw)?;
-                        Ok(true)
-                    }
-                    None => {
-                        if let Some(id) = builtins::builtin_id(&g.name) {
-                            let args = self.stack.split_off(callee_pos + 1);
-                            self.stack.pop();
-                            let r = builtins::call_builtin(self, id, &args, &kw)?;
-                            self.stack.push(r);
-                            return Ok(false);
-                        }
-                        let args: Vec<Value> = self.stack[callee_pos + 1..].to_vec();
-                        Err(errors::method_error(&g.name, &args))
-                    }
-                }
-            }
-            Value::Closure(c) => {
-                let m = c.method.clone();
-                if select_method(std::slice::from_ref(&m), &self.stack[callee_pos + 1..]).is_none()
-                {
-                    let args: Vec<Value> = self.stack[callee_pos + 1..].to_vec();
-                    return Err(errors::method_error(
-                        &format!("(::var\"#{}\")", m.name),
-                        &args,
-                    ));
-                }
-                self.enter(m, callee.clone(), callee_pos, kw)?;
-                Ok(true)
-            }
-            Value::Type(_) | Value::StructType(_) => {
-                let args = self.stack.split_off(callee_pos + 1);
-                self.stack.pop();
-                let r = builtins::construct(self, &callee, &args, &kw)?;
-                self.stack.push(r);
-                Ok(false)
-            }
-            other => Err(errors::not_callable(other)),
-        }
-    }
-
-    fn enter(
-        &mut self,
-        m: Arc<Method>,
-        callee: Value,
-        callee_pos: usize,
-        kw: Vec<(Name, Value)>,
-    ) -> Result<(), Exc> {
-        if self.frames.len() >= self.limits.max_depth {
-            return Err(errors::stack_overflow());
-        }
-        let base = callee_pos + 1;
-        let argc = self.stack.len() - base;
-        let np = m.params.len();
-        if m.vararg {
-            let fixed = np.saturating_sub(1);
-            let extra = if argc > fixed {
-                self.stack.split_off(base + fixed)
-            } else {
-                vec![]
-            };
-            while self.stack.len() < base + fixed {
-                self.stack.push(Value::Undef);
-            }
-            self.stack.push(Value::tuple(extra));
-        } else {
-            for _ in argc..np {
-                self.stack.push(Value::Undef);
-            }
-        }
-        let nslots = m.chunk.nslots as usize;
-        self.alloc(nslots, false)?;
-        for _ in np..nslots {
-            self.stack.push(Value::Undef);
-        }
-        for (k, v) in kw {
-            match m.kwparams.iter().position(|n| *n == k) {
-                Some(i) => self.stack[base + np + i] = v,
-                None => {
-                    let args: Vec<Value> = self.stack[base..base + np.min(argc)].to_vec();
-                    let mut e = errors::method_error(&m.name, &args);
-                    e.msg = format!(
-                        "{}; {k}::{})",
-                        e.msg.trim_end_matches(')'),
-                        type_name(&typeof_val(&v))
-                    );
-                    self.stack.truncate(callee_pos + 1);
-                    return Err(e);
-                }
-            }
-        }
-        self.frames.push(CallFrame {
-            chunk: m.chunk.clone(),
-            ip: 0,
-            base,
-            callee,
-            argc,
-            method: Some(m),
-        });
-        Ok(())
-    }
-}
-
-struct OpIds {
-    add: u16,
-    sub: u16,
-    mul: u16,
-    lt: u16,
-    le: u16,
-    gt: u16,
-    ge: u16,
-    eq: u16,
-    ne: u16,
-    fdiv: u16,
-}
-
-fn op_ids() -> &'static OpIds {
-    static IDS: std::sync::OnceLock<OpIds> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| {
-        let id = |n: &str| builtins::builtin_id(n).unwrap_or(u16::MAX);
-        OpIds {
-            add: id("+"),
-            sub: id("-"),
-            mul: id("*"),
-            lt: id("<"),
-            le: id("<="),
-            gt: id(">"),
-            ge: id(">="),
-            eq: id("=="),
-            ne: id("!="),
-            fdiv: id("/"),
-        }
-    })
-}
-
-/// Allocation-free arithmetic/comparison on Int64/Float64 pairs (same results as the builtins).
-#[inline]
-fn fast_binop(id: u16, a: &Value, b: &Value) -> Option<Value> {
-    let o = op_ids();
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => {
-            let (x, y) = (*x, *y);
-            Some(if id == o.add {
-                Value::Int(x.wrapping_add(y))
-            } else if id == o.sub {
-                Value::Int(x.wrapping_sub(y))
-            } else if id == o.mul {
-                Value::Int(x.wrapping_mul(y))
-            } else if id == o.lt {
-                Value::Bool(x < y)
-            } else if id == o.le {
-                Value::Bool(x <= y)
-            } else if id == o.gt {
-                Value::Bool(x > y)
-            } else if id == o.ge {
-                Value::Bool(x >= y)
-            } else if id == o.eq {
-                Value::Bool(x == y)
-            } else if id == o.ne {
-                Value::Bool(x != y)
-            } else if id == o.fdiv {
-                Value::Float(x as f64 / y as f64)
-            } else {
-                return None;
-            })
-        }
-        (Value::Float(x), Value::Float(y)) => {
-            let (x, y) = (*x, *y);
-            Some(if id == o.add {
-                Value::Float(x + y)
-            } else if id == o.sub {
-                Value::Float(x - y)
-            } else if id == o.mul {
-                Value::Float(x * y)
-            } else if id == o.fdiv {
-                Value::Float(x / y)
-            } else if id == o.lt {
-                Value::Bool(x < y)
-            } else if id == o.le {
-                Value::Bool(x <= y)
-            } else if id == o.gt {
-                Value::Bool(x > y)
-            } else if id == o.ge {
-                Value::Bool(x >= y)
-            } else if id == o.eq {
-                Value::Bool(x == y)
-            } else if id == o.ne {
-                Value::Bool(x != y)
-            } else {
-                return None;
-            })
-        }
-        _ => None,
-    }
-}
-
-pub fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Method>> {
-    let mut best: Option<(i32, &Arc<Method>)> = None;
-    for m in methods {
-        let np = m.params.len();
-        let argc = args.len();
-        let ok_arity = if m.vararg {
-            argc + 1 >= np && argc >= m.nreq.min(np.saturating_sub(1))
-        } else {
-            argc >= m.nreq && argc <= np
-        };
-        if !ok_arity {
-            continue;
-        }
-        let mut ok = true;
-        for (i, a) in args.iter().enumerate() {
-            let pi = if m.vararg && i >= np.saturating_sub(1) {
-                np - 1
-            } else {
-                i
-            };
-            if let Some((_, Some(t))) = m.params.get(pi)
-                && !isa(a, t)
-            {
-                ok = false;
-                break;
-            }
-        }
-        if !ok {
-            continue;
-        }
-        let s = m.specificity();
-        if best.is_none_or(|(bs, _)| s > bs) {
-            best = Some((s, m));
-        }
-    }
-    best.map(|(_, m)| m.clone())
-}
-
-pub fn define_method(
-    ws: &WsInner,
-    journal: &mut GlobalJournal,
-    name: Name,
-    m: Arc<Method>,
-) -> Result<Value, Exc> {
-    if !m.prelude && builtins::builtin_id(&name).is_some() {
-        ws.overloads
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-    let mut globals = lock(&ws.globals);
-    let g = match globals.get(&name) {
-        Some(Value::Generic(g)) => g.clone(),
-        Some(Value::Nothing) | None => {
-            let g = Arc::new(Generic {
-                name: name.clone(),
-                methods: Mutex::new(vec![]),
-            });
-            journal.note(&globals, &name);
-            globals.insert(name.clone(), Value::Generic(g.clone()));
-            g
-        }
-        Some(_) => {
-            return Err(errors::error_exception(&format!(
-                "invalid redefinition of constant {name}"
-            )));
-        }
-    };
-    drop(globals);
-    let mut ms = lock(&g.methods);
-    let sig: Vec<Option<Ty>> = m.params.iter().map(|(_, t)| t.clone()).collect();
-    if let Some(i) = ms.iter().position(|x| {
-        x.vararg == m.vararg && x.params.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>() == sig
-    }) {
-        ms[i] = m;
-    } else {
-        ms.push(m);
-    }
-    Ok(Value::Generic(g.clone()))
-}
-
-pub fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
-    if let Some(id) = builtins::builtin_id(name)
-        && !name.contains('.')
-    {
-        return Ok(Value::Builtin(id));
-    }
-    if let Some(t) = crate::types::type_by_name(name) {
-        return Ok(Value::ty(t));
-    }
-    for m in ["Statistics", "Printf", "Random", "LinearAlgebra", "JSON"] {
-        if lock(&ws.using).contains(m)
-            && let Some(id) = builtins::builtin_id(&format!("{m}.{name}"))
-        {
-            return Ok(Value::Builtin(id));
-        }
-    }
-    Ok(match name {
-        "JSON" | "JSON3" if lock(&ws.using).contains(name) => Value::Module(name.into()),
-        "engee" | "Base" | "Core" | "Main" | "Math" | "Iterators" | "GC" => {
-            Value::Module(name.into())
-        }
-        "ENV" => Value::Dict(Arc::new(Mutex::new(DictV::new(Ty::String, Ty::String)))),
-        "Statistics" | "LinearAlgebra" | "Printf" | "Dates" | "Random"
-            if lock(&ws.using).contains(name) =>
-        {
-            Value::Module(name.into())
-        }
-        "pi" | "π" => Value::Float(std::f64::consts::PI),
-        "ℯ" => Value::Float(std::f64::consts::E),
-        "Inf" | "Inf64" => Value::Float(f64::INFINITY),
-        "NaN" | "NaN64" => Value::Float(f64::NAN),
-        "missing" => Value::Missing,
-        "stdout" | "stderr" => Value::Module(name.into()),
-        "ARGS" => Value::vector(Ty::String, vec![]),
-        "VERSION" => Value::str("1.9.3"),
-        "undef" => Value::Sym("undef".into()),
-        "im" => Value::ComplexI(0, 1),
-        "Channel" | "Task" | "Threads" | "Distributed" | "BigInt" | "BigFloat" | "Rational"
-        | "Regex" | "Set" | "Int128" | "UInt128" | "Float16" | "open" | "readlines"
-        | "readline" | "read" | "DataFrame" | "Dates" | "now" | "run" | "ccall" => {
-            return Err(errors::error_exception(&format!(
-                "`{name}` is not supported by julia-lite"
-            )));
-        }
-        _ => return Err(errors::undef_var(name)),
-    })
-}
-
-/// The evaluation running on this thread, so printing can call user `show` methods.
-#[derive(Clone)]
-struct PrintCtx {
-    ws: Arc<WsInner>,
-    host: Arc<dyn Host>,
-    limits: Limits,
-}
-
-thread_local! {
-    static PRINT_CTX: std::cell::RefCell<Vec<PrintCtx>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-const MAX_NESTED_CALLS: usize = 4;
-
-/// Call `f(args...)` to completion on a nested VM (sleeps are skipped). Used for user `show`
-/// methods and `sprint(f, x)`.
-pub fn call_sync(
-    ws: &Arc<WsInner>,
-    host: &Arc<dyn Host>,
-    limits: &Limits,
-    f: Value,
-    args: Vec<Value>,
-) -> Result<Value, Exc> {
-    let depth = PRINT_CTX.with(|c| c.borrow().len());
-    if depth > MAX_NESTED_CALLS {
-        return Err(errors::error_exception("show/sprint nested too deeply"));
-    }
-    let argc = args.len();
-    let mut consts = vec![f];
-    consts.extend(args);
-    let mut code: Vec<Op> = (0..consts.len() as u32).map(Op::Const).collect();
-    code.push(Op::Call(argc as u16, 0));
-    code.push(Op::Return);
-    let lines = vec![0; code.len()];
-    let chunk = Chunk {
-        code,
-        lines,
-        consts,
-        ..Default::default()
-    };
-    let mut vm = Vm::new(ws.clone(), Arc::new(chunk), host.clone(), limits.clone());
-    loop {
-        match vm.run() {
-            Step::Done(v) => return Ok(v),
-            Step::Error(e, _) => return Err(*e),
-            Step::Yield | Step::Sleep(_) => continue,
-        }
-    }
-}
-
-/// If user code defined `show(io, x::T)` for this struct's type, render `x` with it.
-pub fn custom_show(v: &Value) -> Option<String> {
-    let Value::Struct(_) = v else { return None };
-    let ctx = PRINT_CTX.with(|c| c.borrow().last().cloned())?;
-    if !ctx.ws.overloads.load(std::sync::atomic::Ordering::Relaxed) {
-        return None;
-    }
-    let g = match lock(&ctx.ws.globals).get("show") {
-        Some(Value::Generic(g)) => g.clone(),
-        _ => return None,
-    };
-    let io = builtins::new_iobuffer();
-    let args = vec![io.clone(), v.clone()];
-    let m = select_method(&lock(&g.methods), &args)?;
-    if m.prelude {
-        return None;
-    }
-    call_sync(&ctx.ws, &ctx.host, &ctx.limits, Value::Generic(g), args).ok()?;
-    Some(builtins::iobuffer_take(&io))
 }

@@ -1,12 +1,18 @@
 //! The simulated `engee` module. Models live in the workspace; `.engee` files in the user's
 //! store are JSON documents (schema in README.md); `run` produces deterministic signals.
 
-use super::{BFn, R, as_f64, kwarg, merr};
-use crate::errors;
-use crate::show::to_string;
-use crate::value::*;
-use crate::vm::Vm;
+// julia-lite returns Julia exceptions by value on cold paths (see its lib.rs)
+#![allow(clippy::result_large_err)]
+
+use julia_lite::native::{
+    Ctx, DictV, Exc, Name, NativeFn, NativeModule, NtVals, StructDef, StructV, Ty, Value,
+    argument_error, as_f64, custom_error, error_exception, kwarg, len_of, lock,
+    method_error as merr, repr_string, to_string,
+};
 use std::sync::{Arc, Mutex, OnceLock};
+
+type R = Result<Value, Exc>;
+type Vm<'a> = Ctx<'a>;
 
 type K<'a> = &'a [(Name, Value)];
 
@@ -28,20 +34,10 @@ pub struct ModelData {
     pub results: Option<Value>,
 }
 
+#[derive(Default)]
 pub struct EngeeState {
-    pub rng: u64,
     pub models: Vec<ModelData>,
     pub current: Option<String>,
-}
-
-impl Default for EngeeState {
-    fn default() -> Self {
-        EngeeState {
-            rng: 0x2545F4914F6CDD1D,
-            models: vec![],
-            current: None,
-        }
-    }
 }
 
 fn default_params() -> Vec<(String, Value)> {
@@ -120,7 +116,7 @@ fn model_value(name: &str) -> Value {
 }
 
 fn ex(ty: &str, msg: &str) -> Exc {
-    errors::custom(ty, &[Value::str(msg)])
+    custom_error(ty, &[Value::str(msg)])
 }
 
 fn no_model() -> Exc {
@@ -138,8 +134,11 @@ fn model_name(v: &Value) -> Option<String> {
     }
 }
 
-fn state(vm: &Vm) -> std::sync::MutexGuard<'_, EngeeState> {
-    lock(&vm.ws.engee)
+const STATE_KEY: &str = "engee";
+
+/// The workspace's engee state (models, the current model).
+fn state<'a>(vm: &'a Vm<'_>) -> julia_lite::native::State<'a, EngeeState> {
+    vm.state::<EngeeState>(STATE_KEY)
 }
 
 fn current_name(vm: &Vm) -> Result<String, Exc> {
@@ -252,9 +251,9 @@ fn b_create(vm: &mut Vm, a: &[Value], _k: K) -> R {
         return Err(merr("create", a));
     };
     if name.contains('/') || name.is_empty() {
-        return Err(errors::argument_error(&format!(
+        return Err(argument_error(&format!(
             "invalid model name {}: it must be non-empty and must not contain '/'",
-            crate::show::repr_string(name)
+            repr_string(name)
         )));
     }
     let mut st = state(vm);
@@ -281,7 +280,7 @@ fn load_model(vm: &mut Vm, path: &str, name: Option<String>, force: bool) -> R {
             &format!("file {path} must have the .engee extension"),
         ));
     }
-    let bytes = match vm.host.read_file(path) {
+    let bytes = match vm.host().read_file(path) {
         Ok(b) => b,
         Err(_) => return Err(ex("FileNotFound", &format!("file {path} not found"))),
     };
@@ -329,7 +328,7 @@ fn b_open(vm: &mut Vm, a: &[Value], _k: K) -> R {
     };
     let mut st = state(vm);
     if !st.models.iter().any(|m| m.name == name) {
-        return Err(errors::error_exception(&format!(
+        return Err(error_exception(&format!(
             "model {name} is not loaded; use engee.load(path) first"
         )));
     }
@@ -355,17 +354,17 @@ fn b_save(vm: &mut Vm, a: &[Value], k: K) -> R {
             .models
             .iter()
             .find(|m| m.name == name)
-            .ok_or_else(|| errors::error_exception(&format!("model {name} is not loaded")))?;
+            .ok_or_else(|| error_exception(&format!("model {name} is not loaded")))?;
         model_to_json(m)
     };
-    if !force && vm.host.read_file(&path).is_ok() {
-        return Err(errors::error_exception(&format!(
+    if !force && vm.host().read_file(&path).is_ok() {
+        return Err(error_exception(&format!(
             "file {path} already exists; use force=true to overwrite it"
         )));
     }
-    vm.host
+    vm.host()
         .write_file(&path, json.as_bytes())
-        .map_err(|e| errors::error_exception(&format!("cannot write {path}: {e}")))?;
+        .map_err(|e| error_exception(&format!("cannot write {path}: {e}")))?;
     Ok(Value::Nothing)
 }
 
@@ -377,9 +376,7 @@ fn b_close(vm: &mut Vm, a: &[Value], _k: K) -> R {
     };
     let mut st = state(vm);
     let Some(i) = st.models.iter().position(|m| m.name == name) else {
-        return Err(errors::error_exception(&format!(
-            "model {name} is not loaded"
-        )));
+        return Err(error_exception(&format!("model {name} is not loaded")));
     };
     st.models.remove(i);
     if st.current.as_deref() == Some(name.as_str()) {
@@ -441,7 +438,7 @@ fn b_get_param(vm: &mut Vm, a: &[Value], _k: K) -> R {
             .iter()
             .find(|m| m.name == n)
             .cloned()
-            .ok_or_else(|| errors::error_exception(&format!("model {n} is not loaded")))
+            .ok_or_else(|| error_exception(&format!("model {n} is not loaded")))
     };
     match a {
         [m] => {
@@ -452,10 +449,11 @@ fn b_get_param(vm: &mut Vm, a: &[Value], _k: K) -> R {
             };
             let md = find(&path)?;
             if let Some((_, blk)) = full.split_once('/') {
-                let b =
-                    md.blocks.iter().find(|b| b.name == blk).ok_or_else(|| {
-                        errors::error_exception(&format!("block {full} not found"))
-                    })?;
+                let b = md
+                    .blocks
+                    .iter()
+                    .find(|b| b.name == blk)
+                    .ok_or_else(|| error_exception(&format!("block {full} not found")))?;
                 let mut nt_names = vec![];
                 let mut nt_vals = vec![];
                 for (k, v) in &b.params {
@@ -483,15 +481,13 @@ fn b_get_param(vm: &mut Vm, a: &[Value], _k: K) -> R {
                     .iter()
                     .find(|x| x.name == *b)
                     .map(|x| x.params.clone())
-                    .ok_or_else(|| errors::error_exception(&format!("block {full} not found")))?,
+                    .ok_or_else(|| error_exception(&format!("block {full} not found")))?,
                 None => md.params.clone(),
             };
             list.iter()
                 .find(|(k, _)| *k == pname)
                 .map(|(_, v)| v.clone())
-                .ok_or_else(|| {
-                    errors::error_exception(&format!("parameter {pname} not found in {full}"))
-                })
+                .ok_or_else(|| error_exception(&format!("parameter {pname} not found in {full}")))
         }
         _ => Err(merr("get_param", a)),
     }
@@ -514,7 +510,7 @@ fn b_set_param(vm: &mut Vm, a: &[Value], _k: K) -> R {
         .models
         .iter_mut()
         .find(|x| x.name == mname)
-        .ok_or_else(|| errors::error_exception(&format!("model {mname} is not loaded")))?;
+        .ok_or_else(|| error_exception(&format!("model {mname} is not loaded")))?;
     for p in pairs {
         let Value::Pair(p) = p else {
             return Err(merr("set_param!", a));
@@ -522,10 +518,11 @@ fn b_set_param(vm: &mut Vm, a: &[Value], _k: K) -> R {
         let key = to_string(&p.0);
         match &blk {
             Some(b) => {
-                let blk =
-                    md.blocks.iter_mut().find(|x| x.name == *b).ok_or_else(|| {
-                        errors::error_exception(&format!("block {full} not found"))
-                    })?;
+                let blk = md
+                    .blocks
+                    .iter_mut()
+                    .find(|x| x.name == *b)
+                    .ok_or_else(|| error_exception(&format!("block {full} not found")))?;
                 set_pair(&mut blk.params, &key, p.1.clone());
             }
             None => set_pair(&mut md.params, &key, p.1.clone()),
@@ -587,7 +584,7 @@ fn simulate(vm: &mut Vm, name: &str) -> R {
         .iter()
         .find(|m| m.name == name)
         .cloned()
-        .ok_or_else(|| errors::error_exception(&format!("model {name} is not loaded")))?;
+        .ok_or_else(|| error_exception(&format!("model {name} is not loaded")))?;
     let start = num_param(&md, "StartTime", 0.0);
     let stop = num_param(&md, "StopTime", 10.0);
     let fixed = md
@@ -601,12 +598,12 @@ fn simulate(vm: &mut Vm, name: &str) -> R {
     };
     let valid = dt > 0.0 && stop >= start && start.is_finite() && stop.is_finite();
     if !valid {
-        return Err(errors::error_exception(&format!(
+        return Err(error_exception(&format!(
             "invalid simulation settings: StartTime={start}, StopTime={stop}, step={dt}"
         )));
     }
     let n = ((stop - start) / dt + 1e-9).floor() as usize + 1;
-    vm.alloc(n.saturating_mul(2 * md.logged.len().max(1)), false)?;
+    vm.alloc_values(n.saturating_mul(2 * md.logged.len().max(1)))?;
     let times: Vec<f64> = (0..n)
         .map(|i| {
             let t = start + i as f64 * dt;
@@ -641,7 +638,7 @@ fn simulate(vm: &mut Vm, name: &str) -> R {
             m.results = Some(res.clone());
         }
     }
-    vm.set_global("simout".into(), Value::Dict(Arc::new(Mutex::new(simout))));
+    vm.set_global("simout", Value::Dict(Arc::new(Mutex::new(simout))));
     Ok(res)
 }
 
@@ -781,7 +778,7 @@ fn b_add_block(vm: &mut Vm, a: &[Value], _k: K) -> R {
         .models
         .iter_mut()
         .find(|m| m.name == mname)
-        .ok_or_else(|| errors::error_exception(&format!("model {mname} is not loaded")))?;
+        .ok_or_else(|| error_exception(&format!("model {mname} is not loaded")))?;
     let mut name = bname.clone();
     let mut i = 1;
     while md.blocks.iter().any(|b| b.name == name) {
@@ -802,7 +799,7 @@ fn b_screenshot(vm: &mut Vm, a: &[Value], _k: K) -> R {
     };
     let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     if ext != "png" && ext != "svg" {
-        return Err(errors::error_exception(&format!(
+        return Err(error_exception(&format!(
             "unsuported picture format: {}",
             ext.to_ascii_uppercase()
         )));
@@ -812,16 +809,16 @@ fn b_screenshot(vm: &mut Vm, a: &[Value], _k: K) -> R {
     } else {
         b"\x89PNG\r\n\x1a\n"
     };
-    vm.host
+    vm.host()
         .write_file(path, data)
-        .map_err(|e| errors::error_exception(&format!("cannot write {path}: {e}")))?;
+        .map_err(|e| error_exception(&format!("cannot write {path}: {e}")))?;
     Ok(Value::Nothing)
 }
 
 fn wsarray_len(a: &[Value]) -> Option<usize> {
     match a {
         [Value::Struct(s)] if s.def.name.starts_with("WorkspaceArray") => {
-            lock(&s.fields).get(1).and_then(super::collections::len_of)
+            lock(&s.fields).get(1).and_then(len_of)
         }
         _ => None,
     }
@@ -853,13 +850,13 @@ fn b_names(_vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 fn b_unsupported(_vm: &mut Vm, _a: &[Value], _k: K) -> R {
-    Err(errors::error_exception(
+    Err(error_exception(
         "this engee function is not simulated by the mock",
     ))
 }
 
 /// `results["Sine Wave.1"]` etc. on engee structs
-pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
+fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
     if let Value::Struct(s) = obj {
         // DataFrame-style column access: x[!, :value], x[:, "time"], params[:StopTime]
         let col = match idx {
@@ -877,7 +874,7 @@ pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                     _ => v,
                 });
             }
-            return Err(errors::argument_error(&format!(
+            return Err(argument_error(&format!(
                 "column name :{k} not found in the data frame"
             )));
         }
@@ -887,8 +884,8 @@ pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
             && s.def.name.starts_with("WorkspaceArray")
         {
             let f = lock(&s.fields).clone();
-            let t = super::collections::getindex(vm, &f[1], &[Value::Int(*i)])?;
-            let v = super::collections::getindex(vm, &f[2], &[Value::Int(*i)])?;
+            let t = vm.getindex(&f[1], &[Value::Int(*i)])?;
+            let v = vm.getindex(&f[2], &[Value::Int(*i)])?;
             return Ok(Value::NamedTuple(Arc::new((
                 vec!["time".into(), "value".into()],
                 NtVals(vec![t, v]),
@@ -900,7 +897,7 @@ pub fn struct_index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
     Err(merr("getindex", &a))
 }
 
-pub const FNS: &[(&str, BFn)] = &[
+const FNS: &[(&str, NativeFn)] = &[
     ("engee.version", b_version),
     ("engee.create", b_create),
     ("engee.load", b_load),
@@ -935,3 +932,28 @@ pub const FNS: &[(&str, BFn)] = &[
     ("names", b_names),
     ("engee.convert_model", b_unsupported),
 ];
+
+/// `getindex` on the module's structs (simulation results, workspace arrays, parameters).
+fn index(vm: &mut Vm, obj: &Value, idx: &[Value]) -> Option<R> {
+    let Value::Struct(s) = obj else { return None };
+    let n = &s.def.name;
+    if n.starts_with("WorkspaceArray") || n.contains("Result") || n.contains("Parameters") {
+        Some(struct_index(vm, obj, idx))
+    } else {
+        None
+    }
+}
+
+/// The simulated `engee` module, for `julia_lite::native::register_module`.
+pub fn module() -> NativeModule {
+    NativeModule {
+        name: "engee",
+        functions: FNS.to_vec(),
+        getindex: Some(index),
+    }
+}
+
+/// Register the module (once per process; later calls do nothing).
+pub fn register() {
+    julia_lite::native::register_module(module());
+}
