@@ -18,7 +18,6 @@ fn limits() -> Limits {
         max_memory_bytes: 4 << 20,
         max_depth: 200,
         max_output_bytes: 16 << 10,
-        ..Limits::default()
     }
 }
 

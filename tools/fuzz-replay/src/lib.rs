@@ -18,8 +18,11 @@ pub use engee_upload::engee_upload;
 pub use julia_eval::julia_eval;
 pub use linkis_request::linkis_request;
 
+/// A target's entry point: one fuzz input in, panics on a finding.
+pub type Target = fn(&[u8]);
+
 /// Every target by its name in `fuzz/fuzz_targets/` and `fuzz/corpus/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("julia_eval", julia_eval),
     ("engee_upload", engee_upload),
     ("linkis_request", linkis_request),

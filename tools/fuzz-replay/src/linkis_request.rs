@@ -45,10 +45,10 @@ pub fn linkis_request(data: &[u8]) {
             && word.bytes().all(|b| b.is_ascii_uppercase())
             && word != "USER"
             && word != "ADVANCE";
-        if is_method || word == "USER" || word == "ADVANCE" {
-            if let Some(call) = current.take() {
-                steps.push(Step::Call(call));
-            }
+        if (is_method || word == "USER" || word == "ADVANCE")
+            && let Some(call) = current.take()
+        {
+            steps.push(Step::Call(call));
         }
         match word {
             "USER" => steps.push(Step::User(rest.trim().to_owned())),
