@@ -30,6 +30,7 @@ use utoipa::openapi::{Info, RefOr, Required};
         clock_move,
         requests_get,
         requests_clear,
+        requests_count,
         faults_get,
         faults_add,
         faults_clear,
@@ -249,6 +250,30 @@ struct Requests {
     requests: Vec<serde_json::Value>,
 }
 
+/// The journal filters of `POST /__admin/requests/count` (all optional, all must match).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RequestMatcher {
+    /// Case-insensitive.
+    method: Option<String>,
+    /// A prefix, or a glob over the whole path when it contains `*`.
+    path: Option<String>,
+    /// A code (`503`) or a class (`5xx`).
+    status: Option<String>,
+    tenant: Option<String>,
+    /// RFC 3339 on the mock's clock: entries that arrived at or after it.
+    since: Option<String>,
+    /// A substring of the captured request body.
+    body_contains: Option<String>,
+}
+
+/// `{"count": n}`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RequestCount {
+    count: u64,
+}
+
 /// `{"faults": [...]}`: the fault rules in the order they are tried.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
@@ -280,7 +305,18 @@ fn clock_get() {}
 fn clock_move() {}
 
 #[utoipa::path(get, path = "/requests", tag = "admin",
-    responses((status = 200, description = "The request journal.", body = Requests)))]
+    params(
+        ("method" = Option<String>, Query, description = "Case-insensitive method."),
+        ("path" = Option<String>, Query, description = "A path prefix, or a glob over the whole path when it contains `*`."),
+        ("status" = Option<String>, Query, description = "A code (`503`) or a class (`5xx`)."),
+        ("tenant" = Option<String>, Query),
+        ("since" = Option<String>, Query, description = "RFC 3339 on the mock's clock."),
+        ("body_contains" = Option<String>, Query, description = "A substring of the captured request body."),
+    ),
+    responses(
+        (status = 200, description = "The request journal, oldest first, filtered.", body = Requests),
+        (status = 400, description = "An unknown filter or a bad value, in the mock's error format."),
+    ))]
 #[allow(dead_code)]
 fn requests_get() {}
 
@@ -289,13 +325,21 @@ fn requests_get() {}
 #[allow(dead_code)]
 fn requests_clear() {}
 
+#[utoipa::path(post, path = "/requests/count", tag = "admin", request_body = RequestMatcher,
+    responses(
+        (status = 200, description = "How many journal entries match.", body = RequestCount),
+        (status = 400, description = "A malformed matcher, in the mock's error format."),
+    ))]
+#[allow(dead_code)]
+fn requests_count() {}
+
 #[utoipa::path(get, path = "/faults", tag = "admin",
     responses((status = 200, description = "The fault rules.", body = FaultList)))]
 #[allow(dead_code)]
 fn faults_get() {}
 
 #[utoipa::path(post, path = "/faults", tag = "admin",
-    request_body(content = serde_json::Value, description = "A fault rule: `method`, `path_prefix`, `probability`, `latency_ms`, `status`, `drop_connection`, `times`."),
+    request_body(content = serde_json::Value, description = "A fault rule: `method`, `path` (prefix or glob; `path_prefix` is an older name), `tenant`, `user`, `probability`, `times`, and actions `latency_ms`, `status`, `drop_connection`, `cut_after_bytes`, `dribble` `{bytes, interval_ms}` or a `sequence` of steps."),
     responses(
         (status = 201, description = "The rule is added after the others."),
         (status = 400, description = "A malformed rule, in the mock's error format."),
