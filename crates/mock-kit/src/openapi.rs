@@ -287,7 +287,10 @@ struct FaultList {
 fn health() {}
 
 #[utoipa::path(post, path = "/reset", tag = "admin",
-    responses((status = 204, description = "All state the mock built up is forgotten.")))]
+    responses(
+        (status = 204, description = "All state the mock built up is forgotten."),
+        (status = 415, description = "Not `Content-Type: application/json` (the admin guard against cross-site requests), in the mock's error format."),
+    ))]
 #[allow(dead_code)]
 fn reset() {}
 
@@ -300,6 +303,7 @@ fn clock_get() {}
     responses(
         (status = 200, description = "The clock after the move.", body = ClockState),
         (status = 400, description = "A move outside the supported range or a malformed body, in the mock's error format; nothing changed."),
+        (status = 415, description = "Not `Content-Type: application/json` (the admin guard against cross-site requests), in the mock's error format."),
     ))]
 #[allow(dead_code)]
 fn clock_move() {}
@@ -329,6 +333,7 @@ fn requests_clear() {}
     responses(
         (status = 200, description = "How many journal entries match.", body = RequestCount),
         (status = 400, description = "A malformed matcher, in the mock's error format."),
+        (status = 415, description = "Not `Content-Type: application/json` (the admin guard against cross-site requests), in the mock's error format."),
     ))]
 #[allow(dead_code)]
 fn requests_count() {}
@@ -343,6 +348,7 @@ fn faults_get() {}
     responses(
         (status = 201, description = "The rule is added after the others."),
         (status = 400, description = "A malformed rule, in the mock's error format."),
+        (status = 415, description = "Not `Content-Type: application/json` (the admin guard against cross-site requests), in the mock's error format."),
     ))]
 #[allow(dead_code)]
 fn faults_add() {}
