@@ -30,7 +30,7 @@ impl AppState {
             tokens: TokenStore::default(),
             servers: Servers::new(config.lifecycle.clone()),
             jobs: JobStore::new(config.jobs.max_finished_jobs, config.jobs.max_running_jobs),
-            files,
+            files: files.with_clock(clock.clone()),
             clock,
             config: Arc::new(config),
         };
