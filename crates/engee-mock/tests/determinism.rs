@@ -306,3 +306,37 @@ async fn the_seed_is_read_from_the_toml() {
     assert_eq!(config.seed, Some(42));
     assert_eq!(Config::for_tests().seed, None, "unseeded unless asked");
 }
+
+/// The statuses of 32 `session` calls under a rule that faults half of them.
+async fn dice(server: &MockServer) -> Vec<u16> {
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{}/__admin/faults", server.url()))
+        .json(&json!({"path": "/account/api/oauth2/session", "probability": 0.5, "status": 503}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut statuses = Vec::new();
+    for _ in 0..32 {
+        let r = http
+            .get(format!("{}/account/api/oauth2/session", server.url()))
+            .bearer_auth("demo-pat")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn seeded_fault_dice_fault_the_same_requests() {
+    let (a, b) = (start(Some(7)).await, start(Some(7)).await);
+    let first = dice(&a).await;
+    assert!(first.contains(&200) && first.contains(&503), "{first:?}");
+    assert_eq!(first, dice(&b).await);
+    a.reset();
+    assert_eq!(first, dice(&a).await, "a reset restarts the dice too");
+    assert_ne!(first, dice(&start(Some(8)).await).await);
+}
