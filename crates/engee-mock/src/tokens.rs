@@ -303,7 +303,9 @@ impl TokenStore {
         self.len() == 0
     }
 
-    /// Forgets every credential (tokens issued so far stop verifying: a new key).
+    /// Forgets every credential: a new key, and no grants. With a seed, the admin reset
+    /// restarts the sequence first, so the key is the one a fresh start draws and earlier
+    /// tokens verify again, but their grants are gone, so they are still refused.
     pub fn clear(&self) {
         *self.lock() = Tables::new(&self.entropy);
     }
