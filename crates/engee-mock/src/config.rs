@@ -44,6 +44,13 @@ pub struct Config {
     /// Fault rules in force from the start and after every reset (`[[faults]]`).
     #[serde(default)]
     pub faults: Vec<mock_kit::FaultRule>,
+    /// Makes every generated token, code, PAT, multipart boundary, generated admin token
+    /// and fault dice roll a function of this number and the order of requests
+    /// (`seed = N` at the top of the TOML, `--seed N`); `None` (the default) draws from
+    /// OS randomness. For tests that compare whole answers across runs: see
+    /// [`mock_kit::Entropy`], and freeze the clock at a fixed instant too.
+    #[serde(default)]
+    pub seed: Option<u64>,
     /// The clock every deadline is measured on. Not in TOML: `Clock::system()` for the
     /// binary, a frozen clock for tests that want exact expiry.
     #[serde(skip)]

@@ -45,9 +45,9 @@ impl MockServer {
             None => files::FileStore::temporary()?,
         };
         let addr = config.addr;
-        let access = mock_kit::AdminAccess::resolve(&config.admin, addr);
         let (journal, faults) = (config.journal.clone(), config.faults.clone());
         let state = AppState::new(config, files);
+        let access = mock_kit::AdminAccess::resolve(&state.config.admin, addr, &state.entropy);
         let errors = mock_kit::ErrorFormat::new(|refusal| {
             use axum::response::IntoResponse;
             let body = serde_json::json!({"error": refusal.code, "message": refusal.message});
@@ -57,6 +57,7 @@ impl MockServer {
             let state = state.clone();
             move || state.reset()
         })
+        .with_entropy(state.entropy.clone())
         .with_errors(errors.clone())
         .with_access(access)
         .with_journal(journal)

@@ -33,6 +33,13 @@ struct Args {
     /// Start the time frozen (moved only through POST /__admin/clock).
     #[arg(long)]
     frozen_clock: bool,
+    /// Deterministic runs: every generated token, code, boundary and fault dice roll
+    /// follows from N (0 to 2^64-1) and the order of requests; overrides the config's
+    /// `seed`. Without it, OS randomness. For tests only: the tokens are predictable.
+    // A string, read by mock_kit::cli::parse_seed: its refusal is one line (clap's run
+    // to several), and `--seed -1` reaches it instead of looking like another flag.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    seed: Option<String>,
     /// Require this token on the admin API (`Authorization: Bearer <token>` or
     /// `X-Admin-Token`), on any address. Without one, a non-loopback address gets a random
     /// token, printed on the second stdout line (`admin token: …`).
@@ -54,6 +61,7 @@ async fn main() {
     let demo_credentials = config.users.iter().any(|u| u.password == u.nickname)
         || config.pats.iter().any(|p| p.token.starts_with("demo"));
     let requested = config.addr;
+    let seeded = config.seed.is_some();
     let data_dir = config.files.data_dir.clone();
     let server = match MockServer::start(config).await {
         Ok(s) => s,
@@ -84,6 +92,14 @@ async fn main() {
             addr = %server.addr(),
             "!!! engee-mock is reachable from other machines and uses DEMO CREDENTIALS \
              (demo/demo, demo-pat): anyone on the network can use them !!!"
+        );
+    }
+    if !server.addr().ip().is_loopback() && seeded {
+        tracing::warn!(
+            addr = %server.addr(),
+            "!!! engee-mock is reachable from other machines with a --seed: its tokens, codes \
+             (and a generated admin token) can be computed by anyone who knows the seed. \
+             Seeds are for tests on loopback. !!!"
         );
     }
     tracing::info!(url = %server.url(), "engee-mock ready");
@@ -118,6 +134,9 @@ fn config(args: &Args) -> Config {
             );
         }
         config.oauth.auto_approve = Some(user.clone());
+    }
+    if let Some(seed) = &args.seed {
+        config.seed = Some(mock_kit::cli::parse_seed(seed).unwrap_or_else(|e| refuse(PROGRAM, e)));
     }
     if args.frozen_clock {
         config.clock = mock_kit::Clock::frozen_now();

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use mock_kit::Clock;
+use mock_kit::{Clock, Entropy};
 
 use crate::config::Config;
 use crate::files::FileStore;
@@ -15,6 +15,9 @@ use crate::tokens::TokenStore;
 pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Where every generated credential, code and boundary comes from: seeded by
+    /// `Config::seed`, restarted by the admin reset (before [`AppState::reset`] runs).
+    pub entropy: Entropy,
     pub tokens: TokenStore,
     pub servers: Servers,
     pub files: FileStore,
@@ -26,11 +29,13 @@ impl AppState {
         // the simulated `engee` Julia module, for every workspace of the process
         crate::engee_module::register();
         let clock = config.clock.clone();
+        let entropy = Entropy::new(config.seed);
         let state = Self {
-            tokens: TokenStore::default(),
+            tokens: TokenStore::new(entropy.clone()),
+            entropy,
             servers: Servers::new(config.lifecycle.clone()),
             jobs: JobStore::new(config.jobs.max_finished_jobs, config.jobs.max_running_jobs),
-            files,
+            files: files.with_clock(clock.clone()),
             clock,
             config: Arc::new(config),
         };

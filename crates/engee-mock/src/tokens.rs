@@ -9,19 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use rand::Rng;
+use mock_kit::Entropy;
 use serde::{Deserialize, Serialize};
-
-/// A random opaque credential with a readable prefix (`ea_` access, `er_` refresh, `ec_` code).
-pub fn random_token(prefix: &str) -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    let mut s = String::with_capacity(prefix.len() + 64);
-    s.push_str(prefix);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
 
 #[derive(Clone, Debug)]
 pub struct AccessToken {
@@ -150,10 +139,13 @@ struct Tables {
     sweep_at_len: usize,
 }
 
-impl Default for Tables {
-    fn default() -> Self {
+impl Tables {
+    /// Empty tables with a new signing key from `entropy` (the seed's next bytes when the
+    /// mock is seeded, so a token issued in one run is issued again, byte for byte, in the
+    /// next).
+    fn new(entropy: &Entropy) -> Self {
         Self {
-            key: rand::rng().random(),
+            key: entropy.bytes(),
             codes: HashMap::new(),
             spent: HashMap::new(),
             grants: HashMap::new(),
@@ -264,12 +256,39 @@ fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
 /// bounded by logins, not by requests: pending and spent codes (until they expire, plus
 /// [`GRACE`]), one entry per grant (until its last token expires, plus [`GRACE`]) and the
 /// PATs. Expired entries are purged as requests come (amortised) and by [`Self::sweep`].
-#[derive(Clone, Default)]
+///
+/// Codes, grant ids, nonces and the key come from the mock's [`Entropy`].
+#[derive(Clone)]
 pub struct TokenStore {
     inner: Arc<Mutex<Tables>>,
+    entropy: Entropy,
 }
 
+impl Default for TokenStore {
+    /// A store on OS randomness.
+    fn default() -> Self {
+        Self::new(Entropy::os())
+    }
+}
+
+/// Random bytes in a credential: 256 bits, hex.
+const TOKEN_BYTES: usize = 32;
+
 impl TokenStore {
+    /// An empty store drawing its key, codes and nonces from `entropy`.
+    pub fn new(entropy: Entropy) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Tables::new(&entropy))),
+            entropy,
+        }
+    }
+
+    /// A random opaque credential with a readable prefix (`ec_` code, `eg_` grant, `ep_`
+    /// PAT made by the admin API).
+    pub fn random_token(&self, prefix: &str) -> String {
+        self.entropy.hex_token(prefix, TOKEN_BYTES)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -284,9 +303,11 @@ impl TokenStore {
         self.len() == 0
     }
 
-    /// Forgets every credential (tokens issued so far stop verifying: a new key).
+    /// Forgets every credential: a new key, and no grants. With a seed, the admin reset
+    /// restarts the sequence first, so the key is the one a fresh start draws and earlier
+    /// tokens verify again, but their grants are gone, so they are still refused.
     pub fn clear(&self) {
-        *self.lock() = Tables::default();
+        *self.lock() = Tables::new(&self.entropy);
     }
 
     pub fn add_pat(&self, token: String, user: String, created_at: DateTime<Utc>) {
@@ -338,7 +359,7 @@ impl TokenStore {
                 return None;
             }
         }
-        let id = random_token("ec_");
+        let id = self.random_token("ec_");
         t.codes.insert(id.clone(), code);
         Some(id)
     }
@@ -349,7 +370,7 @@ impl TokenStore {
         let mut t = self.lock();
         t.sweep_if_due(now);
         if let Some(c) = t.codes.remove(code) {
-            let grant = random_token("eg_");
+            let grant = self.random_token("eg_");
             t.spent.insert(
                 code.to_owned(),
                 SpentCode {
@@ -391,7 +412,10 @@ impl TokenStore {
         }
         grant.expires_at = grant.expires_at.max(new.expires_at);
         let generation = grant.latest;
-        Some(t.sign(REFRESH, &refresh_claims(new, generation)))
+        Some(t.sign(
+            REFRESH,
+            &refresh_claims(new, generation, self.entropy.u64()),
+        ))
     }
 
     pub fn insert_access(&self, token: AccessToken) -> String {
@@ -404,7 +428,7 @@ impl TokenStore {
             expires_ms: token.expires_at.timestamp_millis(),
             grant: token.grant,
             generation: 0,
-            nonce: rand::rng().random(),
+            nonce: self.entropy.u64(),
         };
         t.sign(ACCESS, &claims)
     }
@@ -413,7 +437,7 @@ impl TokenStore {
     pub fn insert_refresh(&self, token: RefreshToken) -> String {
         let mut t = self.lock();
         t.extend_grant(&token.grant, token.expires_at);
-        t.sign(REFRESH, &refresh_claims(token, 0))
+        t.sign(REFRESH, &refresh_claims(token, 0, self.entropy.u64()))
     }
 
     /// A refresh token that is still good (signed here, grant not revoked, not
@@ -469,7 +493,7 @@ impl TokenStore {
     }
 }
 
-fn refresh_claims(token: RefreshToken, generation: u64) -> Claims {
+fn refresh_claims(token: RefreshToken, generation: u64, nonce: u64) -> Claims {
     Claims {
         user: token.user,
         client_id: token.client_id,
@@ -477,7 +501,7 @@ fn refresh_claims(token: RefreshToken, generation: u64) -> Claims {
         expires_ms: token.expires_at.timestamp_millis(),
         grant: token.grant,
         generation,
-        nonce: rand::rng().random(),
+        nonce,
     }
 }
 

@@ -338,3 +338,62 @@ fn an_unwritable_port_file_is_refused() {
         &["cannot write the port file file/port", "--port-file"],
     );
 }
+
+/// The redirect an auto-approved authorization gets from a fresh binary started with
+/// `args`: it carries a generated code.
+fn first_code_redirect(args: &[&str]) -> String {
+    let (mut child, mut stdout) = spawn(args, &[]);
+    let first = next_line(&mut stdout);
+    let url = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let location = rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = http
+            .get(format!(
+                "{url}/account/authorize?response_type=code&client_id=demo-app&state=s"
+            ))
+            .send()
+            .await
+            .unwrap();
+        r.headers()["location"].to_str().unwrap().to_owned()
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    location
+}
+
+/// Issue 11.3: `--seed N` makes the generated values repeat from one run to the next.
+#[test]
+fn a_seed_repeats_generated_values_across_runs() {
+    let run = |seed: &str| {
+        first_code_redirect(&[
+            "--addr",
+            "127.0.0.1:0",
+            "--auto-approve",
+            "demo",
+            "--seed",
+            seed,
+        ])
+    };
+    let seven = run("7");
+    assert!(seven.contains("code=ec_"), "{seven}");
+    assert_eq!(seven, run("7"));
+    assert_ne!(seven, run("8"));
+}
+
+#[test]
+fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
+    let installed = Installed::new();
+    for bad in ["abc", "-1", "1.5"] {
+        assert_refused(
+            installed.refused(&["--addr", "127.0.0.1:0", "--seed", bad]),
+            &["--seed takes a whole number", bad],
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
-use mock_kit::Clock;
+use mock_kit::{Clock, Entropy};
 
 use crate::config::Config;
 use crate::error::LinkisError;
@@ -45,6 +45,8 @@ pub struct AuthStore {
     sessions: Mutex<HashMap<String, Session>>,
     proxy: Mutex<ProxyFile>,
     next_seq: std::sync::atomic::AtomicU64,
+    /// Draws session tickets.
+    entropy: Entropy,
 }
 
 /// Outcome of a password login.
@@ -58,8 +60,9 @@ pub enum Login {
 }
 
 impl AuthStore {
-    pub fn new(cfg: &Config) -> Self {
+    pub fn new(cfg: &Config, entropy: Entropy) -> Self {
         Self {
+            entropy,
             clock: cfg.clock.clone(),
             started: cfg.clock.now(),
             sessions: Mutex::new(HashMap::new()),
@@ -125,7 +128,7 @@ impl AuthStore {
             }
             None => login.to_owned(),
         };
-        let ticket = new_ticket();
+        let ticket = self.entropy.hex_token("", TICKET_BYTES);
         let now = self.clock.now();
         let mut sessions = lock(&self.sessions);
         make_room(&mut sessions, cfg, now, login);
@@ -317,13 +320,9 @@ fn make_room(
     }
 }
 
-fn new_ticket() -> String {
-    format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
-}
+/// A session ticket: 256 random bits as 64 hex digits (the length of two simple UUIDs,
+/// what the mock used before tickets could be seeded).
+const TICKET_BYTES: usize = 32;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())

@@ -48,6 +48,12 @@ pub struct Config {
     pub journal: mock_kit::JournalConfig,
     /// Fault rules in force from the start and after every reset (`[[faults]]`).
     pub faults: Vec<mock_kit::FaultRule>,
+    /// Makes every session ticket (the `linkis_user_session_ticket_id_v1` cookie), the
+    /// generated admin token and every fault dice roll a function of this number and the
+    /// order of requests (`seed = N` at the top of the TOML, `--seed N`); `None` (the
+    /// default) draws from OS randomness. taskIDs and execIDs are counters either way.
+    /// See [`mock_kit::Entropy`]; freeze the clock at a fixed instant too.
+    pub seed: Option<u64>,
 }
 
 /// A user who can log in with a password.
@@ -212,6 +218,7 @@ impl Config {
             admin: mock_kit::AdminConfig::default(),
             journal: mock_kit::JournalConfig::default(),
             faults: Vec::new(),
+            seed: None,
         }
     }
 

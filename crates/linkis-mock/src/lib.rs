@@ -46,9 +46,9 @@ impl MockServer {
             .and_then(|()| config.check_files())
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
         let addr = config.addr;
-        let access = mock_kit::AdminAccess::resolve(&config.admin, addr);
         let (journal, faults) = (config.journal.clone(), config.faults.clone());
         let state = AppState::new(config)?;
+        let access = mock_kit::AdminAccess::resolve(&state.cfg.admin, addr, &state.entropy);
         let for_reset = state.clone();
         let errors = mock_kit::ErrorFormat::new(|refusal| {
             use axum::response::IntoResponse;
@@ -63,6 +63,7 @@ impl MockServer {
                 .into_response()
         });
         let control = Control::new(state.clock.clone(), move || for_reset.reset())
+            .with_entropy(state.entropy.clone())
             .with_errors(errors.clone())
             .with_access(access)
             .with_journal(journal)

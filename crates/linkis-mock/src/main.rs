@@ -34,6 +34,13 @@ struct Args {
     /// Start with the clock frozen (move it with POST /__admin/clock).
     #[arg(long)]
     frozen_clock: bool,
+    /// Deterministic runs: every session ticket, generated admin token and fault dice roll
+    /// follows from N (0 to 2^64-1) and the order of requests; overrides the config's
+    /// `seed`. Without it, OS randomness. For tests only: the tickets are predictable.
+    // A string, read by mock_kit::cli::parse_seed: its refusal is one line (clap's run
+    // to several), and `--seed -1` reaches it instead of looking like another flag.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    seed: Option<String>,
     /// Also write the bound port to this file (for scripts using --addr 127.0.0.1:0).
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
@@ -96,6 +103,9 @@ fn config(args: &Args) -> Config {
     if args.fast {
         cfg.timing.fast = true;
     }
+    if let Some(seed) = &args.seed {
+        cfg.seed = Some(mock_kit::cli::parse_seed(seed).unwrap_or_else(|e| refuse(PROGRAM, e)));
+    }
     if args.frozen_clock {
         cfg.clock = mock_kit::Clock::frozen_now();
     }
@@ -107,6 +117,7 @@ fn config(args: &Args) -> Config {
 
 async fn run(args: Args, cfg: Config) -> Result<(), Box<dyn std::error::Error>> {
     let demo_creds = cfg.has_demo_credentials();
+    let seeded = cfg.seed.is_some();
     let profile = cfg.profile;
     let requested = cfg.addr;
     let mut server = match MockServer::start(cfg).await {
@@ -121,6 +132,11 @@ async fn run(args: Args, cfg: Config) -> Result<(), Box<dyn std::error::Error>> 
     if !mock_kit::serve::is_loopback(&addr) && demo_creds {
         tracing::warn!(
             "!!! linkis-mock is bound to {addr}, reachable from other machines, and still uses the DEMO CREDENTIALS (user=password, token LINKIS-AUTH). Anyone on the network can log in. Use --config with your own users and tokens. !!!"
+        );
+    }
+    if !mock_kit::serve::is_loopback(&addr) && seeded {
+        tracing::warn!(
+            "!!! linkis-mock is bound to {addr} with a --seed: its session tickets (and a generated admin token) can be computed by anyone who knows the seed. Seeds are for tests on loopback. !!!"
         );
     }
     println!("listening on {}", server.url());

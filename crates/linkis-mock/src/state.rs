@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use mock_kit::Clock;
+use mock_kit::{Clock, Entropy};
 
 use crate::auth::AuthStore;
 use crate::config::{Config, DEMO_CATALOG};
@@ -13,6 +13,9 @@ use crate::jobs::JobStore;
 pub struct AppState {
     pub cfg: Arc<Config>,
     pub clock: Clock,
+    /// Where session tickets come from: seeded by `Config::seed`, restarted by the admin
+    /// reset (before [`AppState::reset`] runs).
+    pub entropy: Entropy,
     pub auth: Arc<AuthStore>,
     pub jobs: Arc<JobStore>,
     pub sql: Arc<SqlEngine>,
@@ -30,9 +33,11 @@ impl AppState {
             None => DEMO_CATALOG.to_owned(),
         };
         let sql = SqlEngine::new(&catalog, &cfg.limits).map_err(std::io::Error::other)?;
+        let entropy = Entropy::new(cfg.seed);
         Ok(Self {
             clock: cfg.clock.clone(),
-            auth: Arc::new(AuthStore::new(&cfg)),
+            auth: Arc::new(AuthStore::new(&cfg, entropy.clone())),
+            entropy,
             jobs: Arc::new(JobStore::new()),
             sql: Arc::new(sql),
             cfg: Arc::new(cfg),

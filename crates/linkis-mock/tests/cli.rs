@@ -142,6 +142,7 @@ fn help_documents_every_flag() {
         "--proxy-file",
         "--fast",
         "--frozen-clock",
+        "--seed",
         "--port-file",
         "--admin-token",
         "MOCK_ADMIN_TOKEN",
@@ -407,4 +408,51 @@ fn a_port_in_use_is_refused_in_one_line() {
         installed.refused(&["--addr", &addr]),
         &[&addr, "already in use", "--addr"],
     );
+}
+
+/// The session ticket a login gets from a fresh binary started with `--seed seed`.
+fn first_ticket(seed: &str) -> String {
+    let (line, mut child) = first_line("127.0.0.1:0", &["--fast", "--seed", seed]);
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cookie = rt.block_on(async {
+        let r = reqwest::Client::new()
+            .post(format!("{url}/api/rest_j/v1/user/login"))
+            .json(&serde_json::json!({"userName": "alice", "password": "alice"}))
+            .send()
+            .await
+            .unwrap();
+        r.headers()["set-cookie"].to_str().unwrap().to_owned()
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The value only: the attributes may carry dates.
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// Issue 11.3: `--seed N` makes the session tickets repeat from one run to the next.
+#[test]
+fn a_seed_repeats_session_tickets_across_runs() {
+    let seven = first_ticket("7");
+    assert!(
+        seven.starts_with("linkis_user_session_ticket_id_v1="),
+        "{seven}"
+    );
+    assert_eq!(seven, first_ticket("7"));
+    assert_ne!(seven, first_ticket("8"));
+}
+
+#[test]
+fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
+    let installed = Installed::new("seed");
+    for bad in ["abc", "-1", "1.5"] {
+        assert_refused(
+            installed.refused(&["--addr", "127.0.0.1:0", "--seed", bad]),
+            &["--seed takes a whole number", bad],
+        );
+    }
 }

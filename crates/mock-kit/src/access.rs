@@ -30,6 +30,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::entropy::Entropy;
 use crate::errors::{ErrorFormat, Refusal};
 
 /// The `[admin]` section both mocks' configs accept.
@@ -57,15 +58,17 @@ impl AdminAccess {
     }
 
     /// The configured token; else, when the mock listens on a non-loopback address or
-    /// `require_token` is set, a random one.
-    pub fn resolve(config: &AdminConfig, bind: SocketAddr) -> Self {
+    /// `require_token` is set, a random one. It is drawn from its own sequence of the
+    /// mock's `entropy` ([`Entropy::derive`]), so a seeded mock generates the same token
+    /// every run without moving the ids its requests get.
+    pub fn resolve(config: &AdminConfig, bind: SocketAddr, entropy: &Entropy) -> Self {
         match config.token.as_deref().filter(|t| !t.is_empty()) {
             Some(token) => Self {
                 token: Some(token.to_owned()),
                 generated: false,
             },
             None if config.require_token || !bind.ip().is_loopback() => Self {
-                token: Some(random_token()),
+                token: Some(entropy.derive("admin token").hex_token("adm_", 24)),
                 generated: true,
             },
             None => Self::open(),
@@ -216,13 +219,6 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
-}
-
-fn random_token() -> String {
-    use rand::Rng;
-    let bytes: [u8; 24] = rand::rng().random();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("adm_{hex}")
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ use serde_json::json;
 
 use crate::access::{self, AdminAccess};
 use crate::clock::{Clock, iso_millis};
+use crate::entropy::Entropy;
 use crate::errors::{ErrorFormat, Refusal};
 use crate::faults::{FaultRule, Faults};
 use crate::journal::{Journal, JournalConfig, MatcherSpec};
@@ -52,6 +53,7 @@ pub struct Control {
     /// The rules from the config, which a reset brings back.
     configured_faults: Arc<Vec<FaultRule>>,
     reset: Arc<dyn Fn() + Send + Sync>,
+    entropy: Entropy,
     errors: ErrorFormat,
     access: AdminAccess,
 }
@@ -67,6 +69,7 @@ impl Control {
             faults: Faults::default(),
             configured_faults: Arc::default(),
             reset: Arc::new(reset),
+            entropy: Entropy::os(),
             errors: ErrorFormat::default(),
             access: AdminAccess::open(),
         }
@@ -94,6 +97,16 @@ impl Control {
         Ok(self)
     }
 
+    /// The mock's entropy: the fault dice draw from it, and [`Control::reset`] restarts
+    /// its sequence *before* the mock's own reset runs, so what that reset draws (Engee's
+    /// new signing key) and every id after it repeat a fresh start's. Without this, the
+    /// dice use OS randomness.
+    pub fn with_entropy(mut self, entropy: Entropy) -> Self {
+        self.faults.entropy = entropy.clone();
+        self.entropy = entropy;
+        self
+    }
+
     /// Who may call the admin API (see [`AdminAccess::resolve`]).
     pub fn with_access(mut self, access: AdminAccess) -> Self {
         self.access = access;
@@ -108,7 +121,10 @@ impl Control {
         &self.access
     }
 
+    /// Back to the configured state: the entropy's sequence restarted, the mock's own
+    /// reset, the journal cleared and the configured faults in force again.
     pub fn reset(&self) {
+        self.entropy.restart();
         (self.reset)();
         self.journal.clear();
         // Valid: they were checked when configured.

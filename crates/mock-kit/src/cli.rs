@@ -16,6 +16,17 @@ pub fn refuse(program: &str, message: impl Display) -> ! {
     std::process::exit(USAGE_EXIT)
 }
 
+/// The value of `--seed`: a whole number from 0 to 2^64-1, or a one-line refusal naming
+/// the flag. (Parsed here rather than by clap, whose errors run to several lines.)
+pub fn parse_seed(value: &str) -> Result<u64, String> {
+    value.trim().parse().map_err(|_| {
+        format!(
+            "--seed takes a whole number from 0 to {}, not {value:?}; leave it out for random ids",
+            u64::MAX
+        )
+    })
+}
+
 /// Binds `addr` once and lets it go, so that a port in use is reported before the mock
 /// creates anything (a data directory, say). The answer names the fix; `flag` is the
 /// option that sets the address.
@@ -79,6 +90,19 @@ mod tests {
         drop(taken);
         assert_eq!(check_addr(addr, "--addr"), Ok(()));
         assert_eq!(check_addr("127.0.0.1:0".parse().unwrap(), "--addr"), Ok(()));
+    }
+
+    #[test]
+    fn seeds_are_whole_numbers() {
+        assert_eq!(parse_seed("7"), Ok(7));
+        assert_eq!(parse_seed(&u64::MAX.to_string()), Ok(u64::MAX));
+        for bad in ["abc", "-1", "1.5", "", "18446744073709551616"] {
+            let message = parse_seed(bad).unwrap_err();
+            assert!(
+                message.starts_with("--seed takes a whole number"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

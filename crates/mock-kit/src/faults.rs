@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::entropy::Entropy;
 use crate::journal::PathPattern;
 
 /// Longest `latency_ms` and dribble `interval_ms` accepted: 10 minutes.
@@ -274,6 +275,9 @@ pub struct Faults {
     /// lock so requests pay nothing when no rule is set.
     count: Arc<AtomicUsize>,
     user_rules: Arc<AtomicUsize>,
+    /// Rolls the `probability` dice: the mock's own entropy (see
+    /// [`crate::Control::with_entropy`]), so a seeded mock faults the same requests every run.
+    pub(crate) entropy: Entropy,
 }
 
 impl Faults {
@@ -324,7 +328,7 @@ impl Faults {
         let idx = rules.iter().position(|r| {
             r.user.is_some() == req.user.is_some()
                 && r.matches(req)
-                && (r.probability >= 1.0 || rand::random::<f64>() < r.probability)
+                && self.entropy.chance(r.probability)
         })?;
         let rule = &mut rules[idx];
         let (step, retire) = match rule.sequence.as_mut() {
@@ -427,5 +431,21 @@ mod tests {
             ..req("/x")
         };
         assert_eq!(faults.decide(&as_alice).unwrap().status, Some(500));
+    }
+
+    #[test]
+    fn seeded_dice_fault_the_same_requests_every_run() {
+        let run = |seed| {
+            let faults = Faults {
+                entropy: Entropy::new(Some(seed)),
+                ..Faults::default()
+            };
+            faults.add(rule("/", 0.5, 503)).unwrap();
+            (0..64)
+                .map(|_| faults.decide(&req("/x")).is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
     }
 }

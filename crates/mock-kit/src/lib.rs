@@ -1,6 +1,7 @@
 //! What both mocks share and nothing specific to either: serving (with the HTTP limits of
 //! [`serve`]), config loading, the [`Clock`], the admin API (reset, clock, request journal,
-//! faults; guarded as [`access`] describes), the [`ErrorFormat`] hook through which a mock
+//! faults; guarded as [`access`] describes), the [`Entropy`] behind every generated id
+//! (seeded for deterministic runs), the [`ErrorFormat`] hook through which a mock
 //! answers every error mock-kit produces, and log setup.
 
 pub mod access;
@@ -9,6 +10,7 @@ pub mod capture;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod entropy;
 pub mod errors;
 pub mod faults;
 pub mod journal;
@@ -20,6 +22,7 @@ pub mod serve;
 pub use access::{AdminAccess, AdminConfig};
 pub use admin::{ADMIN_PREFIX, Control};
 pub use clock::{Clock, ClockError, iso_millis};
+pub use entropy::Entropy;
 pub use errors::{ErrorFormat, Refusal};
 pub use faults::{Dribble, FaultRule, FaultStep, Faults};
 pub use journal::{

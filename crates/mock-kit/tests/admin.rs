@@ -3,7 +3,7 @@
 mod common;
 
 use common::Tiny;
-use mock_kit::{AdminAccess, AdminConfig, Clock};
+use mock_kit::{AdminAccess, AdminConfig, Clock, Entropy};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -186,6 +186,7 @@ async fn a_required_token_is_generated_and_enforced() {
             require_token: true,
         },
         ([127, 0, 0, 1], 0).into(),
+        &Entropy::os(),
     );
     let token = access
         .generated_token()
@@ -236,12 +237,12 @@ async fn a_required_token_is_generated_and_enforced() {
     // Non-loopback binds generate one; loopback ones stay open; a configured one wins.
     let none = AdminConfig::default();
     assert!(
-        AdminAccess::resolve(&none, ([0, 0, 0, 0], 0).into())
+        AdminAccess::resolve(&none, ([0, 0, 0, 0], 0).into(), &Entropy::os())
             .generated_token()
             .is_some()
     );
     assert!(
-        AdminAccess::resolve(&none, ([127, 0, 0, 1], 0).into())
+        AdminAccess::resolve(&none, ([127, 0, 0, 1], 0).into(), &Entropy::os())
             .token()
             .is_none()
     );
@@ -249,7 +250,7 @@ async fn a_required_token_is_generated_and_enforced() {
         token: Some("s3cret".into()),
         require_token: false,
     };
-    let access = AdminAccess::resolve(&set, ([10, 0, 0, 1], 0).into());
+    let access = AdminAccess::resolve(&set, ([10, 0, 0, 1], 0).into(), &Entropy::os());
     assert_eq!(
         (access.token(), access.generated_token()),
         (Some("s3cret"), None)
@@ -264,6 +265,7 @@ async fn a_configured_token_is_required_on_loopback_too() {
             require_token: false,
         },
         ([127, 0, 0, 1], 0).into(),
+        &Entropy::os(),
     );
     let t = Tiny::start(Clock::frozen_now(), access).await;
     let (status, _) = t.post_json("/__admin/reset", json!({})).await;

@@ -58,7 +58,10 @@ pub async fn download_post(
         .map_err(|e| ApiError::Internal(format!("download task: {e}")))??;
     let root = state.files.user_root(&server.user.prefix());
     match resolved.as_slice() {
-        [(path, disk)] if disk.is_file() => single_file(path, disk).await,
+        [(path, disk)] if disk.is_file() => {
+            let boundary = format!("engee-mock-{}", state.entropy.hex_token("", 16));
+            single_file(path, disk, boundary).await
+        }
         _ => {
             let sources = resolved
                 .into_iter()
@@ -122,7 +125,11 @@ fn resolve(
 }
 
 /// One file as a `multipart/form-data` body with a single part `file`.
-async fn single_file(path: &UserPath, disk: &std::path::Path) -> Result<Response, ApiError> {
+async fn single_file(
+    path: &UserPath,
+    disk: &std::path::Path,
+    boundary: String,
+) -> Result<Response, ApiError> {
     let file = tokio::fs::File::open(disk)
         .await
         .map_err(|e| match e.kind() {
@@ -132,7 +139,6 @@ async fn single_file(path: &UserPath, disk: &std::path::Path) -> Result<Response
     let len = file.metadata().await?.len();
     let name = path.file_name().unwrap_or("file");
     let mime = mime_guess::from_path(name).first_or_octet_stream();
-    let boundary = format!("engee-mock-{}", uuid::Uuid::new_v4().simple());
     let head = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{PART_NAME}\"; filename=\"{}\"\r\n\
          Content-Type: {mime}\r\n\r\n",

@@ -21,6 +21,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use mock_kit::Clock;
+
 /// The directory under the store's root where uploads are staged before they are moved
 /// into a user's tree.
 const STAGING_DIR: &str = ".staging";
@@ -221,6 +223,8 @@ pub fn resolves_inside(root: &Path, path: &Path) -> io::Result<bool> {
 #[derive(Clone)]
 pub struct FileStore {
     root: Arc<PathBuf>,
+    /// What files and folders the mock writes are dated on (see [`FileStore::stamp`]).
+    clock: Clock,
     /// Keeps a temporary root alive for as long as the store exists.
     _temp: Option<Arc<tempfile::TempDir>>,
 }
@@ -236,8 +240,29 @@ impl FileStore {
         let _ = std::fs::remove_dir_all(dir.join(STAGING_DIR));
         Ok(Self {
             root: Arc::new(dir),
+            clock: Clock::system(),
             _temp: None,
         })
+    }
+
+    /// Dates what the mock writes on `clock` (the mock's own) instead of the system clock.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// Sets the modification time of each path (files the mock just wrote, folders it
+    /// created or added to) to the mock's clock: a ZIP download dates its entries with
+    /// these times, so on a frozen clock the same uploads give the same ZIP, byte for
+    /// byte. Best effort: a path that cannot be stamped keeps the system's time.
+    pub(crate) fn stamp<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) {
+        let at = std::time::SystemTime::from(self.clock.now());
+        for path in paths {
+            // Opened read-only: setting explicit times needs ownership, not write access,
+            // and a folder cannot be opened for writing.
+            if let Err(e) = std::fs::File::open(path).and_then(|f| f.set_modified(at)) {
+                tracing::debug!(path = %path.display(), error = %e, "cannot date on the mock clock");
+            }
+        }
     }
 
     /// Checks that `dir` is an engee-mock data directory, making it one if it is missing
@@ -410,6 +435,7 @@ impl FileStore {
             .map_err(|e| fail(&io_text(&e)))?;
         temp.persist(&target)
             .map_err(|e| fail(&io_text(&e.error)))?;
+        self.stamp([target.as_path(), parent.as_path()]);
         Ok(())
     }
 }

@@ -383,6 +383,17 @@ fn commit(store: &FileStore, prefix: &str, staged: Staged) -> Result<UploadRespo
             }
         }
     }
+    // Every file placed, every folder created, and the folders they were added to.
+    let mut changed: Vec<&Path> = done
+        .placed
+        .iter()
+        .chain(&done.created_dirs)
+        .map(PathBuf::as_path)
+        .collect();
+    changed.extend(changed.clone().into_iter().filter_map(Path::parent));
+    changed.sort();
+    changed.dedup();
+    store.stamp(changed);
     Ok(UploadResponse { files })
 }
 

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
-use crate::tokens::random_token;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,7 +52,7 @@ pub async fn pat_create(
             ));
         }
         Some(t) => t,
-        None => random_token("ep_"),
+        None => state.tokens.random_token("ep_"),
     };
     let now = state.clock.now();
     if !state

@@ -38,8 +38,16 @@ pub async fn start(st: &AppState, req: JobRequest) -> Result<(u64, String), Link
         let st = st.clone();
         tokio::spawn(async move {
             let run = st.sql.run(&user, code, cancel.clone()).await;
-            st.jobs
-                .complete(&st.cfg, task_id, &cancel, st.clock.now(), run);
+            // On a frozen clock the engine's work takes no time: the clock moves only when
+            // a test moves it, and a move that lands while the SQL happens to run must not
+            // become the query's duration, or the job's end (and its log) would depend on
+            // how fast the machine is. A flowing clock counts the time the SQL really took.
+            let done_at = if st.clock.is_frozen() {
+                now
+            } else {
+                st.clock.now()
+            };
+            st.jobs.complete(&st.cfg, task_id, &cancel, done_at, run);
         });
     } else {
         // the text engine only reads the code: nothing to run off the request path
