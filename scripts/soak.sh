@@ -31,9 +31,19 @@ start() { # name binary args...; sets $url and $pid
   echo "$name did not start" >&2; cat "$tmp/$name.err" >&2; exit 1
 }
 
-start engee "$target/release/engee-mock" --addr 127.0.0.1:0 --auto-approve demo
+# The demo configs with small retention bounds: every bounded store (the journals, Engee's
+# finished jobs, Linkis's job history and the result sets it keeps) is full within the
+# warm-up at the soak's rate, so RSS growth after it is what the traffic leaks, not stores
+# filling up to their documented bounds (with the defaults, Linkis's 1,000 kept jobs take
+# ~6 minutes to fill here and RSS rises ~20% until then, then stays flat).
+cp fixtures/proxy.properties fixtures/linkis-catalog.sql "$tmp/"
+sed -e 's/^max_finished_jobs = .*/max_finished_jobs = 10/' fixtures/engee.toml >"$tmp/engee.toml"
+sed -e 's/^max_jobs = .*/max_jobs = 100/' fixtures/linkis.toml >"$tmp/linkis.toml"
+printf '\n[journal]\nmax_entries = 200\n' | tee -a "$tmp/engee.toml" >>"$tmp/linkis.toml"
+
+start engee "$target/release/engee-mock" --config "$tmp/engee.toml" --addr 127.0.0.1:0 --auto-approve demo
 engee_url=$url engee_pid=$pid
-start linkis "$target/release/linkis-mock" --addr 127.0.0.1:0
+start linkis "$target/release/linkis-mock" --config "$tmp/linkis.toml" --addr 127.0.0.1:0
 linkis_url=$url linkis_pid=$pid
 
 status=0

@@ -155,6 +155,9 @@ async fn serve(
             },
             _ = &mut stop => break,
         };
+        // A streamed body (a file or ZIP download) leaves as several small writes; with
+        // Nagle on, the last waits for the client's delayed ACK: 40 ms per download.
+        let _ = stream.set_nodelay(true);
         let io = TokioIo::new(raw::Rewriting::new(stream, replies.clone()));
         let service = handler(router.clone(), errors.clone(), remote);
         let conn = graceful.watch(http.serve_connection(io, service));
