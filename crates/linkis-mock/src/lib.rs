@@ -72,6 +72,7 @@ impl MockServer {
         let router = control
             .clone()
             .wrap(routes::app(state.clone()), routes::admin());
+        control.mark_ready();
         let server = RunningServer::start_with_errors(router, addr, errors).await?;
         Ok(MockServer {
             server,
