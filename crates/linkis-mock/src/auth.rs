@@ -304,6 +304,13 @@ impl AuthStore {
         proxy.validate(code, user)
     }
 
+    /// Whether `proxy.properties` lets some token act as `user`.
+    pub(crate) fn proxy_check_any(&self, user: &str) -> bool {
+        let mut proxy = lock(&self.proxy);
+        proxy.refresh();
+        proxy.allows_anywhere(user)
+    }
+
     /// The SEED headers `Proxy-User` + `Validation-Code`: act as `user`.
     pub fn header_proxy(
         &self,

@@ -216,6 +216,12 @@ fn plan(state: &AppState, doc: &SeedDocument) -> Result<Plan, LinkisError> {
         if user.name.trim().is_empty() || user.password.trim().is_empty() {
             return Err(bad(format!("{at}: a user needs a name and a password")));
         }
+        // Login lower-cases the name it looks up for non-admins, as upstream does.
+        if !user.admin && user.name != user.name.to_lowercase() {
+            return Err(bad(format!(
+                "{at}: a user who is not an admin logs in lower-cased; give the name in lower case"
+            )));
+        }
         match users.iter().find(|u| u.name == user.name) {
             Some(known) if known == user => continue,
             Some(_) => {
@@ -273,18 +279,30 @@ fn plan(state: &AppState, doc: &SeedDocument) -> Result<Plan, LinkisError> {
         }
     }
 
+    // A job's user is one the mock knows: a user, or one a token or proxy entry may act
+    // as (`*`: anyone), as the API would have accepted.
+    let all_tokens: Vec<&TokenEntry> = tokens.iter().chain(seeded.tokens.iter()).collect();
+    let known = |name: &str| {
+        users.iter().any(|u| u.name == name)
+            || all_tokens
+                .iter()
+                .flat_map(|t| t.users.iter())
+                .chain(seeded.proxy.values().flatten())
+                .any(|u| u == "*" || u == name)
+            || state.auth.proxy_check_any(name)
+    };
     let now = state.clock.now();
     let mut jobs = Vec::new();
     let mut taken = HashSet::new();
     let mut next_id = state.jobs.next_task_id();
     for (i, job) in doc.jobs.iter().enumerate() {
         let at = format!("jobs[{i}]");
-        let user_exists = |name: &str| users.iter().any(|u| u.name == name);
         let submit_user = job.submit_user.clone().unwrap_or(job.execute_user.clone());
         for name in [&job.execute_user, &submit_user] {
-            if !user_exists(name) {
+            if name.trim().is_empty() || name.contains(char::is_whitespace) || !known(name) {
                 return Err(bad(format!(
-                    "{at}: no user {name:?}; add it to `users` or name a configured user"
+                    "{at}: no user {name:?}; add it to `users`, or name a user the config, a \
+                     token or a proxy entry knows"
                 )));
             }
         }

@@ -123,10 +123,10 @@ async fn a_seed_is_applied_wholly_or_not_at_all() {
     let cases: [(&str, Value, &str); 6] = [
         (
             "jobs",
-            json!({"execute_user": "nobody", "engine_type": "spark", "run_type": "sql",
+            json!({"execute_user": "no body", "engine_type": "spark", "run_type": "sql",
                    "status": "Succeed", "start_time": "2025-01-01T00:00:00Z",
                    "end_time": "2025-01-01T00:00:01Z"}),
-            "no user \"nobody\"",
+            "no user \"no body\"",
         ),
         (
             "jobs",
