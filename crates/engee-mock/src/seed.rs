@@ -139,12 +139,11 @@ impl mock_kit::Seeding for Seeder {
             .map_err(refusal)
     }
 
-    fn state(&self) -> serde_json::Value {
-        match self.state() {
-            Ok(doc) => serde_json::to_value(doc).expect("a seed document serializes"),
-            // Only an unreadable data directory gets here.
-            Err(e) => serde_json::json!({"error": e.to_string()}),
-        }
+    fn state(&self) -> Result<serde_json::Value, mock_kit::Refusal> {
+        // Only an unreadable data directory fails here.
+        self.state()
+            .map(|doc| serde_json::to_value(doc).expect("a seed document serializes"))
+            .map_err(refusal)
     }
 }
 

@@ -176,8 +176,8 @@ impl mock_kit::Seeding for Seeder {
             })
     }
 
-    fn state(&self) -> serde_json::Value {
-        serde_json::to_value(self.state()).expect("a seed document serializes")
+    fn state(&self) -> Result<serde_json::Value, mock_kit::Refusal> {
+        Ok(serde_json::to_value(self.state()).expect("a seed document serializes"))
     }
 }
 

@@ -60,8 +60,9 @@ pub trait Seeding: Send + Sync + 'static {
     /// changes nothing.
     fn seed(&self, document: &[u8]) -> Result<(), Refusal>;
     /// The mock's state in the schema `seed` takes: seeding it into a fresh mock of the
-    /// same config reproduces it.
-    fn state(&self) -> serde_json::Value;
+    /// same config reproduces it. A refusal here is the mock's fault (a 500: say what
+    /// could not be read).
+    fn state(&self) -> Result<serde_json::Value, Refusal>;
 }
 
 /// Whether the mock is ready: set once its configuration and seed file are applied, held
@@ -306,7 +307,8 @@ async fn state_get(State(control): State<Control>) -> Response {
         return control.no_seeding();
     };
     match tokio::task::spawn_blocking(move || seeding.state()).await {
-        Ok(state) => Json(state).into_response(),
+        Ok(Ok(state)) => Json(state).into_response(),
+        Ok(Err(refusal)) => control.errors.respond(&refusal),
         Err(e) => control.errors.respond(&Refusal::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",

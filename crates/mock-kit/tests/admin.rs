@@ -380,8 +380,8 @@ impl mock_kit::Seeding for Words {
         self.0.lock().unwrap().extend(words);
         Ok(())
     }
-    fn state(&self) -> Value {
-        json!(*self.0.lock().unwrap())
+    fn state(&self) -> Result<Value, mock_kit::Refusal> {
+        Ok(json!(*self.0.lock().unwrap()))
     }
 }
 
