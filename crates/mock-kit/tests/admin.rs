@@ -443,3 +443,51 @@ async fn without_seeding_there_are_no_seed_routes() {
     let r = t.http.get(t.url("/__admin/state")).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// A seeding that holds its seed until told to go on, to look at readiness meanwhile.
+struct Slow(std::sync::Mutex<std::sync::mpsc::Receiver<()>>);
+
+impl mock_kit::Seeding for Slow {
+    fn seed(&self, _: &[u8]) -> Result<(), mock_kit::Refusal> {
+        let _ = self.0.lock().unwrap().recv();
+        Ok(())
+    }
+    fn state(&self) -> Result<Value, mock_kit::Refusal> {
+        Ok(json!({}))
+    }
+}
+
+#[tokio::test]
+async fn not_ready_while_a_seed_is_being_applied() {
+    let (go, wait) = std::sync::mpsc::channel();
+    let t = Tiny::start_with(Clock::frozen_now(), AdminAccess::open(), |c| {
+        c.with_seeding(Slow(std::sync::Mutex::new(wait)))
+    })
+    .await;
+    t.control.mark_ready();
+    let seeding = tokio::spawn({
+        let (http, url) = (t.http.clone(), t.url("/__admin/seed"));
+        async move {
+            http.post(url)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let mut statuses = Vec::new();
+    for _ in 0..200 {
+        let r = t.http.get(t.url("/__admin/ready")).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 503 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(statuses.last(), Some(&503), "{statuses:?}");
+    go.send(()).unwrap();
+    assert_eq!(seeding.await.unwrap(), 204);
+    let r = t.http.get(t.url("/__admin/ready")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
