@@ -150,7 +150,7 @@ impl MockServer {
 
     /// The mock's state as a seed document (what `GET /__admin/state` answers).
     pub fn seed_state(&self) -> Result<seed::SeedDocument, error::ApiError> {
-        self.seeder.state()
+        self.seeder.document()
     }
 
     /// The shared state, for seeding from Rust (files, PATs).

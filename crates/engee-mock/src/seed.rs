@@ -127,7 +127,8 @@ impl Seeder {
         execute(&self.state, plan)
     }
 
-    pub(crate) fn state(&self) -> Result<SeedDocument, ApiError> {
+    /// The mock's state as a seed document (`GET /__admin/state`).
+    pub(crate) fn document(&self) -> Result<SeedDocument, ApiError> {
         state_of(&self.state)
     }
 }
@@ -141,7 +142,7 @@ impl mock_kit::Seeding for Seeder {
 
     fn state(&self) -> Result<serde_json::Value, mock_kit::Refusal> {
         // Only an unreadable data directory fails here.
-        self.state()
+        self.document()
             .map(|doc| serde_json::to_value(doc).expect("a seed document serializes"))
             .map_err(refusal)
     }

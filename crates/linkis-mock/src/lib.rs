@@ -158,7 +158,7 @@ impl MockServer {
 
     /// The mock's state as a seed document (what `GET /__admin/state` answers).
     pub fn seed_state(&self) -> seed::SeedDocument {
-        self.seeder.state()
+        self.seeder.document()
     }
 
     /// The state handlers share, for white-box tests.

@@ -158,7 +158,8 @@ impl Seeder {
         Ok(())
     }
 
-    pub(crate) fn state(&self) -> SeedDocument {
+    /// The mock's state as a seed document (`GET /__admin/state`).
+    pub(crate) fn document(&self) -> SeedDocument {
         state_of(&self.state)
     }
 }
@@ -177,7 +178,7 @@ impl mock_kit::Seeding for Seeder {
     }
 
     fn state(&self) -> Result<serde_json::Value, mock_kit::Refusal> {
-        Ok(serde_json::to_value(self.state()).expect("a seed document serializes"))
+        Ok(serde_json::to_value(self.document()).expect("a seed document serializes"))
     }
 }
 
