@@ -302,3 +302,29 @@ async fn a_bad_seed_file_stops_the_start() {
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
     assert!(e.to_string().contains("no user \"nobody\""), "{e}");
 }
+
+/// The admin guard covers the new routes, answering in Engee's format.
+#[tokio::test]
+async fn the_admin_guard_covers_seeding() {
+    let app = TestApp::start().await;
+    let r = app
+        .http
+        .post(app.url("/__admin/seed"))
+        .body(document().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "unsupported_media_type", "{body}");
+    let r = app
+        .http
+        .get(app.url("/__admin/state"))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Nothing was seeded by the refused call.
+    assert_eq!(state(&app).await["jobs"], json!([]));
+}

@@ -219,3 +219,19 @@ async fn a_seed_file_is_applied_at_start_and_after_every_reset() {
     t.server.reset();
     assert_eq!(state(&t).await, seeded);
 }
+
+/// The admin guard covers the new routes, answering in the envelope.
+#[tokio::test]
+async fn the_admin_guard_covers_seeding() {
+    let t = T::fast().await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/__admin/seed", t.url))
+        .body(document().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status"], 1, "{body}");
+    assert_eq!(state(&t).await["jobs"], json!([]));
+}
