@@ -8,7 +8,7 @@
 # `{job_id}`, `taskID`, `path`, so the happy paths are reached, not only the 4xx ones.
 #
 # The admin operations that change the mock's state behind the run's back are excluded:
-# reset, clock moves, faults (an injected 503 would be a "server error"), clearing the
+# reset, seeding, clock moves, faults (an injected 503 would be a "server error"), clearing the
 # journal, PAT create/delete (a deleted demo PAT would turn every later answer into a 401),
 # and Engee's `DELETE /account/api/engee/stop`: a stopped server makes the user API answer
 # 503, which Engee does by design (spec: "a user API called while the server is not
@@ -88,6 +88,7 @@ run() {
     --workers 2 \
     --request-timeout 10 \
     --exclude-operation-id reset \
+    --exclude-operation-id seed \
     --exclude-operation-id clock_move \
     --exclude-operation-id faults_add \
     --exclude-operation-id faults_clear \

@@ -75,9 +75,8 @@ impl FromRequestParts<AppState> for EngeeUser {
             return Err(ApiError::InsufficientScope(ENGEE_SCOPE));
         }
         let user = state
-            .config
+            .accounts
             .user(principal.user())
-            .cloned()
             .ok_or_else(|| ApiError::InvalidToken("the token's user no longer exists".into()))?;
         Ok(Self { principal, user })
     }
@@ -102,10 +101,9 @@ impl FromRequestParts<AppState> for RunningServer {
                 .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let prefix = params.get("prefix").map(String::as_str).unwrap_or_default();
         let owner = state
-            .config
-            .users
-            .iter()
-            .find(|u| u.prefix() == prefix)
+            .accounts
+            .snapshot()
+            .user_at(prefix)
             .cloned()
             .ok_or_else(|| ApiError::NotFound(format!("no Engee user at /prod/user/{prefix}/")))?;
         if owner.nickname != principal.user() {

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use mock_kit::Clock;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The demo configuration shipped in `fixtures/engee.toml`.
 pub const DEMO_CONFIG: &str = include_str!("../../../fixtures/engee.toml");
@@ -51,13 +51,17 @@ pub struct Config {
     /// [`mock_kit::Entropy`], and freeze the clock at a fixed instant too.
     #[serde(default)]
     pub seed: Option<u64>,
+    /// A seed document (see [`crate::seed`]) applied at start and after every reset
+    /// (`seed_file = "…"` in the TOML, relative to the config file; `--seed-file`).
+    #[serde(default)]
+    pub seed_file: Option<PathBuf>,
     /// The clock every deadline is measured on. Not in TOML: `Clock::system()` for the
     /// binary, a frozen clock for tests that want exact expiry.
     #[serde(skip)]
     pub clock: Clock,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct User {
     pub nickname: String,
@@ -65,11 +69,11 @@ pub struct User {
     #[serde(default = "default_license")]
     pub license: String,
     /// The stable subject id `session` reports; derived from the nickname when absent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -90,12 +94,12 @@ impl User {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     pub client_id: String,
     pub client_secret: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub redirect_uris: Vec<String>,
     /// Space-separated scopes the client may ask for.
@@ -103,7 +107,7 @@ pub struct Client {
 }
 
 /// A personal access token from the config (admin API can add more at run time).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pat {
     pub token: String,
@@ -237,6 +241,7 @@ impl Config {
         let mut config: Self = mock_kit::config::load_toml(path)?;
         let folder = path.parent().unwrap_or(Path::new(""));
         config.files.data_dir = config.files.data_dir.map(|d| folder.join(d));
+        config.seed_file = config.seed_file.map(|f| folder.join(f));
         config.validate()?;
         Ok(config)
     }

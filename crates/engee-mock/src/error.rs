@@ -69,7 +69,8 @@ pub enum ApiError {
 
 /// The eval error payload, kept independent of the evaluator's own type.
 pub mod julia_lite_error {
-    #[derive(Debug, Clone, serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     pub struct CommandError {
         #[serde(rename = "type")]
         pub type_name: String,
@@ -90,7 +91,7 @@ impl ApiError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) | Self::Command(_) | Self::InvalidBearerRequest(_) => {
                 StatusCode::BAD_REQUEST
@@ -110,7 +111,7 @@ impl ApiError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::MissingToken(_) => "unauthorized",

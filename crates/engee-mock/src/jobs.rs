@@ -166,6 +166,46 @@ impl JobStore {
     pub fn clear(&self) {
         self.lock().clear();
     }
+
+    /// Whether the user has a job with this id.
+    pub(crate) fn contains(&self, user: &str, job_id: uuid::Uuid) -> bool {
+        self.lock()
+            .get(user)
+            .is_some_and(|u| u.jobs.contains_key(&job_id))
+    }
+
+    /// Adds a finished job (a seed), after the user's jobs so far in creation order. The
+    /// caller has checked that the id is free.
+    pub(crate) fn insert_finished(
+        &self,
+        user: &str,
+        job_id: uuid::Uuid,
+        name: Option<String>,
+        (start_time, end_time): (DateTime<Utc>, DateTime<Utc>),
+        outcome: JobOutcome,
+    ) {
+        let mut map = self.lock();
+        let jobs = &mut map.entry(user.to_owned()).or_default().jobs;
+        let job = Job {
+            job_id,
+            name,
+            start_time,
+            end_time: Some(end_time),
+            outcome: Some(outcome),
+            seq: self
+                .next_seq
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
+        jobs.insert(job_id, job);
+        Self::evict(jobs, self.max_finished);
+    }
+
+    /// The users that have jobs, by name.
+    pub(crate) fn users(&self) -> Vec<String> {
+        let mut users: Vec<String> = self.lock().keys().cloned().collect();
+        users.sort();
+        users
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod accounts;
 pub mod auth;
 pub mod config;
 pub mod engee_module;
@@ -19,6 +20,7 @@ pub mod lifecycle;
 pub mod oauth;
 mod openapi;
 pub mod routes;
+pub mod seed;
 pub mod server_api;
 pub mod state;
 pub mod tokens;
@@ -34,6 +36,7 @@ pub struct MockServer {
     server: mock_kit::RunningServer,
     state: AppState,
     control: Control,
+    seeder: seed::Seeder,
     reaper: tokio::task::JoinHandle<()>,
 }
 
@@ -46,7 +49,23 @@ impl MockServer {
         };
         let addr = config.addr;
         let (journal, faults) = (config.journal.clone(), config.faults.clone());
+        let seed_file = config.seed_file.clone();
         let state = AppState::new(config, files);
+        let seeder = seed::Seeder::new(state.clone());
+        // Applied before the server listens: the first request sees the seeded mock.
+        let seed_document = match &seed_file {
+            Some(path) => {
+                let doc = read_seed_file(path)?;
+                seeder.apply(&doc).map_err(|e| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        format!("seed file {}: {e}", path.display()),
+                    )
+                })?;
+                Some(doc)
+            }
+            None => None,
+        };
         let access = mock_kit::AdminAccess::resolve(&state.config.admin, addr, &state.entropy);
         let errors = mock_kit::ErrorFormat::new(|refusal| {
             use axum::response::IntoResponse;
@@ -54,9 +73,18 @@ impl MockServer {
             (refusal.status, axum::Json(body)).into_response()
         });
         let control = Control::new(state.clock.clone(), {
-            let state = state.clone();
-            move || state.reset()
+            let (state, seeder) = (state.clone(), seeder.clone());
+            move || {
+                state.reset();
+                // Like `[[faults]]`, the seed file is part of the configured state.
+                if let Some(doc) = &seed_document
+                    && let Err(e) = seeder.apply(doc)
+                {
+                    tracing::error!(error = %e, "the seed file could not be re-applied after a reset");
+                }
+            }
         })
+        .with_seeding(seeder.clone())
         .with_entropy(state.entropy.clone())
         .with_errors(errors.clone())
         .with_access(access)
@@ -66,12 +94,14 @@ impl MockServer {
         let router = control
             .clone()
             .wrap(routes::app(state.clone()), routes::admin(state.clone()));
+        control.mark_ready();
         let server = mock_kit::RunningServer::start_with_errors(router, addr, errors).await?;
         let reaper = tokio::spawn(reap(state.clone()));
         Ok(Self {
             server,
             state,
             control,
+            seeder,
             reaper,
         })
     }
@@ -112,6 +142,17 @@ impl MockServer {
         self.control.reset();
     }
 
+    /// Applies a seed document wholly or not at all (what `POST /__admin/seed` does); a
+    /// contradiction is an [`error::ApiError::BadRequest`] naming the item.
+    pub fn seed(&self, document: &seed::SeedDocument) -> Result<(), error::ApiError> {
+        self.seeder.apply(document)
+    }
+
+    /// The mock's state as a seed document (what `GET /__admin/state` answers).
+    pub fn seed_state(&self) -> Result<seed::SeedDocument, error::ApiError> {
+        self.seeder.document()
+    }
+
     /// The shared state, for seeding from Rust (files, PATs).
     pub fn state(&self) -> &AppState {
         &self.state
@@ -134,6 +175,20 @@ impl MockServer {
         mock_kit::serve::shutdown_signal().await;
         self.shutdown().await;
     }
+}
+
+/// The seed document in `path`; an unreadable or malformed file is an `InvalidInput`
+/// error naming it (the binary's one-line refusal).
+fn read_seed_file(path: &std::path::Path) -> std::io::Result<seed::SeedDocument> {
+    let refuse = |why: String| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("seed file {}: {why}", path.display()),
+        )
+    };
+    let text = std::fs::read(path)
+        .map_err(|e| refuse(format!("{e}; give --seed-file a readable JSON file")))?;
+    seed::parse(&text).map_err(|e| refuse(e.to_string()))
 }
 
 /// Applies lifecycle deadlines (start/stop delays, inactivity, session end) as they fall

@@ -221,6 +221,45 @@ impl Servers {
         rec
     }
 
+    /// Puts the user's server in `running` at once, whatever the start delay (a seed:
+    /// "this server is already up"). A server starting or running already is left as it
+    /// is; one stopping completes its stop first.
+    pub(crate) fn start_running(
+        &self,
+        user: &str,
+        now: DateTime<Utc>,
+        inactivity_timeout: Option<u64>,
+    ) {
+        self.start(user, now, inactivity_timeout);
+        {
+            let mut map = self.lock();
+            if let Some(rec) = map.get_mut(user)
+                && rec.status == Status::Starting
+            {
+                rec.status = Status::Running;
+                rec.started_at = Some(now);
+                rec.last_activity_at = Some(now);
+            }
+        }
+        self.changed.notify_one();
+    }
+
+    /// The users whose server is starting or running, by name, with its inactivity
+    /// timeout in seconds.
+    pub(crate) fn up(&self, now: DateTime<Utc>) -> Vec<(String, u64)> {
+        let mut map = self.lock();
+        let mut up: Vec<(String, u64)> = map
+            .iter_mut()
+            .filter_map(|(user, rec)| {
+                rec.refresh(now, &self.cfg);
+                matches!(rec.status, Status::Starting | Status::Running)
+                    .then(|| (user.clone(), rec.inactivity_timeout))
+            })
+            .collect();
+        up.sort();
+        up
+    }
+
     /// Stops the server (a no-op when already stopping or stopped).
     pub fn stop(&self, user: &str, now: DateTime<Utc>) -> ServerRecord {
         let rec = {

@@ -40,6 +40,11 @@ struct Args {
     // to several), and `--seed -1` reaches it instead of looking like another flag.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     seed: Option<String>,
+    /// A seed document (JSON: users, OAuth clients, PATs, files, running servers, finished
+    /// jobs) applied before the mock listens and again after every reset; overrides the
+    /// config's `seed_file`. A bad one stops the mock with a one-line message.
+    #[arg(long, value_name = "FILE")]
+    seed_file: Option<PathBuf>,
     /// Require this token on the admin API (`Authorization: Bearer <token>` or
     /// `X-Admin-Token`), on any address. Without one, a non-loopback address gets a random
     /// token, printed on the second stdout line (`admin token: …`).
@@ -137,6 +142,9 @@ fn config(args: &Args) -> Config {
     }
     if let Some(seed) = &args.seed {
         config.seed = Some(mock_kit::cli::parse_seed(seed).unwrap_or_else(|e| refuse(PROGRAM, e)));
+    }
+    if let Some(file) = &args.seed_file {
+        config.seed_file = Some(file.clone());
     }
     if args.frozen_clock {
         config.clock = mock_kit::Clock::frozen_now();

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use mock_kit::{Clock, Entropy};
 
+use crate::accounts::Accounts;
 use crate::config::Config;
 use crate::files::FileStore;
 use crate::jobs::JobStore;
@@ -18,6 +19,8 @@ pub struct AppState {
     /// Where every generated credential, code and boundary comes from: seeded by
     /// `Config::seed`, restarted by the admin reset (before [`AppState::reset`] runs).
     pub entropy: Entropy,
+    /// Who exists: the config's users and OAuth clients, and those seeded since.
+    pub accounts: Accounts,
     pub tokens: TokenStore,
     pub servers: Servers,
     pub files: FileStore,
@@ -32,6 +35,7 @@ impl AppState {
         let entropy = Entropy::new(config.seed);
         let state = Self {
             tokens: TokenStore::new(entropy.clone()),
+            accounts: Accounts::new(&config),
             entropy,
             servers: Servers::new(config.lifecycle.clone()),
             jobs: JobStore::new(config.jobs.max_finished_jobs, config.jobs.max_running_jobs),
@@ -52,9 +56,11 @@ impl AppState {
         }
     }
 
-    /// Back to the configured state: no tokens but the configured PATs, every server
-    /// stopped, no jobs, an empty `/user` for everyone.
+    /// Back to the configured state: the configured users and clients, no tokens but the
+    /// configured PATs, every server stopped, no jobs, an empty `/user` for everyone. (The
+    /// seed file is the caller's: see [`crate::MockServer`].)
     pub fn reset(&self) {
+        self.accounts.reset();
         self.servers.clear(self.clock.now());
         self.jobs.clear();
         self.tokens.clear();

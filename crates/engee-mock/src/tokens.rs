@@ -334,6 +334,23 @@ impl TokenStore {
         self.lock().pats.remove(token).is_some()
     }
 
+    /// Every PAT as `(token, user)`, by token.
+    pub(crate) fn pats(&self) -> Vec<(String, String)> {
+        let mut pats: Vec<(String, String)> = self
+            .lock()
+            .pats
+            .iter()
+            .map(|(t, p)| (t.clone(), p.user.clone()))
+            .collect();
+        pats.sort();
+        pats
+    }
+
+    /// The user of a PAT, if the token is one.
+    pub(crate) fn pat_user(&self, token: &str) -> Option<String> {
+        self.lock().pats.get(token).map(|p| p.user.clone())
+    }
+
     pub fn pats_of(&self, user: &str) -> Vec<(String, PersonalToken)> {
         self.lock()
             .pats

@@ -397,3 +397,68 @@ fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
         );
     }
 }
+
+/// Issue 11.4: `--seed-file` applies a seed document before the mock listens; a bad one
+/// is a one-line refusal.
+#[test]
+fn a_seed_file_is_applied_before_the_first_request() {
+    let installed = Installed::new();
+    let seed = installed.work().join("seed.json");
+    std::fs::write(
+        &seed,
+        serde_json::json!({
+            "users": [{"nickname": "alice", "password": "pw"}],
+            "pats": [{"user": "alice", "token": "alice-pat"}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut child = spawn_copy(
+        installed
+            .command(&["--addr", "127.0.0.1:0", "--seed-file", "seed.json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let first = next_line(&mut BufReader::new(child.stdout.take().unwrap()));
+    let url = first.strip_prefix("listening on ").unwrap().to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (ready, session) = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let ready = http
+            .get(format!("{url}/__admin/ready"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let session: serde_json::Value = http
+            .get(format!("{url}/account/api/oauth2/session"))
+            .bearer_auth("alice-pat")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (ready, session)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(ready, 200);
+    assert_eq!(session["nickname"], "alice", "{session}");
+
+    std::fs::write(&seed, r#"{"pats": [{"user": "nobody", "token": "t"}]}"#).unwrap();
+    assert_refused(
+        installed.refused(&["--seed-file", "seed.json"]),
+        &["seed file seed.json", "pats[0]", "no user \"nobody\""],
+    );
+    std::fs::write(&seed, "{not json").unwrap();
+    assert_refused(
+        installed.refused(&["--seed-file", "seed.json"]),
+        &["seed file seed.json", "invalid seed document"],
+    );
+    assert_refused(
+        installed.refused(&["--seed-file", "missing.json"]),
+        &["seed file missing.json", "--seed-file"],
+    );
+}

@@ -1,13 +1,13 @@
 //! Who is calling: password login and sessions (sliding timeout on the mock's clock),
 //! the token table, and proxy users from `proxy.properties`. No HTTP in here.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 use mock_kit::{Clock, Entropy};
 
-use crate::config::Config;
+use crate::config::{Config, TokenEntry, UserEntry};
 use crate::error::LinkisError;
 use crate::proxy_file::{ProxyCheck, ProxyFile};
 
@@ -38,8 +38,19 @@ struct Session {
     seq: u64,
 }
 
+/// Users, tokens and proxy entries seeded on top of the config and the proxy file
+/// (`POST /__admin/seed`); a reset forgets them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Seeded {
+    pub(crate) users: Vec<UserEntry>,
+    pub(crate) tokens: Vec<TokenEntry>,
+    /// Proxy token → allowed users (`*` for anyone), tried before `proxy.properties`.
+    pub(crate) proxy: BTreeMap<String, Vec<String>>,
+}
+
 /// Sessions and the proxy file, each behind its own lock.
 pub struct AuthStore {
+    seeded: Mutex<Seeded>,
     clock: Clock,
     started: DateTime<Utc>,
     sessions: Mutex<HashMap<String, Session>>,
@@ -62,6 +73,7 @@ pub enum Login {
 impl AuthStore {
     pub fn new(cfg: &Config, entropy: Entropy) -> Self {
         Self {
+            seeded: Mutex::default(),
             entropy,
             clock: cfg.clock.clone(),
             started: cfg.clock.now(),
@@ -74,9 +86,43 @@ impl AuthStore {
         }
     }
 
-    /// Forgets every session.
+    /// Forgets every session and everything seeded.
     pub fn reset(&self) {
         lock(&self.sessions).clear();
+        *lock(&self.seeded) = Seeded::default();
+    }
+
+    /// What has been seeded so far.
+    pub(crate) fn seeded(&self) -> Seeded {
+        lock(&self.seeded).clone()
+    }
+
+    /// Replaces what is seeded (a seed, checked beforehand).
+    pub(crate) fn set_seeded(&self, seeded: Seeded) {
+        *lock(&self.seeded) = seeded;
+    }
+
+    /// The configured users, then the seeded ones.
+    pub(crate) fn users(&self, cfg: &Config) -> Vec<UserEntry> {
+        let mut users = cfg.users.clone();
+        users.extend(lock(&self.seeded).users.iter().cloned());
+        users
+    }
+
+    /// The configured tokens, then the seeded ones.
+    pub(crate) fn tokens(&self, cfg: &Config) -> Vec<TokenEntry> {
+        let mut tokens = cfg.tokens.clone();
+        tokens.extend(lock(&self.seeded).tokens.iter().cloned());
+        tokens
+    }
+
+    /// Whether `user` has admin rights (configured or seeded).
+    pub fn admin(&self, cfg: &Config, user: &str) -> bool {
+        cfg.admin(user)
+            || lock(&self.seeded)
+                .users
+                .iter()
+                .any(|u| u.name == user && u.admin)
     }
 
     fn timeout(cfg: &Config) -> Duration {
@@ -102,7 +148,7 @@ impl AuthStore {
         Ok(Caller {
             submit_user: s.login.clone(),
             execute_user: s.acting.clone(),
-            admin: cfg.admin(&s.acting),
+            admin: self.admin(cfg, &s.acting),
         })
     }
 
@@ -171,14 +217,15 @@ impl AuthStore {
                 "Password can not be blank(密码不能为空)！".into(),
             ));
         }
-        let exact = cfg.users.iter().find(|u| u.name == user && u.admin);
+        let users = self.users(cfg);
+        let exact = users.iter().find(|u| u.name == user && u.admin);
         let lower = user.to_lowercase();
-        let found = exact.or_else(|| cfg.users.iter().find(|u| u.name == lower));
+        let found = exact.or_else(|| users.iter().find(|u| u.name == lower));
         match found {
             Some(u) if u.password == password => {
                 let (ticket, acting) = self.create_session(cfg, &u.name);
                 Ok(Login::Ok {
-                    admin: cfg.admin(&acting),
+                    admin: self.admin(cfg, &acting),
                     user: if u.admin {
                         user.to_owned()
                     } else {
@@ -211,7 +258,8 @@ impl AuthStore {
                 "Token Authentication Failed, token: {code}，tokenUser: {user}, reason: errCode: {errcode} ,desc: {desc} ,ip: 127.0.0.1 ,port: 9001 ,serviceKind: linkis-mg-gateway"
             ))
         };
-        let Some(t) = cfg.tokens.iter().find(|t| t.name == code) else {
+        let tokens = self.tokens(cfg);
+        let Some(t) = tokens.iter().find(|t| t.name == code) else {
             return Err(fail(
                 15204,
                 "Invalid Token(数据库中未配置的无效令牌)".into(),
@@ -238,15 +286,29 @@ impl AuthStore {
         Ok(Caller {
             submit_user: user.to_owned(),
             execute_user: user.to_owned(),
-            admin: cfg.admin(user),
+            admin: self.admin(cfg, user),
         })
     }
 
     /// Checks a proxy token against `proxy.properties` (re-read if it changed).
     pub fn proxy_check(&self, code: &str, user: &str) -> ProxyCheck {
+        if let Some(allowed) = lock(&self.seeded).proxy.get(code) {
+            return if allowed.iter().any(|u| u == "*" || u == user) {
+                ProxyCheck::Allowed
+            } else {
+                ProxyCheck::UserNotAllowed
+            };
+        }
         let mut proxy = lock(&self.proxy);
         proxy.refresh();
         proxy.validate(code, user)
+    }
+
+    /// Whether `proxy.properties` lets some token act as `user`.
+    pub(crate) fn proxy_check_any(&self, user: &str) -> bool {
+        let mut proxy = lock(&self.proxy);
+        proxy.refresh();
+        proxy.allows_anywhere(user)
     }
 
     /// The SEED headers `Proxy-User` + `Validation-Code`: act as `user`.
@@ -268,7 +330,7 @@ impl AuthStore {
                     .map(|b| b.submit_user)
                     .unwrap_or_else(|| user.to_owned()),
                 execute_user: user.to_owned(),
-                admin: cfg.admin(user),
+                admin: self.admin(cfg, user),
             }),
             ProxyCheck::UnknownToken => Err(LinkisError::NotLoggedIn(format!(
                 "Validation-Code {code} is not configured in proxy.properties(代理token无效)"

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use mock_kit::Clock;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::profile::Profile;
 
@@ -54,10 +54,13 @@ pub struct Config {
     /// default) draws from OS randomness. taskIDs and execIDs are counters either way.
     /// See [`mock_kit::Entropy`]; freeze the clock at a fixed instant too.
     pub seed: Option<u64>,
+    /// A seed document (see [`crate::seed`]) applied at start and after every reset
+    /// (`seed_file = "…"` in the TOML, relative to the config file; `--seed-file`).
+    pub seed_file: Option<PathBuf>,
 }
 
 /// A user who can log in with a password.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserEntry {
     pub name: String,
@@ -67,7 +70,7 @@ pub struct UserEntry {
 }
 
 /// One row of the token table (`linkis_mg_gateway_auth_token`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenEntry {
     pub name: String,
@@ -219,6 +222,7 @@ impl Config {
             journal: mock_kit::JournalConfig::default(),
             faults: Vec::new(),
             seed: None,
+            seed_file: None,
         }
     }
 
@@ -252,6 +256,7 @@ impl Config {
         let dir = path.parent().unwrap_or(Path::new("."));
         cfg.proxy_file = cfg.proxy_file.map(|p| dir.join(p));
         cfg.catalog_file = cfg.catalog_file.map(|p| dir.join(p));
+        cfg.seed_file = cfg.seed_file.map(|p| dir.join(p));
         cfg.validate()?;
         Ok(cfg)
     }

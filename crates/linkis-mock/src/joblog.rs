@@ -16,7 +16,7 @@ pub enum Level {
 }
 
 impl Level {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::Error => "ERROR",
             Level::Warn => "WARN",
@@ -180,6 +180,15 @@ impl JobLog {
             }
             _ => self.lines.get(usize::try_from(i).ok()?).cloned(),
         }
+    }
+
+    /// Every line (time, level, text), unrendered, whatever the clock: what
+    /// `GET /__admin/state` reports of a finished job's log.
+    pub(crate) fn raw(&self) -> Vec<(DateTime<Utc>, Level, String)> {
+        (0..self.total())
+            .filter_map(|i| self.line(i))
+            .map(|l| (l.at, l.level, l.text))
+            .collect()
     }
 
     /// Up to `size` visible lines from `from` (0-based), rendered.

@@ -19,6 +19,7 @@ mod openapi;
 pub mod profile;
 pub mod proxy_file;
 pub mod routes;
+pub mod seed;
 pub mod state;
 pub mod user;
 
@@ -36,6 +37,7 @@ pub struct MockServer {
     server: RunningServer,
     state: AppState,
     control: Control,
+    seeder: seed::Seeder,
 }
 
 impl MockServer {
@@ -47,7 +49,26 @@ impl MockServer {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
         let addr = config.addr;
         let (journal, faults) = (config.journal.clone(), config.faults.clone());
+        let seed_file = config.seed_file.clone();
         let state = AppState::new(config)?;
+        let seeder = seed::Seeder::new(state.clone());
+        // Applied before the server listens: the first request sees the seeded mock.
+        let seed_document = match &seed_file {
+            Some(path) => {
+                let refuse = |why: String| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        format!("seed file {}: {why}", path.display()),
+                    )
+                };
+                let text = std::fs::read(path)
+                    .map_err(|e| refuse(format!("{e}; give --seed-file a readable JSON file")))?;
+                let doc = seed::parse(&text).map_err(|e| refuse(e.to_string()))?;
+                seeder.apply(&doc).map_err(|e| refuse(e.to_string()))?;
+                Some(doc)
+            }
+            None => None,
+        };
         let access = mock_kit::AdminAccess::resolve(&state.cfg.admin, addr, &state.entropy);
         let for_reset = state.clone();
         let errors = mock_kit::ErrorFormat::new(|refusal| {
@@ -62,21 +83,33 @@ impl MockServer {
                 .with_http(refusal.status)
                 .into_response()
         });
-        let control = Control::new(state.clock.clone(), move || for_reset.reset())
-            .with_entropy(state.entropy.clone())
-            .with_errors(errors.clone())
-            .with_access(access)
-            .with_journal(journal)
-            .with_faults(faults)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let for_reseed = seeder.clone();
+        let control = Control::new(state.clock.clone(), move || {
+            for_reset.reset();
+            // Like `[[faults]]`, the seed file is part of the configured state.
+            if let Some(doc) = &seed_document
+                && let Err(e) = for_reseed.apply(doc)
+            {
+                tracing::error!(error = %e, "the seed file could not be re-applied after a reset");
+            }
+        })
+        .with_seeding(seeder.clone())
+        .with_entropy(state.entropy.clone())
+        .with_errors(errors.clone())
+        .with_access(access)
+        .with_journal(journal)
+        .with_faults(faults)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let router = control
             .clone()
             .wrap(routes::app(state.clone()), routes::admin());
+        control.mark_ready();
         let server = RunningServer::start_with_errors(router, addr, errors).await?;
         Ok(MockServer {
             server,
             state,
             control,
+            seeder,
         })
     }
 
@@ -116,6 +149,16 @@ impl MockServer {
     /// Forgets sessions, jobs, the journal and faults; re-seeds the SQL catalog.
     pub fn reset(&self) {
         self.control.reset();
+    }
+
+    /// Applies a seed document wholly or not at all (what `POST /__admin/seed` does).
+    pub fn seed(&self, document: &seed::SeedDocument) -> Result<(), LinkisError> {
+        self.seeder.apply(document)
+    }
+
+    /// The mock's state as a seed document (what `GET /__admin/state` answers).
+    pub fn seed_state(&self) -> seed::SeedDocument {
+        self.seeder.document()
     }
 
     /// The state handlers share, for white-box tests.

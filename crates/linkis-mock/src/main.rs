@@ -41,6 +41,11 @@ struct Args {
     // to several), and `--seed -1` reaches it instead of looking like another flag.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     seed: Option<String>,
+    /// A seed document (JSON: users, tokens, proxy entries, SQL, finished jobs) applied
+    /// before the mock listens and again after every reset; overrides the config's
+    /// `seed_file`. A bad one stops the mock with a one-line message.
+    #[arg(long, value_name = "FILE")]
+    seed_file: Option<PathBuf>,
     /// Also write the bound port to this file (for scripts using --addr 127.0.0.1:0).
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
@@ -105,6 +110,9 @@ fn config(args: &Args) -> Config {
     }
     if let Some(seed) = &args.seed {
         cfg.seed = Some(mock_kit::cli::parse_seed(seed).unwrap_or_else(|e| refuse(PROGRAM, e)));
+    }
+    if let Some(file) = &args.seed_file {
+        cfg.seed_file = Some(file.clone());
     }
     if args.frozen_clock {
         cfg.clock = mock_kit::Clock::frozen_now();

@@ -81,6 +81,13 @@ impl ProxyFile {
         }
     }
 
+    /// Whether some entry lets its token act as `user` (`*` lets any).
+    pub fn allows_anywhere(&self, user: &str) -> bool {
+        self.entries
+            .values()
+            .any(|v| v.trim() == "*" || v.split(',').any(|u| u.trim() == user))
+    }
+
     /// The login-name mapping: `props[login]` when it names one user.
     pub fn mapped_user(&self, login: &str) -> Option<String> {
         let v = self.entries.get(login)?.trim();

@@ -143,6 +143,7 @@ fn help_documents_every_flag() {
         "--fast",
         "--frozen-clock",
         "--seed",
+        "--seed-file",
         "--port-file",
         "--admin-token",
         "MOCK_ADMIN_TOKEN",
@@ -455,4 +456,67 @@ fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
             &["--seed takes a whole number", bad],
         );
     }
+}
+
+/// Issue 11.4: `--seed-file` applies a seed document before the mock listens; a bad one
+/// is a one-line refusal.
+#[test]
+fn a_seed_file_is_applied_before_the_first_request() {
+    let installed = Installed::new("seed-file");
+    let seed = installed.work().join("seed.json");
+    std::fs::write(
+        &seed,
+        serde_json::json!({"users": [{"name": "dora", "password": "explorer"}]}).to_string(),
+    )
+    .unwrap();
+    let mut child = spawn_copy(
+        installed
+            .command(&["--addr", "127.0.0.1:0", "--seed-file", "seed.json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (ready, login) = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let ready = http
+            .get(format!("{url}/__admin/ready"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let login: serde_json::Value = http
+            .post(format!("{url}/api/rest_j/v1/user/login"))
+            .json(&serde_json::json!({"userName": "dora", "password": "explorer"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (ready, login)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(ready, 200);
+    assert_eq!(login["status"], 0, "{login}");
+
+    std::fs::write(&seed, r#"{"sql": ["ATTACH DATABASE 'x.db' AS x"]}"#).unwrap();
+    assert_refused(
+        installed.refused(&["--addr", "127.0.0.1:0", "--seed-file", "seed.json"]),
+        &["seed file seed.json", "sql[0]"],
+    );
+    assert_refused(
+        installed.refused(&["--addr", "127.0.0.1:0", "--seed-file", "missing.json"]),
+        &["seed file missing.json", "--seed-file"],
+    );
 }

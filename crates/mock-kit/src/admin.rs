@@ -9,6 +9,9 @@
 //! | `GET /__admin/requests?method=&path=&status=&tenant=&since=` / `DELETE` | the request journal, filtered / clear it |
 //! | `POST /__admin/requests/count` | `{"count": n}` of the entries a [`MatcherSpec`] selects |
 //! | `GET /__admin/faults`, `POST`, `DELETE` | list, add a [`FaultRule`], clear |
+//! | `GET /__admin/ready` | 200 `{"ready": true}` once the mock is ready, else 503 |
+//! | `POST /__admin/seed` | applies a seed document wholly or not at all ([`Seeding`]) |
+//! | `GET /__admin/state` | the mock's state as a seed document ([`Seeding`]) |
 //!
 //! A mock adds its own admin routes (Engee's PATs) through [`Control::wrap`]; they get the
 //! same treatment as the shared ones:
@@ -23,6 +26,7 @@
 //! that names the limit and changes nothing.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -44,6 +48,51 @@ use crate::journal::{Journal, JournalConfig, MatcherSpec};
 /// The reserved prefix of the admin API.
 pub const ADMIN_PREFIX: &str = "/__admin";
 
+/// A mock's seeding and inspection, behind `POST /__admin/seed` and `GET /__admin/state`.
+///
+/// Implement it over the mock's own domain code (no HTTP in it) and hand it to
+/// [`Control::with_seeding`]. mock-kit only frames the calls: it parses nothing, runs
+/// `seed` off the async threads (it may touch files or a database), holds readiness at
+/// 503 while it runs and answers a refusal in the mock's [`ErrorFormat`].
+pub trait Seeding: Send + Sync + 'static {
+    /// Applies one seed document (the request body, JSON) wholly or not at all. A document
+    /// that contradicts itself or the mock is a [`Refusal`] (400, saying what to fix) and
+    /// changes nothing.
+    fn seed(&self, document: &[u8]) -> Result<(), Refusal>;
+    /// The mock's state in the schema `seed` takes: seeding it into a fresh mock of the
+    /// same config reproduces it. A refusal here is the mock's fault (a 500: say what
+    /// could not be read).
+    fn state(&self) -> Result<serde_json::Value, Refusal>;
+}
+
+/// Whether the mock is ready: set once its configuration and seed file are applied, held
+/// back while a seed or a reset runs (a counter, since several may overlap).
+#[derive(Default)]
+struct Readiness {
+    started: AtomicBool,
+    busy: AtomicUsize,
+}
+
+impl Readiness {
+    fn is_ready(&self) -> bool {
+        self.started.load(Ordering::Acquire) && self.busy.load(Ordering::Acquire) == 0
+    }
+
+    /// Not ready until the guard is dropped (also when the work in between panics).
+    fn busy(self: &Arc<Self>) -> BusyGuard {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        BusyGuard(self.clone())
+    }
+}
+
+struct BusyGuard(Arc<Readiness>);
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// What a mock hands to the shared control plane.
 #[derive(Clone)]
 pub struct Control {
@@ -56,6 +105,8 @@ pub struct Control {
     entropy: Entropy,
     errors: ErrorFormat,
     access: AdminAccess,
+    seeding: Option<Arc<dyn Seeding>>,
+    readiness: Arc<Readiness>,
 }
 
 impl Control {
@@ -72,7 +123,28 @@ impl Control {
             entropy: Entropy::os(),
             errors: ErrorFormat::default(),
             access: AdminAccess::open(),
+            seeding: None,
+            readiness: Arc::default(),
         }
+    }
+
+    /// Serves `POST /__admin/seed` and `GET /__admin/state` from `seeding`. Without it
+    /// they answer 404.
+    pub fn with_seeding(mut self, seeding: impl Seeding) -> Self {
+        self.seeding = Some(Arc::new(seeding));
+        self
+    }
+
+    /// Declares the mock ready (`GET /__admin/ready` answers 200 from now on, except
+    /// while a seed or reset runs). Call it once the configuration and the seed file are
+    /// applied.
+    pub fn mark_ready(&self) {
+        self.readiness.started.store(true, Ordering::Release);
+    }
+
+    /// Whether `GET /__admin/ready` would answer 200 now.
+    pub fn is_ready(&self) -> bool {
+        self.readiness.is_ready()
     }
 
     /// How injected faults and refused admin calls are answered, so they look like the
@@ -124,6 +196,8 @@ impl Control {
     /// Back to the configured state: the entropy's sequence restarted, the mock's own
     /// reset, the journal cleared and the configured faults in force again.
     pub fn reset(&self) {
+        // The mock's reset re-applies its seed file: not ready until it is back.
+        let _busy = self.readiness.busy();
         self.entropy.restart();
         (self.reset)();
         self.journal.clear();
@@ -137,6 +211,9 @@ impl Control {
     pub fn wrap(self, app: Router, admin_routes: Router) -> Router {
         let errors = self.errors.clone();
         let guarded = Router::new()
+            .route("/ready", get(ready))
+            .route("/seed", post(seed))
+            .route("/state", get(state_get))
             .route("/reset", post(reset))
             .route("/clock", get(clock_get).post(clock_move))
             .route("/requests", get(requests_get).delete(requests_clear))
@@ -170,6 +247,14 @@ impl Control {
         .nest(ADMIN_PREFIX, admin)
     }
 
+    fn no_seeding(&self) -> Response {
+        self.errors.respond(&Refusal::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this mock has no seeding (Control::with_seeding)",
+        ))
+    }
+
     fn bad_request(&self, message: impl Into<String>) -> Response {
         self.errors.respond(&Refusal::new(
             StatusCode::BAD_REQUEST,
@@ -181,6 +266,55 @@ impl Control {
 
 async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
+}
+
+async fn ready(State(control): State<Control>) -> Response {
+    if control.is_ready() {
+        Json(json!({"ready": true})).into_response()
+    } else {
+        control.errors.respond(&Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the mock is applying its configuration or a seed; ask again shortly",
+        ))
+    }
+}
+
+async fn seed(State(control): State<Control>, body: axum::body::Bytes) -> Response {
+    let Some(seeding) = control.seeding.clone() else {
+        return control.no_seeding();
+    };
+    let busy = control.readiness.busy();
+    // A seed may write files or run SQL: off the async threads.
+    let outcome = tokio::task::spawn_blocking(move || {
+        let _busy = busy;
+        seeding.seed(&body)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Err(refusal)) => control.errors.respond(&refusal),
+        Err(e) => control.errors.respond(&Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            format!("the seed failed: {e}"),
+        )),
+    }
+}
+
+async fn state_get(State(control): State<Control>) -> Response {
+    let Some(seeding) = control.seeding.clone() else {
+        return control.no_seeding();
+    };
+    match tokio::task::spawn_blocking(move || seeding.state()).await {
+        Ok(Ok(state)) => Json(state).into_response(),
+        Ok(Err(refusal)) => control.errors.respond(&refusal),
+        Err(e) => control.errors.respond(&Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            format!("reading the state failed: {e}"),
+        )),
+    }
 }
 
 async fn reset(State(control): State<Control>) -> StatusCode {

@@ -20,7 +20,7 @@ pub mod openapi;
 pub mod serve;
 
 pub use access::{AdminAccess, AdminConfig};
-pub use admin::{ADMIN_PREFIX, Control};
+pub use admin::{ADMIN_PREFIX, Control, Seeding};
 pub use clock::{Clock, ClockError, iso_millis};
 pub use entropy::Entropy;
 pub use errors::{ErrorFormat, Refusal};

@@ -25,6 +25,9 @@ use utoipa::openapi::{Info, RefOr, Required};
 #[openapi(
     paths(
         health,
+        ready,
+        seed,
+        state,
         reset,
         clock_get,
         clock_move,
@@ -36,7 +39,7 @@ use utoipa::openapi::{Info, RefOr, Required};
         faults_clear,
         openapi_json
     ),
-    tags((name = "admin", description = "The mock's control plane under /__admin: state, clock, journal, faults."))
+    tags((name = "admin", description = "The mock's control plane under /__admin: state, seeding, clock, journal, faults."))
 )]
 struct AdminApi;
 
@@ -285,6 +288,36 @@ struct FaultList {
     responses((status = 200, description = "The server answers (never guarded).", body = Health)))]
 #[allow(dead_code)]
 fn health() {}
+
+/// `{"ready": true}`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Ready {
+    ready: bool,
+}
+
+#[utoipa::path(get, path = "/ready", tag = "admin",
+    responses(
+        (status = 200, description = "The configuration and the seed file are applied, and no seed or reset is running.", body = Ready),
+        (status = 503, description = "Not ready yet (a seed or reset is being applied), in the mock's error format."),
+    ))]
+#[allow(dead_code)]
+fn ready() {}
+
+#[utoipa::path(post, path = "/seed", tag = "admin",
+    request_body(content = serde_json::Value, description = "A seed document in the mock's schema (see the README's \"Seeding and state\"); the same schema `GET /__admin/state` answers."),
+    responses(
+        (status = 204, description = "Everything in the document is applied."),
+        (status = 400, description = "The document is malformed or contradicts itself or the mock, in the mock's error format; nothing is applied."),
+        (status = 415, description = "Not `Content-Type: application/json` (the admin guard against cross-site requests), in the mock's error format."),
+    ))]
+#[allow(dead_code)]
+fn seed() {}
+
+#[utoipa::path(get, path = "/state", tag = "admin",
+    responses((status = 200, description = "The mock's state as a seed document: seeding it into a fresh mock of the same config reproduces it.", body = serde_json::Value)))]
+#[allow(dead_code)]
+fn state() {}
 
 #[utoipa::path(post, path = "/reset", tag = "admin",
     responses(

@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::Tiny;
 use mock_kit::{AdminAccess, AdminConfig, Clock, Entropy};
 use serde_json::{Value, json};
@@ -360,4 +362,132 @@ async fn a_mocks_own_admin_routes_are_guarded_and_neither_journaled_nor_faulted(
         .map(|e| e["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths, ["/hello"]);
+}
+
+/// A toy [`mock_kit::Seeding`]: a list of words, refused whole when one is empty.
+struct Words(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl mock_kit::Seeding for Words {
+    fn seed(&self, document: &[u8]) -> Result<(), mock_kit::Refusal> {
+        let bad = |m: String| {
+            mock_kit::Refusal::new(axum::http::StatusCode::BAD_REQUEST, "bad_request", m)
+        };
+        let words: Vec<String> =
+            serde_json::from_slice(document).map_err(|e| bad(format!("not a list: {e}")))?;
+        if let Some(i) = words.iter().position(String::is_empty) {
+            return Err(bad(format!("word #{i} is empty")));
+        }
+        self.0.lock().unwrap().extend(words);
+        Ok(())
+    }
+    fn state(&self) -> Result<Value, mock_kit::Refusal> {
+        Ok(json!(*self.0.lock().unwrap()))
+    }
+}
+
+#[tokio::test]
+async fn ready_seed_and_state_go_through_the_mock_and_the_guard() {
+    let words = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let t = Tiny::start_with(Clock::frozen_now(), AdminAccess::open(), {
+        let words = words.clone();
+        |c| c.with_seeding(Words(words))
+    })
+    .await;
+    // Not declared ready yet: 503 in the mock's format.
+    let r = t.http.get(t.url("/__admin/ready")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["tiny_error"], "not_ready", "{body}");
+    t.control.mark_ready();
+    let r = t.http.get(t.url("/__admin/ready")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"ready": true}));
+
+    let (status, _) = t.post_json("/__admin/seed", json!(["a", "b"])).await;
+    assert_eq!(status, 204);
+    let (status, answer) = t.post_json("/__admin/seed", json!(["c", ""])).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["tiny_message"], "word #1 is empty", "{answer}");
+    let state: Value = t
+        .http
+        .get(t.url("/__admin/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state, json!(["a", "b"]));
+    // The guard: no JSON content type, a foreign Origin.
+    let r = t
+        .http
+        .post(t.url("/__admin/seed"))
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let r = t
+        .http
+        .get(t.url("/__admin/state"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn without_seeding_there_are_no_seed_routes() {
+    let t = Tiny::open().await;
+    let r = t.http.get(t.url("/__admin/state")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+/// A seeding that holds its seed until told to go on, to look at readiness meanwhile.
+struct Slow(std::sync::Mutex<std::sync::mpsc::Receiver<()>>);
+
+impl mock_kit::Seeding for Slow {
+    fn seed(&self, _: &[u8]) -> Result<(), mock_kit::Refusal> {
+        let _ = self.0.lock().unwrap().recv();
+        Ok(())
+    }
+    fn state(&self) -> Result<Value, mock_kit::Refusal> {
+        Ok(json!({}))
+    }
+}
+
+#[tokio::test]
+async fn not_ready_while_a_seed_is_being_applied() {
+    let (go, wait) = std::sync::mpsc::channel();
+    let t = Tiny::start_with(Clock::frozen_now(), AdminAccess::open(), |c| {
+        c.with_seeding(Slow(std::sync::Mutex::new(wait)))
+    })
+    .await;
+    t.control.mark_ready();
+    let seeding = tokio::spawn({
+        let (http, url) = (t.http.clone(), t.url("/__admin/seed"));
+        async move {
+            http.post(url)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let mut statuses = Vec::new();
+    for _ in 0..200 {
+        let r = t.http.get(t.url("/__admin/ready")).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 503 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(statuses.last(), Some(&503), "{statuses:?}");
+    go.send(()).unwrap();
+    assert_eq!(seeding.await.unwrap(), 204);
+    let r = t.http.get(t.url("/__admin/ready")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
 }

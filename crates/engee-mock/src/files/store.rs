@@ -440,6 +440,91 @@ impl FileStore {
     }
 }
 
+impl FileStore {
+    /// Why a seed may not write `path` for the user at `prefix`, if it may not: a folder
+    /// is there, or something on the way is not a folder. Checked before a seed applies
+    /// anything, so the writes cannot fail on the tree's shape.
+    pub(crate) fn seed_conflict(&self, prefix: &str, path: &UserPath) -> Option<String> {
+        let mut disk = self.user_root(prefix);
+        for (i, part) in path.parts().iter().enumerate() {
+            disk.push(part);
+            let last = i + 1 == path.parts().len();
+            match std::fs::symlink_metadata(&disk) {
+                Err(_) => return None,
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Some(format!(
+                        "{} is a symbolic link in the user's tree; seed another path",
+                        shown(path, i)
+                    ));
+                }
+                Ok(meta) if last && meta.is_dir() => {
+                    return Some(format!(
+                        "{path} is a folder; a seeded file cannot replace it"
+                    ));
+                }
+                Ok(meta) if !last && !meta.is_dir() => {
+                    return Some(format!(
+                        "{} is a file, so {path} cannot be created below it",
+                        shown(path, i)
+                    ));
+                }
+                Ok(_) => {}
+            }
+        }
+        None
+    }
+
+    /// Writes a seeded file, creating its folders and replacing a file of that name (as
+    /// an upload with the same name would not: a seed states what is there).
+    pub(crate) fn put(&self, prefix: &str, path: &UserPath, data: &[u8]) -> io::Result<()> {
+        let target = path.on_disk(&self.user_root(prefix));
+        let parent = target.parent().expect("a seeded path names a file");
+        create_dirs(parent)?;
+        let mut temp = self.staged_file()?;
+        temp.write_all(data)?;
+        set_file_mode(temp.as_file())?;
+        temp.persist(&target).map_err(|e| e.error)?;
+        self.stamp([target.as_path(), parent]);
+        Ok(())
+    }
+
+    /// Every file in the user's tree with its content, by path (symbolic links and empty
+    /// folders are not listed): what `GET /__admin/state` reports.
+    pub(crate) fn files_of(&self, prefix: &str) -> io::Result<Vec<(UserPath, Vec<u8>)>> {
+        let mut found = Vec::new();
+        let mut todo = vec![UserPath::root()];
+        let root = self.user_root(prefix);
+        while let Some(dir) = todo.pop() {
+            let entries = match std::fs::read_dir(dir.on_disk(&root)) {
+                Ok(e) => e,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            for entry in entries {
+                let entry = entry?;
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                    continue;
+                };
+                let kind = entry.file_type()?;
+                let path = dir.join(&name);
+                if kind.is_dir() {
+                    todo.push(path);
+                } else if kind.is_file() {
+                    let data = std::fs::read(entry.path())?;
+                    found.push((path, data));
+                }
+            }
+        }
+        found.sort_by(|a, b| a.0.parts().cmp(b.0.parts()));
+        Ok(found)
+    }
+}
+
+/// `/user/` and the first `n + 1` components of `path`.
+fn shown(path: &UserPath, n: usize) -> String {
+    format!("/user/{}", path.parts()[..=n].join("/"))
+}
+
 /// The mode of every file the mock stores (MOCK-DEFINED; an Engee server's files are
 /// world-readable too), whatever the process's umask.
 pub const FILE_MODE: u32 = 0o644;

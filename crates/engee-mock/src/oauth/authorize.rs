@@ -18,7 +18,8 @@ use super::consent_page::{self, Consent};
 use super::params::Params;
 use super::pkce::{self, Method};
 use super::scope;
-use crate::config::{Client, Config, OAuthConfig, User};
+use crate::accounts::Directory;
+use crate::config::{Client, OAuthConfig, User};
 use crate::state::AppState;
 use crate::tokens::{AuthCode, TokenStore};
 
@@ -96,7 +97,7 @@ pub fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
 
 /// Checks an authorization request against the configuration (RFC 6749 §4.1.1, RFC 7636
 /// §4.3). Plain function: no HTTP.
-pub fn validate(config: &Config, p: &Params) -> Result<AuthorizeRequest, Refusal> {
+pub fn validate(config: &Directory, p: &Params) -> Result<AuthorizeRequest, Refusal> {
     // 1. Who is asking, and where may we send the answer? Until both are known good,
     //    nothing is redirected.
     if p.repeated(&["client_id"]).is_some() {
@@ -299,7 +300,7 @@ pub enum Decision<'a> {
 }
 
 /// Checks a sign-in against the configured users (the password compared in constant time).
-pub fn sign_in<'c>(config: &'c Config, nickname: &str, password: &str) -> Option<&'c User> {
+pub fn sign_in<'c>(config: &'c Directory, nickname: &str, password: &str) -> Option<&'c User> {
     let user = config.user(nickname)?;
     super::constant_time_eq(user.password.as_bytes(), password.as_bytes()).then_some(user)
 }
@@ -361,7 +362,8 @@ pub async fn authorize_post(
             );
         }
     };
-    let req = match validate(&state.config, &params) {
+    let directory = state.accounts.snapshot();
+    let req = match validate(&directory, &params) {
         Ok(r) => r,
         Err(refusal) => return refused(refusal),
     };
@@ -378,41 +380,40 @@ pub async fn authorize_post(
                 .location(),
             )
         }
-        Decision::Approve { nickname, password } => {
-            match sign_in(&state.config, nickname, password) {
-                Some(user) => {
-                    tracing::info!(client_id = %req.client.client_id, user = %user.nickname, "consent approved");
-                    redirect(&approve(
-                        &state.tokens,
-                        state.clock.now(),
-                        &state.config.oauth,
-                        &req,
-                        user,
-                    ))
-                }
-                None => html(
-                    StatusCode::UNAUTHORIZED,
-                    consent_page::render(&Consent {
-                        request: &req,
-                        hidden: params.only(REQUEST_PARAMS),
-                        error: Some("Wrong nickname or password."),
-                        nickname,
-                    }),
-                ),
+        Decision::Approve { nickname, password } => match sign_in(&directory, nickname, password) {
+            Some(user) => {
+                tracing::info!(client_id = %req.client.client_id, user = %user.nickname, "consent approved");
+                redirect(&approve(
+                    &state.tokens,
+                    state.clock.now(),
+                    &state.config.oauth,
+                    &req,
+                    user,
+                ))
             }
-        }
+            None => html(
+                StatusCode::UNAUTHORIZED,
+                consent_page::render(&Consent {
+                    request: &req,
+                    hidden: params.only(REQUEST_PARAMS),
+                    error: Some("Wrong nickname or password."),
+                    nickname,
+                }),
+            ),
+        },
     }
 }
 
 /// An authorization request (GET, or POST without a decision): the consent page, or the
 /// auto-approval redirect.
 fn start(state: &AppState, params: &Params) -> Response {
-    let req = match validate(&state.config, params) {
+    let directory = state.accounts.snapshot();
+    let req = match validate(&directory, params) {
         Ok(r) => r,
         Err(refusal) => return refused(refusal),
     };
     if let Some(nickname) = &state.config.oauth.auto_approve
-        && let Some(user) = state.config.user(nickname)
+        && let Some(user) = directory.user(nickname)
     {
         tracing::info!(client_id = %req.client.client_id, user = %user.nickname, "consent auto-approved");
         return redirect(&approve(
@@ -501,7 +502,7 @@ mod tests {
 
     #[test]
     fn untrusted_client_or_uri_is_a_page() {
-        let c = Config::demo();
+        let c = Directory::from_config(&crate::config::Config::demo());
         assert!(matches!(
             validate(&c, &params("response_type=code")),
             Err(Refusal::Page(_))
@@ -521,7 +522,7 @@ mod tests {
 
     #[test]
     fn other_errors_redirect_with_state() {
-        let c = Config::demo();
+        let c = Directory::from_config(&crate::config::Config::demo());
         let Err(Refusal::Redirect(r)) = validate(
             &c,
             &params("client_id=demo-app&response_type=token&state=s1"),
@@ -537,7 +538,7 @@ mod tests {
 
     #[test]
     fn missing_scope_is_the_registered_one() {
-        let c = Config::demo();
+        let c = Directory::from_config(&crate::config::Config::demo());
         let r = validate(&c, &params("client_id=demo-app&response_type=code")).unwrap();
         assert_eq!(scope::join(&r.scopes), c.clients[0].scope);
         assert!(!r.redirect_uri_in_request);

@@ -39,7 +39,7 @@ pub async fn pat_create(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<NewPat>,
 ) -> Result<(StatusCode, Json<CreatedPat>), ApiError> {
-    if state.config.user(&req.user).is_none() {
+    if state.accounts.user(&req.user).is_none() {
         return Err(ApiError::bad_request(format!(
             "no user with nickname {:?}",
             req.user

@@ -27,7 +27,7 @@ pub async fn session_get(
     Bearer(principal): Bearer,
 ) -> Result<Json<Session>, ApiError> {
     let user = state
-        .config
+        .accounts
         .user(principal.user())
         .ok_or_else(|| ApiError::InvalidToken("the token's user no longer exists".into()))?;
     Ok(Json(Session {

@@ -16,7 +16,8 @@ use serde::Serialize;
 use super::params::Params;
 use super::pkce::{self, Method};
 use super::scope;
-use crate::config::{Client, Config, OAuthConfig};
+use crate::accounts::Directory;
+use crate::config::{Client, OAuthConfig};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::tokens::{AccessToken, Redeemed, RefreshToken, TokenStore};
@@ -101,7 +102,7 @@ pub fn basic_credentials(
 
 /// Authenticates the client (RFC 6749 §2.3.1, §3.2.1). Plain function.
 pub fn authenticate_client<'c>(
-    config: &'c Config,
+    config: &'c Directory,
     basic: Option<(String, String)>,
     p: &Params,
 ) -> Result<&'c Client, ApiError> {
@@ -399,7 +400,8 @@ async fn token(
             format!("the `{name}` parameter is given more than once"),
         ));
     }
-    let client = authenticate_client(&state.config, basic, &p)?;
+    let directory = state.accounts.snapshot();
+    let client = authenticate_client(&directory, basic, &p)?;
     let now = state.clock.now();
     let oauth = &state.config.oauth;
     let result = match p.get("grant_type") {

@@ -35,6 +35,8 @@ struct Sessions {
 
 pub struct SqlEngine {
     script: String,
+    /// The statements seeds ran since the last reset (`GET /__admin/state` lists them).
+    seeded: Mutex<Vec<String>>,
     /// The current catalog and its generation (bumped by `reset`).
     catalog: Mutex<(u64, Catalog)>,
     sessions: Mutex<Sessions>,
@@ -49,6 +51,7 @@ impl SqlEngine {
     pub fn new(script: &str, limits: &Limits) -> Result<Self, String> {
         Ok(Self {
             script: script.to_owned(),
+            seeded: Mutex::default(),
             catalog: Mutex::new((0, Catalog::seed(script)?)),
             sessions: Mutex::new(Sessions {
                 users: HashMap::new(),
@@ -72,8 +75,60 @@ impl SqlEngine {
         })
     }
 
+    /// Runs a seed's statements on the shared catalog in one transaction, through the
+    /// same checks and authorizer as a job's SQL (so `ATTACH`, pragmas that write and the
+    /// like stay refused): all of them take effect, or none and the first failure is
+    /// named (`sql[2]: …`).
+    pub(crate) fn seed(&self, statements: &[String]) -> Result<(), String> {
+        if statements.is_empty() {
+            return Ok(());
+        }
+        let address = lock(&self.catalog).1.address();
+        let mut conn = address.open_session(self.session_limits)?;
+        let unguarded = |conn: &mut Connection, sql: &str| {
+            // Only the mock itself opens and ends the transaction: the authorizer refuses
+            // transaction statements to SQL.
+            let _ = conn.authorizer(
+                None::<fn(rusqlite::hooks::AuthContext<'_>) -> rusqlite::hooks::Authorization>,
+            );
+            let done = conn.execute_batch(sql).map_err(|e| e.to_string());
+            let _ = conn.authorizer(Some(super::session::authorize));
+            done
+        };
+        unguarded(&mut conn, "BEGIN IMMEDIATE")?;
+        for (i, code) in statements.iter().enumerate() {
+            for stmt in sql::split_statements(code) {
+                let refused = super::session::refused_statement(&stmt).or_else(|| {
+                    conn.execute_batch(&super::hive::translate(&stmt))
+                        .err()
+                        .map(|e| {
+                            let e = e.to_string();
+                            if e.contains("not authorized") {
+                                super::session::explain_refusal(&stmt).unwrap_or(e)
+                            } else {
+                                e
+                            }
+                        })
+                });
+                if let Some(why) = refused {
+                    let _ = unguarded(&mut conn, "ROLLBACK");
+                    return Err(format!("sql[{i}]: {why}"));
+                }
+            }
+        }
+        unguarded(&mut conn, "COMMIT")?;
+        lock(&self.seeded).extend(statements.iter().cloned());
+        Ok(())
+    }
+
+    /// The statements seeds ran since the last reset, in order.
+    pub(crate) fn seeded(&self) -> Vec<String> {
+        lock(&self.seeded).clone()
+    }
+
     /// Back to the seeded catalog; every session is closed (running ones when they finish).
     pub fn reset(&self) {
+        lock(&self.seeded).clear();
         match Catalog::seed(&self.script) {
             Ok(c) => {
                 let mut cat = lock(&self.catalog);

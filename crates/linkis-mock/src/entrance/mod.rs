@@ -60,7 +60,8 @@ pub async fn submit(
     let admin_token = header(&headers, "Token-User").is_some()
         && header(&headers, "Token-Code").is_some_and(|c| parse::is_admin_token(&c));
     let b = parse::unwrap_seed(body);
-    let caller = parse::acting_caller(&b, caller, admin_token, &st.cfg)?;
+    // Seeded admins count too.
+    let caller = parse::acting_caller(&b, caller, admin_token, |u| st.auth.admin(&st.cfg, u))?;
     let req = parse::submit(&b, &caller, &st.cfg)?;
     create(&st, Op::Submit, req).await
 }

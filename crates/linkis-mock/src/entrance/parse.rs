@@ -205,7 +205,7 @@ pub fn acting_caller(
     body: &Value,
     caller: Caller,
     admin_token: bool,
-    cfg: &Config,
+    is_admin: impl Fn(&str) -> bool,
 ) -> Result<Caller, LinkisError> {
     let wanted = body.get("executeUser").filter(|v| !v.is_null());
     let Some(wanted) = wanted.filter(|_| admin_token) else {
@@ -223,7 +223,7 @@ pub fn acting_caller(
     }
     tracing::info!(from = %caller.execute_user, to = %user, "executeUser replaced (admin token)");
     Ok(Caller {
-        admin: cfg.admin(&user),
+        admin: is_admin(&user),
         execute_user: user,
         submit_user: caller.submit_user,
     })

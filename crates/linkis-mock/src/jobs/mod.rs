@@ -350,22 +350,7 @@ impl JobStore {
         }
         let task_id = inner.next_task;
         inner.next_task += 1;
-        let p = cfg.profile;
-        // counted per short-id group, so no two jobs share a short id in either profile
-        let group = p.exec_group(&req.creator, &req.execute_user, &req.engine_type);
-        let index = {
-            let c = inner.counters.entry(group).or_insert(0);
-            let i = *c;
-            *c += 1;
-            i
-        };
-        let short = p.short_exec_id(&req.creator, &req.execute_user, &req.engine_type, index);
-        let exec_id = p.exec_id(
-            &req.creator,
-            &req.engine_type,
-            &cfg.entrance_instance,
-            &short,
-        );
+        let (short, exec_id) = exec_ids(cfg, &mut inner.counters, &req);
         let job = build(cfg, now, task_id, exec_id.clone(), short.clone(), req);
         let cancel = job.cancel.clone();
         inner.by_short.insert(short, task_id);
@@ -494,10 +479,103 @@ impl JobStore {
         Ok(())
     }
 
+    /// Whether a job has this taskID.
+    pub(crate) fn contains(&self, task_id: u64) -> bool {
+        lock(&self.inner).jobs.contains_key(&task_id)
+    }
+
+    /// The taskID the next submission gets.
+    pub(crate) fn next_task_id(&self) -> u64 {
+        lock(&self.inner).next_task
+    }
+
+    /// The short and full exec ids the next jobs of `reqs` would get, in order (without
+    /// taking them).
+    pub(crate) fn next_exec_ids(&self, cfg: &Config, reqs: &[&JobRequest]) -> Vec<String> {
+        let inner = lock(&self.inner);
+        let mut counters = inner.counters.clone();
+        reqs.iter()
+            .map(|req| exec_ids(cfg, &mut counters, req).1)
+            .collect()
+    }
+
+    /// Adds a finished job (a seed, checked beforehand: the taskID is free). Its timeline
+    /// is `start` (created, scheduled and running at once) to `end`.
+    pub(crate) fn insert_finished(&self, cfg: &Config, job: Finished) {
+        let mut inner = lock(&self.inner);
+        let (short, exec_id) = exec_ids(cfg, &mut inner.counters, &job.req);
+        let mut built = build(cfg, job.start, job.task_id, exec_id, short.clone(), job.req);
+        built.scheduled_at = job.start;
+        built.running_at = job.start;
+        built.finish_at = job.end;
+        built.end_state = job.state;
+        built.done = true;
+        built.err_code = job.err_code;
+        built.err_desc = job.err_desc;
+        let mut log = JobLog::new(cfg.limits.max_log_lines.max(job.log.len()));
+        for (at, level, text) in job.log {
+            log.push(at, level, text);
+        }
+        built.log = log;
+        built.results = Some(job.results.into_iter().map(Arc::new).collect());
+        let (rows, bytes) = (built.result_rows(), built.result_bytes());
+        inner.total_rows += rows;
+        inner.total_bytes += bytes;
+        inner.next_task = inner.next_task.max(job.task_id + 1);
+        inner.by_short.insert(short, job.task_id);
+        inner.jobs.insert(job.task_id, built);
+        evict(&mut inner, cfg, job.end, cfg.limits.max_jobs);
+    }
+
+    /// Every job, by taskID, to read them whole (`GET /__admin/state`).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&Job)) {
+        for job in lock(&self.inner).jobs.values() {
+            f(job);
+        }
+    }
+
     /// Number of jobs not yet finished.
     pub fn running(&self, now: DateTime<Utc>) -> usize {
         lock(&self.inner).unfinished(now)
     }
+}
+
+/// A finished job as a seed states it (see [`JobStore::insert_finished`]).
+pub(crate) struct Finished {
+    pub(crate) task_id: u64,
+    pub(crate) req: JobRequest,
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
+    pub(crate) state: State,
+    pub(crate) err_code: Option<i64>,
+    pub(crate) err_desc: Option<String>,
+    pub(crate) log: Vec<(DateTime<Utc>, Level, String)>,
+    pub(crate) results: Vec<crate::engines::ResultSet>,
+}
+
+/// The next short and full exec ids of `req`'s group, counted in `counters`.
+fn exec_ids(
+    cfg: &Config,
+    counters: &mut HashMap<String, u64>,
+    req: &JobRequest,
+) -> (String, String) {
+    let p = cfg.profile;
+    // counted per short-id group, so no two jobs share a short id in either profile
+    let group = p.exec_group(&req.creator, &req.execute_user, &req.engine_type);
+    let index = {
+        let c = counters.entry(group).or_insert(0);
+        let i = *c;
+        *c += 1;
+        i
+    };
+    let short = p.short_exec_id(&req.creator, &req.execute_user, &req.engine_type, index);
+    let exec_id = p.exec_id(
+        &req.creator,
+        &req.engine_type,
+        &cfg.entrance_instance,
+        &short,
+    );
+    (short, exec_id)
 }
 
 /// Keeps the store within its bounds, evicting only finished jobs and results, oldest
