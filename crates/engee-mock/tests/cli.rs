@@ -3,6 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use test_support::{Installed, assert_refused, names_repository_fixtures, repository, spawn_copy};
+
 const BIN: &str = env!("CARGO_BIN_EXE_engee-mock");
 
 /// Starts the binary; returns it and a reader on its stdout.
@@ -74,104 +76,10 @@ fn a_configured_admin_token_is_required_on_loopback_and_not_printed() {
     assert!(!rest.iter().any(|l| l.contains("from-flag")), "{rest:?}");
 }
 
-/// Spawns, retrying while the copied binary is "text file busy": a fork in another test
-/// thread may briefly hold a write handle on the fresh copy.
-fn spawn_copy(command: &mut Command) -> std::process::Child {
-    for _ in 0..200 {
-        match command.spawn() {
-            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            other => return other.expect("spawn the copied binary"),
-        }
-    }
-    panic!("the copied binary stayed busy for 2 s");
-}
-
-/// The binary copied out of the build tree into an empty folder, run from another empty
-/// folder with `HOME` there too: what `cargo install` or a release download gives a user.
-struct Installed {
-    dir: tempfile::TempDir,
-}
-
-impl Installed {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("bin")).unwrap();
-        std::fs::create_dir(dir.path().join("work")).unwrap();
-        std::fs::copy(BIN, dir.path().join("bin/engee-mock")).unwrap();
-        Self { dir }
-    }
-
-    fn work(&self) -> std::path::PathBuf {
-        self.dir.path().join("work")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(self.dir.path().join("bin/engee-mock"));
-        command
-            .args(args)
-            .current_dir(self.work())
-            .env_clear()
-            .env("HOME", self.work())
-            .env("TMPDIR", self.dir.path());
-        command
-    }
-
-    /// Runs what should be a refusal: exit status and stderr. A process still running
-    /// after 20 s (it did not refuse) is killed and reported as status `None`.
-    fn refused(&self, args: &[&str]) -> (Option<i32>, String) {
-        let mut child = spawn_copy(
-            self.command(args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped()),
-        );
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status.code();
-            }
-            if std::time::Instant::now() > deadline {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                break None;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        };
-        let mut stderr = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-        (status, stderr)
-    }
-}
-
-/// The repository this test was built in (the workspace root).
-fn repository() -> String {
-    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate_dir
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
-/// Whether `bytes` holds the repository's path followed (within a path's length) by
-/// `fixtures`: a default read from where the binary was built.
-fn names_repository_fixtures(bytes: &[u8], repository: &str) -> bool {
-    let needle = repository.as_bytes();
-    bytes.windows(needle.len()).enumerate().any(|(i, w)| {
-        w == needle && {
-            let tail = &bytes[i + needle.len()..(i + needle.len() + 64).min(bytes.len())];
-            tail.windows(8).any(|t| t == b"fixtures")
-        }
-    })
-}
-
 /// Issue 12.1: every default is embedded; nothing is read from the repository.
 #[test]
 fn an_installed_binary_runs_from_an_empty_folder_on_its_built_in_config() {
-    let installed = Installed::new();
+    let installed = Installed::new(BIN);
     let mut child = spawn_copy(
         installed
             .command(&["--addr", "127.0.0.1:0"])
@@ -235,8 +143,8 @@ fn an_installed_binary_runs_from_an_empty_folder_on_its_built_in_config() {
 /// from wherever the binary was started.
 #[test]
 fn a_relative_data_dir_counts_from_the_config_file() {
-    let installed = Installed::new();
-    let config_dir = installed.dir.path().join("etc");
+    let installed = Installed::new(BIN);
+    let config_dir = installed.root().join("etc");
     std::fs::create_dir(&config_dir).unwrap();
     let config = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/engee.toml"),
@@ -264,19 +172,9 @@ fn a_relative_data_dir_counts_from_the_config_file() {
     assert_eq!(std::fs::read_dir(installed.work()).unwrap().count(), 0);
 }
 
-/// Issue 12, bad input: a refusal is one line on stderr naming the fix, exit status 2.
-fn assert_refused((status, stderr): (Option<i32>, String), says: &[&str]) {
-    assert_eq!(status, Some(2), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("engee-mock: "), "{stderr}");
-    for part in says {
-        assert!(stderr.contains(part), "{part:?} missing from {stderr:?}");
-    }
-}
-
 #[test]
 fn a_missing_or_unreadable_config_is_refused_in_one_line() {
-    let installed = Installed::new();
+    let installed = Installed::new(BIN);
     assert_refused(
         installed.refused(&["--config", "missing.toml"]),
         &["missing.toml", "No such file", "leave out --config"],
@@ -295,7 +193,7 @@ fn a_missing_or_unreadable_config_is_refused_in_one_line() {
 
 #[test]
 fn a_port_in_use_is_refused_before_the_data_directory_is_made() {
-    let installed = Installed::new();
+    let installed = Installed::new(BIN);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     assert_refused(
@@ -307,7 +205,7 @@ fn a_port_in_use_is_refused_before_the_data_directory_is_made() {
 
 #[test]
 fn a_data_directory_that_cannot_be_written_is_refused() {
-    let installed = Installed::new();
+    let installed = Installed::new(BIN);
     // Tests may run as root, who can write anywhere: a regular file where a folder of
     // the path must be cannot be written by anyone.
     std::fs::write(installed.work().join("file"), "x").unwrap();
@@ -331,7 +229,7 @@ fn a_data_directory_that_cannot_be_written_is_refused() {
 
 #[test]
 fn an_unwritable_port_file_is_refused() {
-    let installed = Installed::new();
+    let installed = Installed::new(BIN);
     std::fs::write(installed.work().join("file"), "x").unwrap();
     assert_refused(
         installed.refused(&["--addr", "127.0.0.1:0", "--port-file", "file/port"]),
@@ -389,7 +287,7 @@ fn a_seed_repeats_generated_values_across_runs() {
 
 #[test]
 fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
-    let installed = Installed::new();
+    let installed = Installed::new(BIN);
     for bad in ["abc", "-1", "1.5"] {
         assert_refused(
             installed.refused(&["--addr", "127.0.0.1:0", "--seed", bad]),
@@ -402,7 +300,7 @@ fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
 /// is a one-line refusal.
 #[test]
 fn a_seed_file_is_applied_before_the_first_request() {
-    let installed = Installed::new();
+    let installed = Installed::new(BIN);
     let seed = installed.work().join("seed.json");
     std::fs::write(
         &seed,

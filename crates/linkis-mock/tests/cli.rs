@@ -3,6 +3,8 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
+use test_support::{Installed, assert_refused, names_repository_fixtures, repository, spawn_copy};
+
 const BIN: &str = env!("CARGO_BIN_EXE_linkis-mock");
 
 fn first_line(addr: &str, extra: &[&str]) -> (String, std::process::Child) {
@@ -164,113 +166,12 @@ fn bad_config_fails_clearly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read config file"));
 }
 
-/// Spawns, retrying while the copied binary is "text file busy": a fork in another test
-/// thread may briefly hold a write handle on the fresh copy.
-fn spawn_copy(command: &mut Command) -> std::process::Child {
-    for _ in 0..200 {
-        match command.spawn() {
-            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            other => return other.expect("spawn the copied binary"),
-        }
-    }
-    panic!("the copied binary stayed busy for 2 s");
-}
-
-/// The binary copied out of the build tree into an empty folder, run from another empty
-/// folder with `HOME` there too: what `cargo install` or a release download gives a user.
-struct Installed {
-    dir: std::path::PathBuf,
-}
-
-impl Installed {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("linkis-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("bin")).unwrap();
-        std::fs::create_dir_all(dir.join("work")).unwrap();
-        std::fs::copy(BIN, dir.join("bin/linkis-mock")).unwrap();
-        Self { dir }
-    }
-
-    fn work(&self) -> std::path::PathBuf {
-        self.dir.join("work")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(self.dir.join("bin/linkis-mock"));
-        command
-            .args(args)
-            .current_dir(self.work())
-            .env_clear()
-            .env("HOME", self.work())
-            .env("TMPDIR", &self.dir);
-        command
-    }
-
-    /// Runs what should be a refusal: exit status and stderr. A process still running
-    /// after 20 s (it did not refuse) is killed and reported as status `None`.
-    fn refused(&self, args: &[&str]) -> (Option<i32>, String) {
-        let mut child = spawn_copy(
-            self.command(args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped()),
-        );
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status.code();
-            }
-            if std::time::Instant::now() > deadline {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                break None;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        };
-        let mut stderr = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-        (status, stderr)
-    }
-}
-
-impl Drop for Installed {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The repository this test was built in (the workspace root).
-fn repository() -> String {
-    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate_dir
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
-/// Whether `bytes` holds the repository's path followed (within a path's length) by
-/// `fixtures`: a default read from where the binary was built.
-fn names_repository_fixtures(bytes: &[u8], repository: &str) -> bool {
-    let needle = repository.as_bytes();
-    bytes.windows(needle.len()).enumerate().any(|(i, w)| {
-        w == needle && {
-            let tail = &bytes[i + needle.len()..(i + needle.len() + 64).min(bytes.len())];
-            tail.windows(8).any(|t| t == b"fixtures")
-        }
-    })
-}
-
 /// Issue 12.1: the config, users, proxy.properties and SQL catalog are embedded (the mock
 /// loads the catalog at start); a copied binary reads nothing from the repository it was
 /// built in.
 #[test]
 fn an_installed_binary_runs_from_an_empty_folder_on_its_built_in_config() {
-    let installed = Installed::new("installed");
+    let installed = Installed::new(BIN);
     let mut child = spawn_copy(
         installed
             .command(&["--addr", "127.0.0.1:0", "--fast"])
@@ -330,26 +231,16 @@ fn an_installed_binary_runs_from_an_empty_folder_on_its_built_in_config() {
     assert!(!names_repository_fixtures(&bytes, &repository()));
 }
 
-/// Issue 12, bad input: a refusal is one line on stderr naming the fix, exit status 2.
-fn assert_refused((status, stderr): (Option<i32>, String), says: &[&str]) {
-    assert_eq!(status, Some(2), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("linkis-mock: "), "{stderr}");
-    for part in says {
-        assert!(stderr.contains(part), "{part:?} missing from {stderr:?}");
-    }
-}
-
 /// Issue 12.1: a named file that is missing is an error, never a silent fallback to the
 /// embedded one; relative names in a config file count from its folder.
 #[test]
 fn a_configured_file_that_is_missing_is_refused() {
-    let installed = Installed::new("missing");
+    let installed = Installed::new(BIN);
     assert_refused(
         installed.refused(&["--addr", "127.0.0.1:0", "--proxy-file", "gone.properties"]),
         &["cannot read proxy_file gone.properties", "No such file"],
     );
-    let etc = installed.dir.join("etc");
+    let etc = installed.root().join("etc");
     std::fs::create_dir(&etc).unwrap();
     let config = etc.join("linkis.toml");
     std::fs::write(&config, "proxy_file = \"proxy.properties\"\n").unwrap();
@@ -389,7 +280,7 @@ fn a_configured_file_that_is_missing_is_refused() {
 
 #[test]
 fn a_missing_or_unreadable_config_is_refused_in_one_line() {
-    let installed = Installed::new("config");
+    let installed = Installed::new(BIN);
     assert_refused(
         installed.refused(&["--config", "missing.toml"]),
         &["missing.toml", "No such file", "leave out --config"],
@@ -402,7 +293,7 @@ fn a_missing_or_unreadable_config_is_refused_in_one_line() {
 
 #[test]
 fn a_port_in_use_is_refused_in_one_line() {
-    let installed = Installed::new("port");
+    let installed = Installed::new(BIN);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     assert_refused(
@@ -449,7 +340,7 @@ fn a_seed_repeats_session_tickets_across_runs() {
 
 #[test]
 fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
-    let installed = Installed::new("seed");
+    let installed = Installed::new(BIN);
     for bad in ["abc", "-1", "1.5"] {
         assert_refused(
             installed.refused(&["--addr", "127.0.0.1:0", "--seed", bad]),
@@ -462,7 +353,7 @@ fn a_seed_that_is_not_a_whole_number_is_refused_in_one_line() {
 /// is a one-line refusal.
 #[test]
 fn a_seed_file_is_applied_before_the_first_request() {
-    let installed = Installed::new("seed-file");
+    let installed = Installed::new(BIN);
     let seed = installed.work().join("seed.json");
     std::fs::write(
         &seed,
