@@ -61,6 +61,15 @@ pub enum Ty {
     ComplexFloat,
     /// `Union{Nothing, T}` / `Union{Missing, T}` (first = Nothing or Missing)
     Union(Box<Ty>, Box<Ty>),
+    /// `LinearAlgebra.Adjoint{T, P}` / `Transpose{T, P}` (element type, parent type); the
+    /// module prefix is printed unless the workspace did `using LinearAlgebra`, as Julia
+    /// qualifies names not visible in `Main`
+    Wrapper {
+        adjoint: bool,
+        elty: Box<Ty>,
+        parent: Box<Ty>,
+        qualified: bool,
+    },
 }
 
 impl Ty {
@@ -107,7 +116,13 @@ impl Ty {
             AbstractChar => matches!(self, Char),
             AbstractArray => matches!(
                 self,
-                Array(..) | AbstractVector | UnitRange | StepRange | FloatRange | AbstractRange
+                Array(..)
+                    | Wrapper { .. }
+                    | AbstractVector
+                    | UnitRange
+                    | StepRange
+                    | FloatRange
+                    | AbstractRange
             ),
             AbstractVector => matches!(
                 self,
@@ -157,6 +172,30 @@ pub struct Array {
     pub data: Vec<Value>,
     /// Some((rows, cols)) for a matrix (column-major data)
     pub dims: Option<(usize, usize)>,
+    /// A matrix that stands for Julia's lazy `Adjoint`/`Transpose` wrapper (the data is the
+    /// transposed copy; `typeof` and `*` need to know it was a wrapper)
+    pub wrap: Wrap,
+}
+
+/// Which `LinearAlgebra` wrapper a (materialised) matrix stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wrap {
+    /// a plain `Matrix`/`Vector`
+    #[default]
+    None,
+    /// `v'` of a vector: a row vector; `v' * w` is a scalar
+    AdjointVec,
+    /// `A'` of a matrix
+    AdjointMat,
+    TransposeVec,
+    TransposeMat,
+}
+
+impl Wrap {
+    /// a row vector made from a vector (`v'`, `transpose(v)`)
+    pub fn is_row_vector(self) -> bool {
+        matches!(self, Wrap::AdjointVec | Wrap::TransposeVec)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -529,6 +568,7 @@ impl Value {
             elty,
             data,
             dims: None,
+            wrap: Wrap::None,
         })))
     }
     pub fn tuple(v: Vec<Value>) -> Value {

@@ -18,10 +18,10 @@ function map(f, xs)
     if xs isa Tuple
         return Tuple([f(x) for x in xs])
     end
-    _bc_shape((xs,), [f(x) for x in xs])
+    _map_shape((xs,), [f(x) for x in xs])
 end
-map(f, a, b) = _bc_shape((a, b), [f(x, y) for (x, y) in zip(a, b)])
-map(f, a, b, c) = _bc_shape((a, b, c), [f(x, y, z) for (x, y, z) in zip(a, b, c)])
+map(f, a, b) = _map_shape((a, b), [f(x, y) for (x, y) in zip(a, b)])
+map(f, a, b, c) = _map_shape((a, b, c), [f(x, y, z) for (x, y, z) in zip(a, b, c)])
 function map!(f, dst, src)
     for i in 1:length(src)
         dst[i] = f(src[i])

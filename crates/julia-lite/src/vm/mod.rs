@@ -696,6 +696,7 @@ impl Vm {
                         elty,
                         data,
                         dims: Some((r as usize, c as usize)),
+                        wrap: Wrap::None,
                     }))));
                 }
                 Op::MakeNamedTuple(k) => {

@@ -264,6 +264,7 @@ pub(super) fn filled(
         elty: ty,
         data: vec![v; n],
         dims,
+        wrap: Wrap::None,
     }))))
 }
 
@@ -292,6 +293,7 @@ pub(super) fn b_fill(vm: &mut Vm, a: &[Value], _k: K) -> R {
         elty: typeof_val(v),
         data: vec![v.clone(); n],
         dims,
+        wrap: Wrap::None,
     }))))
 }
 
@@ -336,6 +338,7 @@ pub(super) fn deep(v: &Value, depth: usize) -> Value {
                 elty: g.elty.clone(),
                 data,
                 dims: g.dims,
+                wrap: g.wrap,
             })))
         }
         Value::Dict(d) => {
@@ -471,7 +474,8 @@ pub(super) fn b_ntuple_len(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub(super) fn b_adjoint(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+/// `permutedims(A)`: the transpose as a new plain matrix (no conjugation, any elements).
+pub(super) fn b_permutedims(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
         [x @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))] => Ok(x.clone()),
         [Value::Array(arr)] => {
@@ -487,9 +491,10 @@ pub(super) fn b_adjoint(_vm: &mut Vm, a: &[Value], _k: K) -> R {
                 elty: g.elty.clone(),
                 data,
                 dims: Some((c, r)),
+                wrap: Wrap::None,
             }))))
         }
-        _ => Err(merr("adjoint", a)),
+        _ => Err(merr("permutedims", a)),
     }
 }
 
@@ -544,6 +549,7 @@ fn matrix(rows: usize, cols: usize, data: Vec<Value>) -> Value {
         elty,
         data,
         dims: Some((rows, cols)),
+        wrap: Wrap::None,
     })))
 }
 
