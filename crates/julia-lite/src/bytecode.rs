@@ -19,6 +19,10 @@ pub(crate) enum Op {
     StoreGlobal(u32),
     /// fast path for a builtin with a fixed id (operators)
     CallBuiltin(u16, u16),
+    /// `LoadLocal(a); LoadLocal(b); CallBuiltin(id, 2)` in one instruction (`s + i`)
+    BinLocalLocal(u16, u32, u32),
+    /// `LoadLocal(a); Const(k); CallBuiltin(id, 2)` in one instruction (`n - 1`)
+    BinLocalConst(u16, u32, u32),
     /// argc, kwnames index + 1 (0 = none)
     Call(u16, u16),
     /// callee, args tuple on stack; kwnames index + 1

@@ -58,7 +58,7 @@ impl Default for Workspace {
 impl Workspace {
     pub fn new() -> Self {
         install_library();
-        let mut globals = HashMap::new();
+        let mut globals = value::NameMap::default();
         for (n, v) in builtins::prelude::prelude_globals() {
             globals.insert(n, v);
         }

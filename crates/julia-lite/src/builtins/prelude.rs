@@ -263,7 +263,7 @@ fn build() -> PreludeDefs {
     };
     let ws = Arc::new(WsInner {
         overloads: std::sync::atomic::AtomicBool::new(false),
-        globals: Mutex::new(HashMap::new()),
+        globals: Mutex::new(NameMap::default()),
         using: Mutex::new(HashSet::new()),
         rng: Mutex::new(crate::host::RNG_SEED),
         module_state: Mutex::new(HashMap::new()),

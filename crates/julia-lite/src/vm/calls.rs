@@ -6,11 +6,12 @@ use super::*;
 impl Vm {
     /// Call the value at `callee_pos` with the args above it. Returns true if a new frame was pushed.
     pub(super) fn call(&mut self, callee_pos: usize, kw: Vec<(Name, Value)>) -> Result<bool, Exc> {
-        let callee = self
-            .stack
-            .get(callee_pos)
-            .cloned()
-            .unwrap_or(Value::Nothing);
+        // the callee moves into the frame (its stack slot is not read again; `Return`
+        // truncates the stack below it)
+        let callee = match self.stack.get_mut(callee_pos) {
+            Some(v) => std::mem::replace(v, Value::Nothing),
+            None => Value::Nothing,
+        };
         match &callee {
             Value::Builtin(id) => {
                 let mut args = std::mem::take(&mut self.argbuf);
@@ -30,7 +31,7 @@ impl Vm {
                 };
                 match m {
                     Some(m) => {
-                        self.enter(m, callee.clone(), callee_pos, kw)?;
+                        self.enter(m, callee, callee_pos, kw)?;
                         Ok(true)
                     }
                     None => {
@@ -56,7 +57,7 @@ impl Vm {
                         &args,
                     ));
                 }
-                self.enter(m, callee.clone(), callee_pos, kw)?;
+                self.enter(m, callee, callee_pos, kw)?;
                 Ok(true)
             }
             Value::Type(_) | Value::StructType(_) => {
@@ -100,7 +101,13 @@ impl Vm {
             }
         }
         let nslots = m.chunk.nslots as usize;
-        self.alloc(nslots, false)?;
+        // A frame's slots are charged to the memory budget only when the frame is big: the
+        // small frames of ordinary calls hold at most `max_depth` × 16 slots in all (the
+        // values in them are charged where they are made), and charging every call was a
+        // twentieth of its cost.
+        if nslots > SMALL_FRAME_SLOTS {
+            self.alloc(nslots, false)?;
+        }
         for _ in np..nslots {
             self.stack.push(Value::Undef);
         }
@@ -131,6 +138,9 @@ impl Vm {
         Ok(())
     }
 }
+
+/// Frames up to this many slots are not charged to the memory budget (see `enter`).
+const SMALL_FRAME_SLOTS: usize = 16;
 
 pub(super) struct OpIds {
     add: u16,
@@ -226,33 +236,13 @@ pub(super) fn fast_binop(id: u16, a: &Value, b: &Value) -> Option<Value> {
 }
 
 pub(crate) fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Method>> {
+    // most functions have one method: no specificity to compare
+    if let [m] = methods {
+        return applicable(m, args).then(|| m.clone());
+    }
     let mut best: Option<(i32, &Arc<Method>)> = None;
     for m in methods {
-        let np = m.params.len();
-        let argc = args.len();
-        let ok_arity = if m.vararg {
-            argc + 1 >= np && argc >= m.nreq.min(np.saturating_sub(1))
-        } else {
-            argc >= m.nreq && argc <= np
-        };
-        if !ok_arity {
-            continue;
-        }
-        let mut ok = true;
-        for (i, a) in args.iter().enumerate() {
-            let pi = if m.vararg && i >= np.saturating_sub(1) {
-                np - 1
-            } else {
-                i
-            };
-            if let Some((_, Some(t))) = m.params.get(pi)
-                && !isa(a, t)
-            {
-                ok = false;
-                break;
-            }
-        }
-        if !ok {
+        if !applicable(m, args) {
             continue;
         }
         let s = m.specificity();
@@ -261,6 +251,32 @@ pub(crate) fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<A
         }
     }
     best.map(|(_, m)| m.clone())
+}
+
+/// Whether `m` accepts `args` (arity and parameter types).
+#[inline]
+fn applicable(m: &Method, args: &[Value]) -> bool {
+    let np = m.params.len();
+    let argc = args.len();
+    let ok_arity = if m.vararg {
+        argc + 1 >= np && argc >= m.nreq.min(np.saturating_sub(1))
+    } else {
+        argc >= m.nreq && argc <= np
+    };
+    if !ok_arity {
+        return false;
+    }
+    args.iter().enumerate().all(|(i, a)| {
+        let pi = if m.vararg && i >= np.saturating_sub(1) {
+            np - 1
+        } else {
+            i
+        };
+        match m.params.get(pi) {
+            Some((_, Some(t))) => isa(a, t),
+            _ => true,
+        }
+    })
 }
 
 pub(crate) fn define_method(
