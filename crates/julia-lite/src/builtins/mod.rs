@@ -155,6 +155,7 @@ const NOT_FOR_MATRICES: &[&str] = &[
     "reverse!",
     "cumsum",
     "cumprod",
+    "diff",
     "push!",
     "pushfirst!",
     "pop!",

@@ -1,7 +1,7 @@
 //! Arrays, tuples, ranges, dicts: indexing, iteration and the collection library.
 
 use super::{BFn, R, as_f64, as_int, convert, kwarg, merr};
-use crate::builtins::math::{add, equals, isless, minmax2, mul};
+use crate::builtins::math::{add, equals, isless, minmax2, mul, sub};
 use crate::errors;
 use crate::show::repr;
 use crate::types::typeof_val;
@@ -77,6 +77,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     ("firstindex", b_firstindex),
     ("lastindex", b_lastindex),
     ("cumsum", b_cumsum),
+    ("diff", b_diff),
     ("cumprod", b_cumprod),
     ("unique", b_unique),
     ("vcat", b_vcat),

@@ -264,6 +264,34 @@ pub(super) fn b_cumsum(vm: &mut Vm, a: &[Value], _k: K) -> R {
     Ok(Value::vector(t, out))
 }
 
+/// `diff(v)`: `v[i+1] - v[i]` for a vector or range; an empty result keeps Julia's element
+/// type (`diff([1])` is `Int64[]`).
+pub(super) fn b_diff(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    let [v @ (Value::Array(_) | Value::Range(_) | Value::FRange(_))] = a else {
+        return Err(merr("diff", a));
+    };
+    let items = iterate_items(vm, v)?;
+    let mut out = Vec::with_capacity(items.len().saturating_sub(1));
+    for w in items.windows(2) {
+        out.push(sub(vm, &[w[1].clone(), w[0].clone()], &[])?);
+    }
+    let t = if out.is_empty() {
+        match v {
+            Value::Range(_) => Ty::Int64,
+            Value::FRange(_) => Ty::Float64,
+            Value::Array(arr) => match lock(arr).elty.clone() {
+                Ty::Bool => Ty::Int64,
+                t @ (Ty::Int64 | Ty::Float64) => t,
+                _ => Ty::Any,
+            },
+            _ => Ty::Any,
+        }
+    } else {
+        promote_elty(&out)
+    };
+    Ok(Value::vector(t, out))
+}
+
 pub(super) fn b_cumprod(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let [v] = a else {
         return Err(merr("cumprod", a));
