@@ -72,6 +72,10 @@ pub(crate) struct WsInner {
     /// set once user code defines a method for a built-in name (e.g. `Base.:+`)
     pub overloads: std::sync::atomic::AtomicBool,
     pub globals: Mutex<NameMap<Value>>,
+    /// bumped whenever a global bound to a function (a `Generic`) is bound anew or removed,
+    /// or a new global name appears: each VM keeps the functions it loaded in a cache that
+    /// is valid while this does not change (see `Vm::load_global`)
+    pub functions_epoch: std::sync::atomic::AtomicU64,
     pub using: Mutex<HashSet<String>>,
     /// state of the pseudo-random generator (`rand`, `Random.seed!`)
     pub rng: Mutex<u64>,

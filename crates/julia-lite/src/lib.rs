@@ -66,6 +66,7 @@ impl Workspace {
             inner: Arc::new(WsInner {
                 overloads: std::sync::atomic::AtomicBool::new(false),
                 globals: Mutex::new(globals),
+                functions_epoch: std::sync::atomic::AtomicU64::new(0),
                 using: Mutex::new(HashSet::new()),
                 rng: Mutex::new(host::RNG_SEED),
                 module_state: Mutex::new(HashMap::new()),

@@ -264,6 +264,7 @@ fn build() -> PreludeDefs {
     let ws = Arc::new(WsInner {
         overloads: std::sync::atomic::AtomicBool::new(false),
         globals: Mutex::new(NameMap::default()),
+        functions_epoch: std::sync::atomic::AtomicU64::new(0),
         using: Mutex::new(HashSet::new()),
         rng: Mutex::new(crate::host::RNG_SEED),
         module_state: Mutex::new(HashMap::new()),

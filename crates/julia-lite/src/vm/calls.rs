@@ -299,6 +299,7 @@ pub(crate) fn define_method(
             });
             journal.note(&globals, &name);
             globals.insert(name.clone(), Value::Generic(g.clone()));
+            bump_functions_epoch(ws);
             g
         }
         Some(_) => {

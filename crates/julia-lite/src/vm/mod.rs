@@ -18,6 +18,36 @@ mod globals;
 mod library;
 
 pub(crate) use calls::*;
+
+/// The value of global `name`. Functions are loaded on every call: they come from the
+/// VM's `cache` while no function binding changed (an atomic load instead of the lock).
+fn load_global(ws: &WsInner, cache: &mut (u64, NameMap<Value>), name: &Name) -> Result<Value, Exc> {
+    let epoch = ws
+        .functions_epoch
+        .load(std::sync::atomic::Ordering::Acquire);
+    if cache.0 == epoch {
+        if let Some(v) = cache.1.get(name) {
+            return Ok(v.clone());
+        }
+    } else {
+        cache.0 = epoch;
+        cache.1.clear();
+    }
+    if let Some(v) = lock(&ws.globals).get(name) {
+        if let Value::Generic(_) = v {
+            cache.1.insert(name.clone(), v.clone());
+        }
+        return Ok(v.clone());
+    }
+    global_fallback(ws, name)
+}
+
+/// A function binding changed: every VM's function cache is stale. Called with the
+/// globals lock held, so a VM that then takes the lock sees the new binding.
+pub(crate) fn bump_functions_epoch(ws: &WsInner) {
+    ws.functions_epoch
+        .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
 pub(crate) use globals::*;
 pub(crate) use library::*;
 
@@ -63,6 +93,9 @@ pub(crate) struct Vm {
     pub journal: GlobalJournal,
     argbuf: Vec<Value>,
     next_check: u64,
+    /// functions (global `Generic`s) this VM loaded, valid while `functions_epoch` is the
+    /// first field
+    function_cache: (u64, NameMap<Value>),
 }
 
 enum Flow {
@@ -106,6 +139,7 @@ impl Vm {
             journal: GlobalJournal::default(),
             argbuf: Vec::with_capacity(8),
             next_check: 1024,
+            function_cache: (u64::MAX, NameMap::default()),
         }
     }
 
@@ -212,7 +246,12 @@ impl Vm {
     pub fn set_global(&mut self, name: Name, v: Value) {
         let mut g = lock(&self.ws.globals);
         self.journal.note(&g, &name);
+        let is_function = matches!(v, Value::Generic(_));
         let old = g.insert(name, v);
+        // a cached function may be rebound, or a new name may shadow a built-in
+        if is_function || !matches!(old, Some(ref o) if !matches!(o, Value::Generic(_))) {
+            bump_functions_epoch(&self.ws);
+        }
         drop(g);
         drop(old);
     }
@@ -222,6 +261,7 @@ impl Vm {
     pub fn rollback_globals(&mut self) {
         let mut g = lock(&self.ws.globals);
         let replaced = self.journal.restore(&mut g);
+        bump_functions_epoch(&self.ws);
         drop(g);
         drop(replaced);
         self.stack.clear();
@@ -322,11 +362,8 @@ impl Vm {
         Flow::Stop(uncaught(e, frames))
     }
 
-    pub fn load_global(&self, name: &Name) -> Result<Value, Exc> {
-        if let Some(v) = lock(&self.ws.globals).get(name) {
-            return Ok(v.clone());
-        }
-        global_fallback(&self.ws, name)
+    pub fn load_global(&mut self, name: &Name) -> Result<Value, Exc> {
+        load_global(&self.ws, &mut self.function_cache, name)
     }
 
     /// `string(v)` with this evaluation's user `show` methods in effect.
@@ -367,7 +404,6 @@ impl Vm {
 
     fn run_frame(&mut self) -> Flow {
         let mut fi = self.frames.len() - 1;
-        let mut chunk = self.frames[fi].chunk.clone();
         let mut base = self.frames[fi].base;
         let mut ip = self.frames[fi].ip;
         // Calls and returns switch to the new top frame here, without leaving the loop
@@ -377,7 +413,6 @@ impl Vm {
         macro_rules! switch_frame {
             () => {{
                 fi = self.frames.len() - 1;
-                chunk = self.frames[fi].chunk.clone();
                 base = self.frames[fi].base;
                 ip = self.frames[fi].ip;
                 continue;
@@ -423,7 +458,7 @@ impl Vm {
                             Ok(false) => {}
                         }
                     }
-                    let Some(&op) = chunk.code.get(ip) else {
+                    let Some(&op) = self.frames[fi].chunk.code.get(ip) else {
                         fail!(errors::error_exception(
                             "internal error: fell off the end of code"
                         ));
@@ -433,7 +468,9 @@ impl Vm {
                 }
             };
             match op {
-                Op::Const(k) => self.stack.push(chunk.consts[k as usize].clone()),
+                Op::Const(k) => self
+                    .stack
+                    .push(self.frames[fi].chunk.consts[k as usize].clone()),
                 Op::Nothing => self.stack.push(Value::Nothing),
                 Op::Pop => {
                     self.stack.pop();
@@ -448,7 +485,8 @@ impl Vm {
                 Op::LoadLocal(s) => {
                     let v = &self.stack[base + s as usize];
                     if let Value::Undef = v {
-                        let n = chunk
+                        let n = self.frames[fi]
+                            .chunk
                             .slot_names
                             .get(s as usize)
                             .cloned()
@@ -479,19 +517,23 @@ impl Vm {
                     self.stack.push(v);
                 }
                 Op::LoadGlobal(n) => {
-                    let v = tri!(self.load_global(&chunk.names[n as usize]));
+                    let v = tri!(load_global(
+                        &self.ws,
+                        &mut self.function_cache,
+                        &self.frames[fi].chunk.names[n as usize]
+                    ));
                     self.stack.push(v);
                 }
                 Op::StoreGlobal(n) => {
                     let v = pop!();
-                    let name = chunk.names[n as usize].clone();
+                    let name = self.frames[fi].chunk.names[n as usize].clone();
                     self.set_global(name, v);
                 }
                 Op::BinLocalLocal(id, a, b) | Op::BinLocalConst(id, a, b) => {
                     let x = &self.stack[base + a as usize];
                     let y = match op {
                         Op::BinLocalLocal(..) => &self.stack[base + b as usize],
-                        _ => &chunk.consts[b as usize],
+                        _ => &self.frames[fi].chunk.consts[b as usize],
                     };
                     if let Some(r) = fast_binop(id, x, y) {
                         self.stack.push(r);
@@ -505,7 +547,8 @@ impl Vm {
                         (&y, matches!(op, Op::BinLocalLocal(..)).then_some(b)),
                     ] {
                         if let (Value::Undef, Some(s)) = (v, slot) {
-                            let n = chunk
+                            let n = self.frames[fi]
+                                .chunk
                                 .slot_names
                                 .get(s as usize)
                                 .cloned()
@@ -563,7 +606,7 @@ impl Vm {
                 }
                 Op::Call(argc, kw) => {
                     let kwv = if kw > 0 {
-                        let names = &chunk.kwnames[kw as usize - 1];
+                        let names = &self.frames[fi].chunk.kwnames[kw as usize - 1];
                         let at = self.stack.len().saturating_sub(names.len());
                         let vals = self.stack.split_off(at);
                         names.iter().cloned().zip(vals).collect()
@@ -584,7 +627,7 @@ impl Vm {
                 }
                 Op::CallApply(kw) => {
                     let kwv: Vec<(Name, Value)> = if kw > 0 {
-                        let names = &chunk.kwnames[kw as usize - 1];
+                        let names = &self.frames[fi].chunk.kwnames[kw as usize - 1];
                         let at = self.stack.len().saturating_sub(names.len());
                         let vals = self.stack.split_off(at);
                         names.iter().cloned().zip(vals).collect()
@@ -676,13 +719,18 @@ impl Vm {
                 }
                 Op::GetField(n) => {
                     let obj = pop!();
-                    let r = tri!(natives().getfield(self, &obj, &chunk.names[n as usize]));
+                    let name = self.frames[fi].chunk.names[n as usize].clone();
+                    let r = tri!(natives().getfield(self, &obj, &name));
                     self.stack.push(r);
                 }
                 Op::SetField(n) => {
                     let v = pop!();
                     let obj = pop!();
-                    tri!(natives().setfield(&obj, &chunk.names[n as usize], v.clone()));
+                    tri!(natives().setfield(
+                        &obj,
+                        &self.frames[fi].chunk.names[n as usize],
+                        v.clone()
+                    ));
                     self.stack.push(v);
                 }
                 Op::LastIndex(k, n) => {
@@ -751,7 +799,7 @@ impl Vm {
                     }))));
                 }
                 Op::MakeNamedTuple(k) => {
-                    let Value::Tuple(names) = &chunk.consts[k as usize] else {
+                    let Value::Tuple(names) = &self.frames[fi].chunk.consts[k as usize] else {
                         fail!(errors::error_exception("internal error"))
                     };
                     let at = self.stack.len().saturating_sub(names.len());
@@ -851,20 +899,20 @@ impl Vm {
                 Op::MakeClosure(mi, ncap) => {
                     let at = self.stack.len().saturating_sub(ncap as usize);
                     let captured = self.stack.split_off(at);
-                    let m = chunk.methods[mi as usize].clone();
+                    let m = self.frames[fi].chunk.methods[mi as usize].clone();
                     self.stack.push(Value::Closure(Arc::new(Closure {
                         method: m,
                         captured,
                     })));
                 }
                 Op::DefMethod(n, mi) => {
-                    let name = chunk.names[n as usize].clone();
-                    let m = chunk.methods[mi as usize].clone();
+                    let name = self.frames[fi].chunk.names[n as usize].clone();
+                    let m = self.frames[fi].chunk.methods[mi as usize].clone();
                     let v = tri!(define_method(&self.ws, &mut self.journal, name, m));
                     self.stack.push(v);
                 }
                 Op::DefStruct(k) => {
-                    if let Value::StructType(d) = &chunk.consts[k as usize] {
+                    if let Value::StructType(d) = &self.frames[fi].chunk.consts[k as usize] {
                         self.set_global(d.name.clone(), Value::StructType(d.clone()));
                     }
                     self.stack.push(Value::Nothing);
@@ -955,9 +1003,12 @@ impl Vm {
                         ip = t as usize;
                     }
                 }
-                Op::UndefKw(n) => fail!(errors::undef_keyword(&chunk.names[n as usize])),
+                Op::UndefKw(n) => fail!(errors::undef_keyword(
+                    &self.frames[fi].chunk.names[n as usize]
+                )),
                 Op::Using(n) => {
-                    tri!(natives().using(self, &chunk.names[n as usize]));
+                    let name = self.frames[fi].chunk.names[n as usize].clone();
+                    tri!(natives().using(self, &name));
                 }
                 Op::Broadcast(id, n) => {
                     let at = self.stack.len().saturating_sub(n as usize);
@@ -978,7 +1029,8 @@ impl Vm {
                         other => other.clone(),
                     };
                     if let Value::Undef = v {
-                        let n = chunk
+                        let n = self.frames[fi]
+                            .chunk
                             .slot_names
                             .get(s as usize)
                             .cloned()
@@ -1018,14 +1070,14 @@ impl Vm {
                     }
                 }
                 Op::TypeAssert(k) => {
-                    let Value::Type(t) = &chunk.consts[k as usize] else {
+                    let Value::Type(t) = &self.frames[fi].chunk.consts[k as usize] else {
                         continue;
                     };
                     if let Some(v) = self.stack.last()
                         && !isa(v, t)
                     {
-                        let v = v.clone();
-                        fail!(errors::type_error("typeassert", &type_name(t), &v));
+                        let e = errors::type_error("typeassert", &type_name(t), v);
+                        fail!(e);
                     }
                 }
             }
