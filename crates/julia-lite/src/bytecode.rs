@@ -52,6 +52,8 @@ pub(crate) enum Op {
     Interp(u16),
     IterInit(u32),
     IterNext(u32, u32),
+    /// `IterNext(it, exit); StoreLocal(var)` in one instruction (a `for` loop's variable)
+    IterNextStore(u32, u32, u32),
     Destructure(u16),
     MakeClosure(u32, u16),
     DefMethod(u32, u32),

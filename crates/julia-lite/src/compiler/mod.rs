@@ -140,6 +140,16 @@ impl Compiler {
                 return n - 2;
             }
         }
+        // a `for` loop's next element goes straight into the loop variable
+        if let Op::StoreLocal(var) = op
+            && let n = f.chunk.code.len()
+            && n >= 1
+            && f.last_label.is_none_or(|l| l < n)
+            && let Op::IterNext(it, exit) = f.chunk.code[n - 1]
+        {
+            f.chunk.code[n - 1] = Op::IterNextStore(it, exit, var);
+            return n - 1;
+        }
         f.chunk.code.push(op);
         let l = f.line;
         f.chunk.lines.push(l);
@@ -164,6 +174,7 @@ impl Compiler {
             Op::JumpIfTrueKeep(_) => Op::JumpIfTrueKeep(t),
             Op::PushHandler(_) => Op::PushHandler(t),
             Op::IterNext(s, _) => Op::IterNext(s, t),
+            Op::IterNextStore(s, _, v) => Op::IterNextStore(s, t, v),
             Op::JumpIfArgGiven(a, _) => Op::JumpIfArgGiven(a, t),
             Op::JumpIfDefined(a, _) => Op::JumpIfDefined(a, t),
             other => other,

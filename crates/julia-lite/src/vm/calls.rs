@@ -175,7 +175,7 @@ pub(super) fn op_ids() -> &'static OpIds {
 }
 
 /// Allocation-free arithmetic/comparison on Int64/Float64 pairs (same results as the builtins).
-#[inline]
+#[inline(always)]
 pub(super) fn fast_binop(id: u16, a: &Value, b: &Value) -> Option<Value> {
     let o = op_ids();
     match (a, b) {

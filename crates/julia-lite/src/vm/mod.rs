@@ -536,7 +536,14 @@ impl Vm {
                         _ => &self.frames[fi].chunk.consts[b as usize],
                     };
                     if let Some(r) = fast_binop(id, x, y) {
-                        self.stack.push(r);
+                        // `s = s + i`: store the result at once when the next instruction
+                        // stores it in a local (executing that instruction here)
+                        if let Some(&Op::StoreLocal(dst)) = self.frames[fi].chunk.code.get(ip) {
+                            self.stack[base + dst as usize] = r;
+                            ip += 1;
+                        } else {
+                            self.stack.push(r);
+                        }
                         continue;
                     }
                     // not two numbers: load both as the unfused instructions would, then
@@ -841,7 +848,37 @@ impl Vm {
                     let st = tri!(natives().iter_init(self, coll));
                     self.stack[base + slot as usize] = Value::Iter(Box::new(st));
                 }
-                Op::IterNext(slot, exit) => {
+                Op::IterNext(slot, exit) | Op::IterNextStore(slot, exit, _) => {
+                    // integer ranges first, without an `Option<Value>` in between
+                    let int = match &mut self.stack[base + slot as usize] {
+                        Value::Iter(st) => match &mut **st {
+                            IterState::Range {
+                                cur,
+                                step,
+                                stop,
+                                done: done @ false,
+                            } => {
+                                let v = *cur;
+                                if v == *stop {
+                                    *done = true;
+                                } else {
+                                    *cur = v.wrapping_add(*step);
+                                }
+                                Some(v)
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(v) = int {
+                        match op {
+                            Op::IterNextStore(_, _, var) => {
+                                self.stack[base + var as usize] = Value::Int(v)
+                            }
+                            _ => self.stack.push(Value::Int(v)),
+                        }
+                        continue;
+                    }
                     let next = match &mut self.stack[base + slot as usize] {
                         Value::Iter(st) => match &mut **st {
                             IterState::Range {
@@ -883,9 +920,12 @@ impl Vm {
                         },
                         _ => None,
                     };
-                    match next {
-                        Some(v) => self.stack.push(v),
-                        None => {
+                    match (next, op) {
+                        (Some(v), Op::IterNextStore(_, _, var)) => {
+                            self.stack[base + var as usize] = v
+                        }
+                        (Some(v), _) => self.stack.push(v),
+                        (None, _) => {
                             self.stack[base + slot as usize] = Value::Undef;
                             ip = exit as usize;
                         }
