@@ -60,6 +60,74 @@ pub(crate) fn convert(t: &Ty, v: Value) -> R {
     }
 }
 
+/// `Matrix(I, m, n)` / `Matrix{T}(I, m, n)` (λ on the diagonal, zeros elsewhere; the
+/// element type is λ's unless given) and `Matrix{T}(undef, m, n)` (zero-filled where
+/// Julia leaves memory uninitialised, as `Vector{T}(undef, n)`).
+fn matrix_of_size(vm: &mut Vm, et: &Ty, args: &[Value], tn: &str) -> R {
+    let [what, m, n] = args else {
+        return Err(merr(tn, args));
+    };
+    let (Some(m), Some(n)) = (as_int(m), as_int(n)) else {
+        return Err(merr(tn, args));
+    };
+    if m < 0 || n < 0 {
+        return Err(errors::argument_error(&format!(
+            "invalid Array dimensions: ({m}, {n})"
+        )));
+    }
+    let (m, n) = (m as usize, n as usize);
+    let lambda = match what {
+        Value::Struct(s) if s.def.name.starts_with("UniformScaling{") => lock(&s.fields)
+            .first()
+            .cloned()
+            .ok_or_else(|| merr(tn, args))?,
+        Value::Sym(u) if &**u == "undef" => {
+            if *et == Ty::Any {
+                return Err(merr(tn, args));
+            }
+            Value::Nothing
+        }
+        _ => return Err(merr(tn, args)),
+    };
+    let elty = if *et == Ty::Any {
+        crate::types::typeof_val(&lambda)
+    } else {
+        et.clone()
+    };
+    let zero = match elty {
+        Ty::Int64 => Value::Int(0),
+        Ty::Float64 => Value::Float(0.0),
+        Ty::Bool => Value::Bool(false),
+        _ => {
+            return Err(errors::error_exception(&format!(
+                "`{tn}` with element type {} is not supported by julia-lite",
+                type_name(&elty)
+            )));
+        }
+    };
+    vm.alloc(m.saturating_mul(n), false)?;
+    let diag = if matches!(lambda, Value::Nothing) {
+        zero.clone()
+    } else {
+        convert(&elty, lambda)?
+    };
+    let data = (0..m * n)
+        .map(|k| {
+            if k % m == k / m {
+                diag.clone()
+            } else {
+                zero.clone()
+            }
+        })
+        .collect();
+    Ok(Value::Array(Arc::new(Mutex::new(Array {
+        elty,
+        data,
+        dims: Some((m, n)),
+        wrap: Wrap::None,
+    }))))
+}
+
 /// Calling a type: constructors and conversions.
 pub(crate) fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value)]) -> R {
     let t = match callee {
@@ -137,6 +205,7 @@ pub(crate) fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name
             let s: String = args.iter().map(to_string).collect();
             Ok(Value::Sym(s.into()))
         }
+        Ty::Array(et, 2) if args.len() == 3 => matrix_of_size(vm, et, args, &tn),
         Ty::Array(et, _) => {
             // Vector{T}() or Vector{T}(undef, n)
             match args {
