@@ -298,6 +298,9 @@ impl DictV {
 pub(crate) struct Generic {
     pub name: Name,
     pub methods: Mutex<Vec<Arc<Method>>>,
+    /// bumped (under the `methods` lock) whenever a method is added or replaced, so a VM
+    /// may remember the method it selected without taking the lock (see `Vm::call`)
+    pub version: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug)]

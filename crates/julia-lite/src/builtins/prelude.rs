@@ -306,6 +306,7 @@ pub(crate) fn prelude_globals() -> Vec<(Name, Value)> {
                 Value::Generic(Arc::new(Generic {
                     name: n.clone(),
                     methods: Mutex::new(ms.clone()),
+                    version: std::sync::atomic::AtomicU64::new(0),
                 })),
             )
         })

@@ -25,9 +25,24 @@ impl Vm {
                 Ok(false)
             }
             Value::Generic(g) => {
-                let m = {
-                    let methods = lock(&g.methods);
-                    select_method(&methods, &self.stack[callee_pos + 1..])
+                // a function with one method: the method selected last time, while the
+                // function has not changed, needs no lock (only its arity and types checked)
+                let version = g.version.load(std::sync::atomic::Ordering::Acquire);
+                let args = &self.stack[callee_pos + 1..];
+                let m = match &self.method_cache {
+                    Some((k, v, m))
+                        if Arc::ptr_eq(k, g) && *v == version && applicable(m, args) =>
+                    {
+                        Some(m.clone())
+                    }
+                    _ => {
+                        let methods = lock(&g.methods);
+                        let m = select_method(&methods, args);
+                        if let (Some(m), 1) = (&m, methods.len()) {
+                            self.method_cache = Some((g.clone(), version, m.clone()));
+                        }
+                        m
+                    }
                 };
                 match m {
                     Some(m) => {
@@ -296,6 +311,7 @@ pub(crate) fn define_method(
             let g = Arc::new(Generic {
                 name: name.clone(),
                 methods: Mutex::new(vec![]),
+                version: std::sync::atomic::AtomicU64::new(0),
             });
             journal.note(&globals, &name);
             globals.insert(name.clone(), Value::Generic(g.clone()));
@@ -318,5 +334,7 @@ pub(crate) fn define_method(
     } else {
         ms.push(m);
     }
+    g.version.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    drop(ms);
     Ok(Value::Generic(g.clone()))
 }

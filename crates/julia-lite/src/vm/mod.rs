@@ -96,6 +96,9 @@ pub(crate) struct Vm {
     /// functions (global `Generic`s) this VM loaded, valid while `functions_epoch` is the
     /// first field
     function_cache: (u64, NameMap<Value>),
+    /// the method last selected for a function of one method: the function (held, so its
+    /// address cannot be reused by a new function while cached), its `version`, the method
+    method_cache: Option<(Arc<Generic>, u64, Arc<Method>)>,
 }
 
 enum Flow {
@@ -140,6 +143,7 @@ impl Vm {
             argbuf: Vec::with_capacity(8),
             next_check: 1024,
             function_cache: (u64::MAX, NameMap::default()),
+            method_cache: None,
         }
     }
 
@@ -244,7 +248,26 @@ impl Vm {
 
     /// Bind global `name`, remembering its previous binding for an out-of-memory rollback.
     pub fn set_global(&mut self, name: Name, v: Value) {
+        let _ = self.bind_global(name, v, false);
+    }
+
+    /// `name = v` in user code: as `set_global`, except that a name bound to a function
+    /// the user defined cannot be rebound (Julia: `invalid redefinition of constant f`).
+    pub fn assign_global(&mut self, name: Name, v: Value) -> Result<(), Exc> {
+        self.bind_global(name, v, true)
+    }
+
+    fn bind_global(&mut self, name: Name, v: Value, user: bool) -> Result<(), Exc> {
         let mut g = lock(&self.ws.globals);
+        if user
+            && let Some(Value::Generic(f)) = g.get(&name)
+            && !matches!(&v, Value::Generic(h) if Arc::ptr_eq(f, h))
+            && lock(&f.methods).iter().any(|m| !m.prelude)
+        {
+            return Err(errors::error_exception(&format!(
+                "invalid redefinition of constant {name}"
+            )));
+        }
         self.journal.note(&g, &name);
         let is_function = matches!(v, Value::Generic(_));
         let old = g.insert(name, v);
@@ -254,6 +277,7 @@ impl Vm {
         }
         drop(g);
         drop(old);
+        Ok(())
     }
 
     /// After an `OutOfMemoryError`: give every global this evaluation assigned its value
@@ -527,7 +551,7 @@ impl Vm {
                 Op::StoreGlobal(n) => {
                     let v = pop!();
                     let name = self.frames[fi].chunk.names[n as usize].clone();
-                    self.set_global(name, v);
+                    tri!(self.assign_global(name, v));
                 }
                 Op::BinLocalLocal(id, a, b) | Op::BinLocalConst(id, a, b) => {
                     let x = &self.stack[base + a as usize];
