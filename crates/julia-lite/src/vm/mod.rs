@@ -26,7 +26,9 @@ fn load_global(ws: &WsInner, cache: &mut (u64, NameMap<Value>), name: &Name) -> 
         .functions_epoch
         .load(std::sync::atomic::Ordering::Acquire);
     if cache.0 == epoch {
-        if let Some(v) = cache.1.get(name) {
+        if !cache.1.is_empty()
+            && let Some(v) = cache.1.get(name)
+        {
             return Ok(v.clone());
         }
     } else {
@@ -259,18 +261,22 @@ impl Vm {
 
     fn bind_global(&mut self, name: Name, v: Value, user: bool) -> Result<(), Exc> {
         let mut g = lock(&self.ws.globals);
-        if user
-            && let Some(Value::Generic(f)) = g.get(&name)
-            && !matches!(&v, Value::Generic(h) if Arc::ptr_eq(f, h))
-            && lock(&f.methods).iter().any(|m| !m.prelude)
-        {
-            return Err(errors::error_exception(&format!(
-                "invalid redefinition of constant {name}"
-            )));
-        }
         self.journal.note(&g, &name);
         let is_function = matches!(v, Value::Generic(_));
-        let old = g.insert(name, v);
+        // an existing binding is replaced in place (one lookup for the check and the write)
+        let old = match g.get_mut(&name) {
+            Some(Value::Generic(f))
+                if user
+                    && !matches!(&v, Value::Generic(h) if Arc::ptr_eq(f, h))
+                    && lock(&f.methods).iter().any(|m| !m.prelude) =>
+            {
+                return Err(errors::error_exception(&format!(
+                    "invalid redefinition of constant {name}"
+                )));
+            }
+            Some(slot) => Some(std::mem::replace(slot, v)),
+            None => g.insert(name, v),
+        };
         // a cached function may be rebound, or a new name may shadow a built-in
         if is_function || !matches!(old, Some(ref o) if !matches!(o, Value::Generic(_))) {
             bump_functions_epoch(&self.ws);
