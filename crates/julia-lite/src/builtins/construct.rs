@@ -2,6 +2,39 @@
 
 use super::*;
 
+/// `convert(T, x)` as user code calls it: numbers (`InexactError` when the value does not
+/// fit), and arrays element by element (`convert(Vector{Float64}, [1, 2])`).
+pub(crate) fn b_convert(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    match a {
+        [Value::Type(t), Value::Array(arr)] if matches!(**t, Ty::Array(..)) => {
+            let Ty::Array(et, n) = &**t else {
+                unreachable!("matched an array type")
+            };
+            let g = lock(arr).clone();
+            let rank = if g.dims.is_some() { 2 } else { 1 };
+            if rank != *n || g.wrap != Wrap::None {
+                return convert(t, Value::Array(arr.clone()));
+            }
+            if **et == Ty::Any || g.elty == **et {
+                return Ok(Value::Array(arr.clone()));
+            }
+            let data = g
+                .data
+                .iter()
+                .map(|x| convert(et, x.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Value::Array(Arc::new(Mutex::new(Array {
+                elty: (**et).clone(),
+                data,
+                dims: g.dims,
+                wrap: Wrap::None,
+            }))))
+        }
+        [Value::Type(t), v] => convert(t, v.clone()),
+        _ => Err(merr("convert", a)),
+    }
+}
+
 /// Convert `v` to type `t` (Julia `convert`), used for typed containers and constructors.
 pub(crate) fn convert(t: &Ty, v: Value) -> R {
     match (t, &v) {

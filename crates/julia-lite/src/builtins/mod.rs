@@ -280,6 +280,7 @@ pub(crate) fn as_f64(v: &Value) -> Option<f64> {
 }
 
 pub(crate) const FNS: &[(&str, BFn)] = &[
+    ("convert", b_convert),
     ("_bc_shape", b_bc_shape),
     ("_map_shape", b_map_shape),
     ("_matrix_of", b_matrix_of),

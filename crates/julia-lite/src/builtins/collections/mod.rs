@@ -92,6 +92,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     ("_bc_get", b_bc_get),
     ("Statistics.mean", b_mean),
     ("Statistics.median", b_median),
+    ("Statistics.quantile", b_quantile),
     ("Statistics.var", b_var),
     ("Statistics.std", b_std),
     ("eltype", b_eltype),

@@ -377,13 +377,72 @@ pub(super) fn b_median(vm: &mut Vm, a: &[Value], _k: K) -> R {
             "median of an empty array is undefined, Float64[]",
         ));
     }
-    xs.sort_by(|p, q| p.partial_cmp(q).unwrap_or(std::cmp::Ordering::Equal));
+    // Statistics: NaN anywhere makes the median NaN
+    if xs.iter().any(|x| x.is_nan()) {
+        return Ok(Value::Float(f64::NAN));
+    }
+    xs.sort_by(|p, q| p.total_cmp(q));
     let n = xs.len();
     Ok(Value::Float(if n % 2 == 1 {
         xs[n / 2]
     } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+        // Statistics.middle(x, y) = x/2 + y/2
+        xs[n / 2 - 1] / 2.0 + xs[n / 2] / 2.0
     }))
+}
+
+/// `quantile(v, p)` for a probability or a vector of them: Statistics' default
+/// (type 7) interpolation between the sorted values.
+pub(super) fn b_quantile(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    let [_, p] = a else {
+        return Err(merr("quantile", a));
+    };
+    let mut xs = floats(vm, "quantile", &a[..1])?;
+    if xs.is_empty() {
+        return Err(errors::argument_error("empty data vector"));
+    }
+    if xs.iter().any(|x| x.is_nan()) {
+        return Err(errors::argument_error(
+            "quantiles are undefined in presence of NaNs or missing values",
+        ));
+    }
+    xs.sort_by(|p, q| p.total_cmp(q));
+    let one = |p: f64| -> Result<f64, Exc> {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(errors::argument_error(
+                "input probability out of [0,1] range",
+            ));
+        }
+        let n = xs.len();
+        let aleph = n as f64 * p + (1.0 - p);
+        let j = (aleph.trunc() as usize).clamp(1, (n - 1).max(1));
+        let gamma = (aleph - j as f64).clamp(0.0, 1.0);
+        let (lo, hi) = if n == 1 {
+            (xs[0], xs[0])
+        } else {
+            (xs[j - 1], xs[j])
+        };
+        Ok(if lo.is_finite() && hi.is_finite() {
+            lo + gamma * (hi - lo)
+        } else {
+            (1.0 - gamma) * lo + gamma * hi
+        })
+    };
+    match p {
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+            Ok(Value::Float(one(as_f64(p).unwrap_or(0.0))?))
+        }
+        Value::Array(_) | Value::Range(_) | Value::FRange(_) => {
+            let ps = iterate_items(vm, p)?;
+            let mut out = Vec::with_capacity(ps.len());
+            for q in ps {
+                let q = as_f64(&q).ok_or_else(|| merr("quantile", a))?;
+                out.push(Value::Float(one(q)?));
+            }
+            Ok(Value::vector(Ty::Float64, out))
+        }
+        _ => Err(merr("quantile", a)),
+    }
 }
 
 pub(super) fn b_var(vm: &mut Vm, a: &[Value], k: K) -> R {
