@@ -370,7 +370,10 @@ pub(super) fn floats(vm: &mut Vm, name: &str, a: &[Value]) -> Result<Vec<f64>, E
         .collect()
 }
 
-pub(super) fn b_median(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(super) fn b_median(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let (Some(d), [v]) = (kwarg(k, "dims"), a) {
+        return reduce_dims(vm, "median", v, d, b_median);
+    }
     let mut xs = floats(vm, "median", a)?;
     if xs.is_empty() {
         return Err(errors::argument_error(
@@ -446,17 +449,34 @@ pub(super) fn b_quantile(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub(super) fn b_var(vm: &mut Vm, a: &[Value], k: K) -> R {
+    let corrected = !matches!(kwarg(k, "corrected"), Some(Value::Bool(false)));
+    if let (Some(d), [v]) = (kwarg(k, "dims"), a) {
+        let f = if corrected { b_var } else { var_uncorrected };
+        return reduce_dims(vm, "var", v, d, f);
+    }
     let xs = floats(vm, "var", a)?;
     let n = xs.len() as f64;
     let m = xs.iter().sum::<f64>() / n;
-    let corrected = !matches!(kwarg(k, "corrected"), Some(Value::Bool(false)));
     let d = if corrected { n - 1.0 } else { n };
     Ok(Value::Float(
         xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / d,
     ))
 }
 
+fn var_uncorrected(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    b_var(vm, a, &[("corrected".into(), Value::Bool(false))])
+}
+
+fn std_uncorrected(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    b_std(vm, a, &[("corrected".into(), Value::Bool(false))])
+}
+
 pub(super) fn b_std(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let (Some(d), [v]) = (kwarg(k, "dims"), a) {
+        let corrected = !matches!(kwarg(k, "corrected"), Some(Value::Bool(false)));
+        let f = if corrected { b_std } else { std_uncorrected };
+        return reduce_dims(vm, "std", v, d, f);
+    }
     match b_var(vm, a, k)? {
         Value::Float(v) => Ok(Value::Float(v.sqrt())),
         o => Ok(o),
