@@ -93,6 +93,16 @@ pub(crate) struct Chunk {
     pub kwnames: Vec<Vec<Name>>,
     pub nslots: u32,
     pub slot_names: Vec<Name>,
+    /// for a method's body: what a stack trace shows of its frame (a frame keeps only its
+    /// chunk, not the method, so a call costs one reference count less)
+    pub frame_info: Option<FrameInfo>,
+}
+
+#[derive(Debug)]
+pub(crate) struct FrameInfo {
+    pub name: Name,
+    pub params: Vec<Name>,
+    pub prelude: bool,
 }
 
 #[derive(Debug)]

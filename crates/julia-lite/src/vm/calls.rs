@@ -29,24 +29,32 @@ impl Vm {
                 // function has not changed, needs no lock (only its arity and types checked)
                 let version = g.version.load(std::sync::atomic::Ordering::Acquire);
                 let args = &self.stack[callee_pos + 1..];
-                let m = match &self.method_cache {
-                    Some((k, v, m))
-                        if Arc::ptr_eq(k, g) && *v == version && applicable(m, args) =>
-                    {
-                        Some(m.clone())
+                if let Some((k, v, m)) = &self.method_cache
+                    && Arc::ptr_eq(k, g)
+                    && *v == version
+                    && applicable(m, args)
+                {
+                    // enter with the cached method itself (taken out and put back: no
+                    // reference counting)
+                    let cached = self.method_cache.take();
+                    let r = match &cached {
+                        Some((_, _, m)) => self.enter(m, callee, callee_pos, kw),
+                        None => unreachable!("matched above"),
+                    };
+                    self.method_cache = cached;
+                    return r.map(|_| true);
+                }
+                let m = {
+                    let methods = lock(&g.methods);
+                    let m = select_method(&methods, args);
+                    if let (Some(m), 1) = (&m, methods.len()) {
+                        self.method_cache = Some((g.clone(), version, m.clone()));
                     }
-                    _ => {
-                        let methods = lock(&g.methods);
-                        let m = select_method(&methods, args);
-                        if let (Some(m), 1) = (&m, methods.len()) {
-                            self.method_cache = Some((g.clone(), version, m.clone()));
-                        }
-                        m
-                    }
+                    m
                 };
                 match m {
                     Some(m) => {
-                        self.enter(m, callee, callee_pos, kw)?;
+                        self.enter(&m, callee, callee_pos, kw)?;
                         Ok(true)
                     }
                     None => {
@@ -72,7 +80,7 @@ impl Vm {
                         &args,
                     ));
                 }
-                self.enter(m, callee, callee_pos, kw)?;
+                self.enter(&m, callee, callee_pos, kw)?;
                 Ok(true)
             }
             Value::Type(_) | Value::StructType(_) => {
@@ -88,7 +96,7 @@ impl Vm {
 
     pub(super) fn enter(
         &mut self,
-        m: Arc<Method>,
+        m: &Method,
         callee: Value,
         callee_pos: usize,
         kw: Vec<(Name, Value)>,
@@ -148,7 +156,6 @@ impl Vm {
             base,
             callee,
             argc,
-            method: Some(m),
         });
         Ok(())
     }

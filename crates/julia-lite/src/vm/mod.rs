@@ -59,7 +59,6 @@ pub(crate) struct CallFrame {
     pub base: usize,
     pub callee: Value,
     pub argc: usize,
-    pub method: Option<Arc<Method>>,
 }
 
 struct Handler {
@@ -127,7 +126,6 @@ impl Vm {
                 base: 0,
                 callee: Value::Nothing,
                 argc: 0,
-                method: None,
             }],
             handlers: vec![],
             out: String::new(),
@@ -325,11 +323,11 @@ impl Vm {
                 .get(f.ip.saturating_sub(1))
                 .copied()
                 .unwrap_or(1);
-            match &f.method {
+            match &f.chunk.frame_info {
                 Some(m) if m.prelude => continue,
                 Some(m) => {
                     let mut params = Vec::new();
-                    for (i, (n, _)) in m.params.iter().enumerate() {
+                    for (i, n) in m.params.iter().enumerate() {
                         let t = self
                             .stack
                             .get(f.base + i)
