@@ -319,7 +319,15 @@ pub(super) fn b_vcat(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 pub(super) fn b_copy(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
-        [Value::Array(arr)] => Ok(Value::Array(Arc::new(Mutex::new(lock(arr).clone())))),
+        [Value::Array(arr)] => {
+            let mut g = lock(arr).clone();
+            // Julia materialises `copy(A')` of a matrix as a Matrix; `copy(v')` stays an
+            // Adjoint of the copied vector
+            if !g.wrap.is_row_vector() {
+                g.wrap = Wrap::None;
+            }
+            Ok(Value::Array(Arc::new(Mutex::new(g))))
+        }
         [Value::Dict(d)] => Ok(Value::Dict(Arc::new(Mutex::new(lock(d).clone())))),
         [v] => Ok(v.clone()),
         _ => Err(merr("copy", a)),

@@ -278,7 +278,7 @@ pub(crate) fn setindex(vm: &mut Vm, obj: &Value, v: Value, idx: &[Value]) -> Res
                 // Julia's `A'` is a view: writing through it changes `A`. julia-lite's is a
                 // copy, so a write would silently not reach the parent.
                 return Err(errors::error_exception(
-                    "writing into an adjoint or transpose (`A'[i] = x`) is not supported by julia-lite (it is a copy here, a view in Julia); use copy(A') or permutedims(A)",
+                    "writing into an adjoint or transpose (`A'[i] = x`) is not supported by julia-lite (it is a copy here, a view in Julia); use collect(A') or permutedims(A)",
                 ));
             }
             let v = convert(&elty, v)?;
