@@ -562,7 +562,29 @@ fn matrix(rows: usize, cols: usize, data: Vec<Value>) -> Value {
 }
 
 /// `hcat(a, b, …)` and `[a b]`: side by side; every operand needs the same number of rows.
-pub(crate) fn b_hcat(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(crate) fn b_hcat(vm: &mut Vm, a: &[Value], k: K) -> R {
+    // Julia: hcat of adjoint (or transposed) vectors and numbers is again an adjoint
+    // (transposed) vector, so `[v' w'] * x` stays a dot product
+    let wrap_of = |v: &Value| match v {
+        Value::Array(arr) => Some(lock(arr).wrap),
+        _ => None,
+    };
+    let row = a.iter().find_map(wrap_of).filter(|w| w.is_row_vector());
+    if let Some(w) = row
+        && a.iter().all(|x| {
+            wrap_of(x).map_or(
+                matches!(x, Value::Int(_) | Value::Float(_) | Value::Bool(_)),
+                |xw| xw == w,
+            )
+        })
+    {
+        let plain = hcat_blocks(vm, a, k)?;
+        return Ok(crate::builtins::math::keep_wrap(plain, w));
+    }
+    hcat_blocks(vm, a, k)
+}
+
+fn hcat_blocks(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let mut blocks = Vec::with_capacity(a.len());
     for x in a {
         blocks.push(block(vm, x)?);
