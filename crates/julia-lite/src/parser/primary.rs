@@ -230,6 +230,9 @@ impl Parser {
                 self.peek(),
                 Tok::Newline | Tok::Semi | Tok::Eof | Tok::RParen | Tok::RBracket | Tok::Comma
             ) && !self.is_kw("end")
+                // in brackets, `for` after an argument starts a comprehension's clauses:
+                // `[@elapsed f() for k in 1:3]`
+                && !(saved && !args.is_empty() && self.is_kw("for"))
             {
                 // the first argument of @assert/@show etc. may be a full expression incl. assignment
                 self.space_sensitive = true;
