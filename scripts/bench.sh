@@ -118,3 +118,9 @@ cargo bench -q -p linkis-mock --bench log_paging 2>/dev/null
 echo
 echo "== julia-lite micro-benchmarks (criterion) =="
 cargo bench -q -p julia-lite 2>/dev/null | grep -vE '^(Benchmarking|Gnuplot|$)'
+
+echo
+echo "== julia-lite vs CPython (same workloads, best of ${TIMING_RUNS:-5} runs each, wall clock) =="
+# Bounded: 4 workloads × TIMING_RUNS runs on each side, about a minute in all.
+cargo build --release -q -p julia-lite --example timing
+python3 scripts/bench_cpython.py "${TIMING_RUNS:-5}" "$target/release/examples/timing"

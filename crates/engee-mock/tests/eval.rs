@@ -273,3 +273,28 @@ async fn code_nested_deeper_than_the_limit_is_a_julia_syntax_error() {
     // the server is unharmed
     assert_eq!(app.eval("1 + 1").await, (200, json!({"result": "2"})));
 }
+
+#[tokio::test]
+async fn linear_algebra_answers_as_julia_over_http() {
+    let app = TestApp::start().await;
+    app.start_engee(DEMO_PAT).await;
+    let ok = |s: &str| (200, json!({ "result": s }));
+    assert_eq!(
+        app.eval("A = [1 2; 3 4]; inv(A)").await,
+        ok("[-1.9999999999999996 0.9999999999999998; 1.4999999999999998 -0.4999999999999999]")
+    );
+    assert_eq!(app.eval("A * [1, 1]").await, ok("[3, 7]"));
+    assert_eq!(app.eval("A \\ [1, 2]").await, ok("[0.0, 0.5]"));
+    assert_eq!(
+        app.eval("using LinearAlgebra; (det([1 0; 2 2]), tr(A), A - 2I)")
+            .await,
+        ok("(2.0, 5, [-1 2; 3 2])")
+    );
+    // the workspace keeps `using LinearAlgebra` between calls
+    assert_eq!(app.eval("norm([3, 4])").await, ok("5.0"));
+
+    let (status, body) = app.eval("[1 2; 2 4] \\ [1, 2]").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["type"], "SingularException");
+    assert_eq!(body["error"]["short_description"], "SingularException(2)");
+}

@@ -19,6 +19,10 @@ pub(crate) enum Op {
     StoreGlobal(u32),
     /// fast path for a builtin with a fixed id (operators)
     CallBuiltin(u16, u16),
+    /// `LoadLocal(a); LoadLocal(b); CallBuiltin(id, 2)` in one instruction (`s + i`)
+    BinLocalLocal(u16, u32, u32),
+    /// `LoadLocal(a); Const(k); CallBuiltin(id, 2)` in one instruction (`n - 1`)
+    BinLocalConst(u16, u32, u32),
     /// argc, kwnames index + 1 (0 = none)
     Call(u16, u16),
     /// callee, args tuple on stack; kwnames index + 1
@@ -48,6 +52,8 @@ pub(crate) enum Op {
     Interp(u16),
     IterInit(u32),
     IterNext(u32, u32),
+    /// `IterNext(it, exit); StoreLocal(var)` in one instruction (a `for` loop's variable)
+    IterNextStore(u32, u32, u32),
     Destructure(u16),
     MakeClosure(u32, u16),
     DefMethod(u32, u32),
@@ -87,6 +93,16 @@ pub(crate) struct Chunk {
     pub kwnames: Vec<Vec<Name>>,
     pub nslots: u32,
     pub slot_names: Vec<Name>,
+    /// for a method's body: what a stack trace shows of its frame (a frame keeps only its
+    /// chunk, not the method, so a call costs one reference count less)
+    pub frame_info: Option<FrameInfo>,
+}
+
+#[derive(Debug)]
+pub(crate) struct FrameInfo {
+    pub name: Name,
+    pub params: Vec<Name>,
+    pub prelude: bool,
 }
 
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 //! sleep, the user's file store) with two hosts for tests, and the shared state of a
 //! workspace (`WsInner`). Below the VM, which reads all three.
 
-use crate::value::{Name, Value, lock};
+use crate::value::{NameMap, Value, lock};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -40,7 +40,7 @@ fn de_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_steps: 50_000_000,
+            max_steps: 2_000_000_000,
             max_wall: Duration::from_secs(30),
             max_memory_bytes: 256 * 1024 * 1024,
             max_depth: 10_000,
@@ -71,7 +71,11 @@ pub trait Host: Send + Sync + 'static {
 pub(crate) struct WsInner {
     /// set once user code defines a method for a built-in name (e.g. `Base.:+`)
     pub overloads: std::sync::atomic::AtomicBool,
-    pub globals: Mutex<HashMap<Name, Value>>,
+    pub globals: Mutex<NameMap<Value>>,
+    /// bumped whenever a global bound to a function (a `Generic`) is bound anew or removed,
+    /// or a new global name appears: each VM keeps the functions it loaded in a cache that
+    /// is valid while this does not change (see `Vm::load_global`)
+    pub functions_epoch: std::sync::atomic::AtomicU64,
     pub using: Mutex<HashSet<String>>,
     /// state of the pseudo-random generator (`rand`, `Random.seed!`)
     pub rng: Mutex<u64>,

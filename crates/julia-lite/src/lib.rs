@@ -58,7 +58,7 @@ impl Default for Workspace {
 impl Workspace {
     pub fn new() -> Self {
         install_library();
-        let mut globals = HashMap::new();
+        let mut globals = value::NameMap::default();
         for (n, v) in builtins::prelude::prelude_globals() {
             globals.insert(n, v);
         }
@@ -66,6 +66,7 @@ impl Workspace {
             inner: Arc::new(WsInner {
                 overloads: std::sync::atomic::AtomicBool::new(false),
                 globals: Mutex::new(globals),
+                functions_epoch: std::sync::atomic::AtomicU64::new(0),
                 using: Mutex::new(HashSet::new()),
                 rng: Mutex::new(host::RNG_SEED),
                 module_state: Mutex::new(HashMap::new()),

@@ -18,8 +18,8 @@
 //!   existed before and were mutated through an alias keep their new elements, but those
 //!   were counted, so the workspace stays within the budget.
 
-use crate::value::{IterState, Name, Value};
-use std::collections::{HashMap, HashSet};
+use crate::value::{IterState, Name, NameMap, Value};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Bytes charged per value slot (a `Value` is 24 bytes).
@@ -170,12 +170,12 @@ fn is_scalar(v: &Value) -> bool {
 /// an evaluation ending in `OutOfMemoryError` can be undone.
 #[derive(Default)]
 pub(crate) struct GlobalJournal {
-    before: HashMap<Name, Option<Value>>,
+    before: NameMap<Option<Value>>,
 }
 
 impl GlobalJournal {
     /// Record `name`'s current binding unless this evaluation already changed it.
-    pub fn note(&mut self, globals: &HashMap<Name, Value>, name: &Name) {
+    pub fn note(&mut self, globals: &NameMap<Value>, name: &Name) {
         if !self.before.contains_key(name) {
             self.before.insert(name.clone(), globals.get(name).cloned());
         }
@@ -183,7 +183,7 @@ impl GlobalJournal {
 
     /// Put every recorded binding back. Returns the replaced values so the caller can drop
     /// them after releasing the globals lock.
-    pub fn restore(&mut self, globals: &mut HashMap<Name, Value>) -> Vec<Value> {
+    pub fn restore(&mut self, globals: &mut NameMap<Value>) -> Vec<Value> {
         let mut dropped = Vec::new();
         for (name, old) in self.before.drain() {
             let replaced = match old {

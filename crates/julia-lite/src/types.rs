@@ -1,6 +1,6 @@
 //! `typeof`, type names and type lookup by name.
 
-use crate::value::{Ty, Value, lock};
+use crate::value::{Ty, Value, Wrap, lock};
 
 /// Element types nested deeper than this become `Any` (bounds every walk over a type).
 pub(crate) const MAX_TY_DEPTH: usize = 32;
@@ -51,7 +51,16 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
             } else {
                 a.elty.clone()
             };
-            Ty::Array(Box::new(elty), if a.dims.is_some() { 2 } else { 1 })
+            let arr_ty = |n| Box::new(Ty::Array(Box::new(elty.clone()), n));
+            match a.wrap {
+                Wrap::None => Ty::Array(Box::new(elty), if a.dims.is_some() { 2 } else { 1 }),
+                w => Ty::Wrapper {
+                    adjoint: matches!(w, Wrap::AdjointVec | Wrap::AdjointMat),
+                    parent: arr_ty(if w.is_row_vector() { 1 } else { 2 }),
+                    elty: Box::new(elty.clone()),
+                    qualified: true,
+                },
+            }
         }
         Value::Tuple(t) => Ty::Tuple(t.iter().map(typeof_val).collect()),
         Value::NamedTuple(nt) => {
@@ -136,10 +145,23 @@ pub(crate) fn type_name(t: &Ty) -> String {
         Ty::Rational => "Rational{Int64}".into(),
         Ty::Float32 => "Float32".into(),
         Ty::ComplexInt => "Complex{Int64}".into(),
-        Ty::ComplexFloat => "Complex{Float64}".into(),
+        // Julia prints the alias
+        Ty::ComplexFloat => "ComplexF64".into(),
         Ty::BigInt => "BigInt".into(),
         Ty::Union(a, b) => format!("Union{{{}, {}}}", type_name(a), type_name(b)),
         Ty::Zip => "Base.Iterators.Zip".into(),
+        Ty::Wrapper {
+            adjoint,
+            elty,
+            parent,
+            qualified,
+        } => format!(
+            "{}{}{{{}, {}}}",
+            if *qualified { "LinearAlgebra." } else { "" },
+            if *adjoint { "Adjoint" } else { "Transpose" },
+            type_name(elty),
+            type_name(parent)
+        ),
     }
 }
 
@@ -227,4 +249,20 @@ pub(crate) fn isa(v: &Value, t: &Ty) -> bool {
         Ty::Struct(n) if &**n == "IO" => crate::value::is_io(v),
         _ => vt.subtype(t),
     }
+}
+
+/// `UniformScaling{T}(λ)` (LinearAlgebra's `I` is `UniformScaling{Bool}(true)`): a struct
+/// whose type name carries the parameter, so `typeof`, `string` and `repr` print as Julia's.
+pub(crate) fn uniform_scaling(lambda: Value) -> Value {
+    use crate::value::{StructDef, StructV};
+    use std::sync::{Arc, Mutex};
+    let def = StructDef {
+        name: format!("UniformScaling{{{}}}", type_name(&typeof_val(&lambda))).into(),
+        fields: vec![("λ".into(), None)],
+        mutable: false,
+    };
+    Value::Struct(Arc::new(StructV {
+        def: Arc::new(def),
+        fields: Mutex::new(vec![lambda]),
+    }))
 }

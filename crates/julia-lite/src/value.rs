@@ -6,6 +6,45 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub type Name = Arc<str>;
 
+/// A map keyed by names (globals, the global journal). Hashed with FxHash: names are
+/// short and looked up on every global read and write, where SipHash was a tenth of the
+/// time of a call; a flood of colliding names only slows the evaluation that makes them,
+/// which its budgets bound.
+pub type NameMap<V> = HashMap<Name, V, std::hash::BuildHasherDefault<NameHasher>>;
+
+#[derive(Default, Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.add(b as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl NameHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -61,6 +100,15 @@ pub enum Ty {
     ComplexFloat,
     /// `Union{Nothing, T}` / `Union{Missing, T}` (first = Nothing or Missing)
     Union(Box<Ty>, Box<Ty>),
+    /// `LinearAlgebra.Adjoint{T, P}` / `Transpose{T, P}` (element type, parent type); the
+    /// module prefix is printed unless the workspace did `using LinearAlgebra`, as Julia
+    /// qualifies names not visible in `Main`
+    Wrapper {
+        adjoint: bool,
+        elty: Box<Ty>,
+        parent: Box<Ty>,
+        qualified: bool,
+    },
 }
 
 impl Ty {
@@ -107,7 +155,13 @@ impl Ty {
             AbstractChar => matches!(self, Char),
             AbstractArray => matches!(
                 self,
-                Array(..) | AbstractVector | UnitRange | StepRange | FloatRange | AbstractRange
+                Array(..)
+                    | Wrapper { .. }
+                    | AbstractVector
+                    | UnitRange
+                    | StepRange
+                    | FloatRange
+                    | AbstractRange
             ),
             AbstractVector => matches!(
                 self,
@@ -157,6 +211,30 @@ pub struct Array {
     pub data: Vec<Value>,
     /// Some((rows, cols)) for a matrix (column-major data)
     pub dims: Option<(usize, usize)>,
+    /// A matrix that stands for Julia's lazy `Adjoint`/`Transpose` wrapper (the data is the
+    /// transposed copy; `typeof` and `*` need to know it was a wrapper)
+    pub wrap: Wrap,
+}
+
+/// Which `LinearAlgebra` wrapper a (materialised) matrix stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wrap {
+    /// a plain `Matrix`/`Vector`
+    #[default]
+    None,
+    /// `v'` of a vector: a row vector; `v' * w` is a scalar
+    AdjointVec,
+    /// `A'` of a matrix
+    AdjointMat,
+    TransposeVec,
+    TransposeMat,
+}
+
+impl Wrap {
+    /// a row vector made from a vector (`v'`, `transpose(v)`)
+    pub fn is_row_vector(self) -> bool {
+        matches!(self, Wrap::AdjointVec | Wrap::TransposeVec)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -220,6 +298,9 @@ impl DictV {
 pub(crate) struct Generic {
     pub name: Name,
     pub methods: Mutex<Vec<Arc<Method>>>,
+    /// bumped (under the `methods` lock) whenever a method is added or replaced, so a VM
+    /// may remember the method it selected without taking the lock (see `Vm::call`)
+    pub version: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug)]
@@ -259,7 +340,7 @@ pub struct StructV {
 // Functions, closures and iterator states are the interpreter's own: native modules
 // receive and pass them on but cannot look inside (their types are crate-private).
 #[allow(private_interfaces)]
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Value {
     Nothing,
     Missing,
@@ -303,6 +384,61 @@ pub enum Value {
     /// `Complex{Int64}` / `Complex{Float64}`
     ComplexI(i64, i64),
     ComplexF(f64, f64),
+}
+
+// Cloning is the interpreter's most frequent operation (every load of a local or a
+// constant); numbers are copied inline, everything else through the out-of-line match.
+impl Clone for Value {
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match self {
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Nothing => Value::Nothing,
+            _ => self.clone_slow(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_slow(&self) -> Value {
+        match self {
+            Value::Nothing => Value::Nothing,
+            Value::Missing => Value::Missing,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::Char(c) => Value::Char(*c),
+            Value::Str(s) => Value::Str(s.clone()),
+            Value::Sym(s) => Value::Sym(s.clone()),
+            Value::Array(a) => Value::Array(a.clone()),
+            Value::Tuple(t) => Value::Tuple(t.clone()),
+            Value::NamedTuple(n) => Value::NamedTuple(n.clone()),
+            Value::Pair(p) => Value::Pair(p.clone()),
+            Value::Dict(d) => Value::Dict(d.clone()),
+            Value::Range(r) => Value::Range(r.clone()),
+            Value::FRange(r) => Value::FRange(r.clone()),
+            Value::Generic(g) => Value::Generic(g.clone()),
+            Value::Closure(c) => Value::Closure(c.clone()),
+            Value::Builtin(b) => Value::Builtin(*b),
+            Value::Type(t) => Value::Type(t.clone()),
+            Value::Exception(e) => Value::Exception(e.clone()),
+            Value::Struct(s) => Value::Struct(s.clone()),
+            Value::StructType(d) => Value::StructType(d.clone()),
+            Value::Module(m) => Value::Module(m.clone()),
+            Value::Lazy(l) => Value::Lazy(l.clone()),
+            Value::Iter(i) => Value::Iter(i.clone()),
+            Value::Undef => Value::Undef,
+            Value::Box(b) => Value::Box(b.clone()),
+            Value::Rational(n, d) => Value::Rational(*n, *d),
+            Value::Big(b) => Value::Big(b.clone()),
+            Value::F32(f) => Value::F32(*f),
+            Value::ComplexI(a, b) => Value::ComplexI(*a, *b),
+            Value::ComplexF(a, b) => Value::ComplexF(*a, *b),
+        }
+    }
 }
 
 /// Tuple storage; dropping a deeply nested tuple does not recurse.
@@ -529,6 +665,7 @@ impl Value {
             elty,
             data,
             dims: None,
+            wrap: Wrap::None,
         })))
     }
     pub fn tuple(v: Vec<Value>) -> Value {

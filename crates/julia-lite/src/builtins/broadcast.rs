@@ -107,6 +107,21 @@ pub(super) fn b_bc_shape(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     Ok(math::with_dims(out.clone(), broadcast_shape(args)?))
 }
 
+/// `_map_shape(args, out)`: the same for `map`, which also keeps an Adjoint or Transpose
+/// wrapper around vectors (a broadcast `f.(v')` gives a plain Matrix).
+pub(super) fn b_map_shape(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    let [Value::Tuple(args), out] = a else {
+        return Err(merr("_map_shape", a));
+    };
+    let out = math::with_dims(out.clone(), broadcast_shape(args)?);
+    // `map` over adjoint (transposed) vectors keeps the wrapper, as Julia's `map` does
+    let first = args.first().map(math::wrap_of).unwrap_or(Wrap::None);
+    if first.is_row_vector() && args.iter().all(|a| math::wrap_of(a) == first) {
+        return Ok(math::keep_wrap(out, first));
+    }
+    Ok(out)
+}
+
 pub(super) fn b_dotassign(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     let [dst, src] = a else {
         return Err(merr("copyto!", a));

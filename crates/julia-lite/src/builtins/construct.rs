@@ -2,6 +2,39 @@
 
 use super::*;
 
+/// `convert(T, x)` as user code calls it: numbers (`InexactError` when the value does not
+/// fit), and arrays element by element (`convert(Vector{Float64}, [1, 2])`).
+pub(crate) fn b_convert(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
+    match a {
+        [Value::Type(t), Value::Array(arr)] if matches!(**t, Ty::Array(..)) => {
+            let Ty::Array(et, n) = &**t else {
+                unreachable!("matched an array type")
+            };
+            let g = lock(arr).clone();
+            let rank = if g.dims.is_some() { 2 } else { 1 };
+            if rank != *n || g.wrap != Wrap::None {
+                return convert(t, Value::Array(arr.clone()));
+            }
+            if **et == Ty::Any || g.elty == **et {
+                return Ok(Value::Array(arr.clone()));
+            }
+            let data = g
+                .data
+                .iter()
+                .map(|x| convert(et, x.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Value::Array(Arc::new(Mutex::new(Array {
+                elty: (**et).clone(),
+                data,
+                dims: g.dims,
+                wrap: Wrap::None,
+            }))))
+        }
+        [Value::Type(t), v] => convert(t, v.clone()),
+        _ => Err(merr("convert", a)),
+    }
+}
+
 /// Convert `v` to type `t` (Julia `convert`), used for typed containers and constructors.
 pub(crate) fn convert(t: &Ty, v: Value) -> R {
     match (t, &v) {
@@ -58,6 +91,74 @@ pub(crate) fn convert(t: &Ty, v: Value) -> R {
             vec![],
         )),
     }
+}
+
+/// `Matrix(I, m, n)` / `Matrix{T}(I, m, n)` (λ on the diagonal, zeros elsewhere; the
+/// element type is λ's unless given) and `Matrix{T}(undef, m, n)` (zero-filled where
+/// Julia leaves memory uninitialised, as `Vector{T}(undef, n)`).
+fn matrix_of_size(vm: &mut Vm, et: &Ty, args: &[Value], tn: &str) -> R {
+    let [what, m, n] = args else {
+        return Err(merr(tn, args));
+    };
+    let (Some(m), Some(n)) = (as_int(m), as_int(n)) else {
+        return Err(merr(tn, args));
+    };
+    if m < 0 || n < 0 {
+        return Err(errors::argument_error(&format!(
+            "invalid Array dimensions: ({m}, {n})"
+        )));
+    }
+    let (m, n) = (m as usize, n as usize);
+    let lambda = match what {
+        Value::Struct(s) if s.def.name.starts_with("UniformScaling{") => lock(&s.fields)
+            .first()
+            .cloned()
+            .ok_or_else(|| merr(tn, args))?,
+        Value::Sym(u) if &**u == "undef" => {
+            if *et == Ty::Any {
+                return Err(merr(tn, args));
+            }
+            Value::Nothing
+        }
+        _ => return Err(merr(tn, args)),
+    };
+    let elty = if *et == Ty::Any {
+        crate::types::typeof_val(&lambda)
+    } else {
+        et.clone()
+    };
+    let zero = match elty {
+        Ty::Int64 => Value::Int(0),
+        Ty::Float64 => Value::Float(0.0),
+        Ty::Bool => Value::Bool(false),
+        _ => {
+            return Err(errors::error_exception(&format!(
+                "`{tn}` with element type {} is not supported by julia-lite",
+                type_name(&elty)
+            )));
+        }
+    };
+    vm.alloc(m.saturating_mul(n), false)?;
+    let diag = if matches!(lambda, Value::Nothing) {
+        zero.clone()
+    } else {
+        convert(&elty, lambda)?
+    };
+    let data = (0..m * n)
+        .map(|k| {
+            if k % m == k / m {
+                diag.clone()
+            } else {
+                zero.clone()
+            }
+        })
+        .collect();
+    Ok(Value::Array(Arc::new(Mutex::new(Array {
+        elty,
+        data,
+        dims: Some((m, n)),
+        wrap: Wrap::None,
+    }))))
 }
 
 /// Calling a type: constructors and conversions.
@@ -137,6 +238,7 @@ pub(crate) fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name
             let s: String = args.iter().map(to_string).collect();
             Ok(Value::Sym(s.into()))
         }
+        Ty::Array(et, 2) if args.len() == 3 => matrix_of_size(vm, et, args, &tn),
         Ty::Array(et, _) => {
             // Vector{T}() or Vector{T}(undef, n)
             match args {

@@ -113,18 +113,32 @@ pub(super) fn b_display(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
 pub(crate) fn display(v: &Value) -> Result<String, Exc> {
     Ok(match v {
         Value::Array(arr) => {
-            let (elty, data, dims) = {
+            let (elty, data, dims, wrap) = {
                 let g = lock(arr);
-                (g.elty.clone(), g.data.clone(), g.dims)
+                (g.elty.clone(), g.data.clone(), g.dims, g.wrap)
             };
             if data.is_empty() && dims.is_none() {
                 // Julia shows an empty vector as its repr: `Int64[]`
                 return Ok(repr(v));
             }
             let (r, c) = dims.unwrap_or((data.len(), 1));
-            let mut s = match dims {
-                Some(_) => format!("{r}×{c} Matrix{{{}}}", type_name(&elty)),
-                None => format!(
+            let el = type_name(&elty);
+            let mut s = match (dims, wrap) {
+                // Julia 1.9 describes a wrapper by how it was made
+                (Some(_), Wrap::AdjointVec) => {
+                    format!("{r}×{c} adjoint(::Vector{{{el}}}) with eltype {el}")
+                }
+                (Some(_), Wrap::AdjointMat) => {
+                    format!("{r}×{c} adjoint(::Matrix{{{el}}}) with eltype {el}")
+                }
+                (Some(_), Wrap::TransposeVec) => {
+                    format!("{r}×{c} transpose(::Vector{{{el}}}) with eltype {el}")
+                }
+                (Some(_), Wrap::TransposeMat) => {
+                    format!("{r}×{c} transpose(::Matrix{{{el}}}) with eltype {el}")
+                }
+                (Some(_), Wrap::None) => format!("{r}×{c} Matrix{{{el}}}"),
+                (None, _) => format!(
                     "{}-element {}",
                     data.len(),
                     type_name(&Ty::vector(elty.clone()))

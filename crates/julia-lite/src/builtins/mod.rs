@@ -3,6 +3,7 @@
 pub(crate) mod collections;
 pub(crate) mod complex;
 pub(crate) mod json;
+pub(crate) mod linalg;
 pub(crate) mod math;
 pub(crate) mod prelude;
 pub(crate) mod ratbig;
@@ -45,6 +46,7 @@ fn table() -> &'static Table {
         fns.extend_from_slice(json::FNS);
         fns.extend_from_slice(ratbig::FNS);
         fns.extend_from_slice(complex::FNS);
+        fns.extend_from_slice(linalg::FNS);
         fns.extend_from_slice(FNS);
         Table { fns }
     })
@@ -153,6 +155,7 @@ const NOT_FOR_MATRICES: &[&str] = &[
     "reverse!",
     "cumsum",
     "cumprod",
+    "diff",
     "push!",
     "pushfirst!",
     "pop!",
@@ -164,6 +167,20 @@ const NOT_FOR_MATRICES: &[&str] = &[
     "keys",
     "eachindex",
     "unique!",
+    // matrix functions (Julia computes exp(A), sqrt(A)… of a square matrix, not elementwise)
+    "exp",
+    "log",
+    "sqrt",
+    "cbrt",
+    "sin",
+    "cos",
+    "tan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asin",
+    "acos",
+    "atan",
 ];
 
 fn refuse_matrix(id: u16, args: &[Value]) -> Option<Exc> {
@@ -263,7 +280,9 @@ pub(crate) fn as_f64(v: &Value) -> Option<f64> {
 }
 
 pub(crate) const FNS: &[(&str, BFn)] = &[
+    ("convert", b_convert),
     ("_bc_shape", b_bc_shape),
+    ("_map_shape", b_map_shape),
     ("_matrix_of", b_matrix_of),
     ("_dotassign_index!", b_dotassign_index),
     ("_no_matrix", b_no_matrix),

@@ -18,10 +18,10 @@ function map(f, xs)
     if xs isa Tuple
         return Tuple([f(x) for x in xs])
     end
-    _bc_shape((xs,), [f(x) for x in xs])
+    _map_shape((xs,), [f(x) for x in xs])
 end
-map(f, a, b) = _bc_shape((a, b), [f(x, y) for (x, y) in zip(a, b)])
-map(f, a, b, c) = _bc_shape((a, b, c), [f(x, y, z) for (x, y, z) in zip(a, b, c)])
+map(f, a, b) = _map_shape((a, b), [f(x, y) for (x, y) in zip(a, b)])
+map(f, a, b, c) = _map_shape((a, b, c), [f(x, y, z) for (x, y, z) in zip(a, b, c)])
 function map!(f, dst, src)
     for i in 1:length(src)
         dst[i] = f(src[i])
@@ -263,7 +263,8 @@ fn build() -> PreludeDefs {
     };
     let ws = Arc::new(WsInner {
         overloads: std::sync::atomic::AtomicBool::new(false),
-        globals: Mutex::new(HashMap::new()),
+        globals: Mutex::new(NameMap::default()),
+        functions_epoch: std::sync::atomic::AtomicU64::new(0),
         using: Mutex::new(HashSet::new()),
         rng: Mutex::new(crate::host::RNG_SEED),
         module_state: Mutex::new(HashMap::new()),
@@ -305,6 +306,7 @@ pub(crate) fn prelude_globals() -> Vec<(Name, Value)> {
                 Value::Generic(Arc::new(Generic {
                     name: n.clone(),
                     methods: Mutex::new(ms.clone()),
+                    version: std::sync::atomic::AtomicU64::new(0),
                 })),
             )
         })

@@ -31,7 +31,21 @@ pub(crate) fn using(vm: &mut Vm, name: &str) -> Result<(), Exc> {
 
 pub(super) fn b_typeof(_vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
     match a {
-        [v] => Ok(Value::ty(typeof_val(v))),
+        [v] => Ok(Value::ty(match typeof_val(v) {
+            // Julia prints `LinearAlgebra.Adjoint{…}` unless the module is in use in Main
+            Ty::Wrapper {
+                adjoint,
+                elty,
+                parent,
+                ..
+            } => Ty::Wrapper {
+                adjoint,
+                elty,
+                parent,
+                qualified: !lock(&_vm.ws.using).contains("LinearAlgebra"),
+            },
+            t => t,
+        })),
         _ => Err(merr("typeof", a)),
     }
 }

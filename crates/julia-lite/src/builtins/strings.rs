@@ -756,6 +756,25 @@ fn b_float_str(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
+/// `splitext(path)`: `(root, extension)`, the extension being the last `.` of the last path
+/// component and what follows, unless that `.` starts the component (Julia's
+/// `r"^((?:.*/)?(?:\.|[^/\.])[^/]*?)(\.[^/\.]*|)$"`: `splitext(".bashrc")` has no
+/// extension).
+fn b_splitext(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    let [Value::Str(p)] = a else {
+        return Err(merr("splitext", a));
+    };
+    let base_start = p.rfind('/').map_or(0, |i| i + 1);
+    let base = &p[base_start..];
+    // the component's first character is never the extension's dot
+    let first_len = base.chars().next().map_or(0, char::len_utf8);
+    let (root, ext) = match base[first_len..].rfind('.') {
+        Some(i) => p.split_at(base_start + first_len + i),
+        None => (&p[..], ""),
+    };
+    Ok(Value::tuple(vec![Value::str(root), Value::str(ext)]))
+}
+
 pub(crate) const FNS: &[(&str, BFn)] = &[
     ("string", b_string),
     ("repr", b_repr),
@@ -794,6 +813,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     ("lpad", b_lpad),
     ("rpad", b_rpad),
     ("cmp", b_cmp),
+    ("splitext", b_splitext),
     ("_sprintf", b_sprintf),
     ("_printf", b_printf),
     ("Printf.@sprintf", b_sprintf),

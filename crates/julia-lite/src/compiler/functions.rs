@@ -264,14 +264,24 @@ impl Compiler {
             .ok_or_else(|| syntax_error("internal compiler error"))?;
         r?;
         self.last_captures = st.captures.iter().map(|(n, l)| (n.clone(), *l)).collect();
-        let name = def.name.clone().unwrap_or_else(|| "anonymous".into());
+        let name: Name = def
+            .name
+            .clone()
+            .unwrap_or_else(|| "anonymous".into())
+            .into();
+        let mut chunk = st.chunk;
+        chunk.frame_info = Some(crate::bytecode::FrameInfo {
+            name: name.clone(),
+            params: params.iter().map(|(n, _)| n.clone()).collect(),
+            prelude: self.prelude,
+        });
         Ok(Arc::new(Method {
-            name: name.into(),
+            name,
             params,
             nreq,
             vararg,
             kwparams,
-            chunk: Arc::new(st.chunk),
+            chunk: Arc::new(chunk),
             prelude: self.prelude,
         }))
     }

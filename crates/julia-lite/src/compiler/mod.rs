@@ -57,6 +57,9 @@ struct FnState {
     boxed: HashSet<u32>,
     /// capture indices that hold a Box
     cap_boxed: HashSet<u32>,
+    /// the highest position a label (`here()`) was taken at: instructions from there on
+    /// may be jump targets, so they are not fused (see `emit`)
+    last_label: Option<usize>,
 }
 
 impl FnState {
@@ -76,6 +79,7 @@ impl FnState {
             no_capture: false,
             boxed: HashSet::new(),
             cap_boxed: HashSet::new(),
+            last_label: None,
         }
     }
     fn new_slot(&mut self, name: &str) -> u32 {
@@ -117,6 +121,35 @@ impl Compiler {
 
     fn emit(&mut self, op: Op) -> usize {
         let f = self.f();
+        // a binary operator on a local and a local or a constant becomes one instruction
+        // (the operands' loads and the call), unless a jump may land between them
+        if let Op::CallBuiltin(id, 2) = op
+            && let n = f.chunk.code.len()
+            && n >= 2
+            && f.last_label.is_none_or(|l| l < n - 1)
+        {
+            let fused = match (f.chunk.code[n - 2], f.chunk.code[n - 1]) {
+                (Op::LoadLocal(a), Op::LoadLocal(b)) => Some(Op::BinLocalLocal(id, a, b)),
+                (Op::LoadLocal(a), Op::Const(k)) => Some(Op::BinLocalConst(id, a, k)),
+                _ => None,
+            };
+            if let Some(fused) = fused {
+                f.chunk.code.truncate(n - 2);
+                f.chunk.lines.truncate(n - 1);
+                f.chunk.code.push(fused);
+                return n - 2;
+            }
+        }
+        // a `for` loop's next element goes straight into the loop variable
+        if let Op::StoreLocal(var) = op
+            && let n = f.chunk.code.len()
+            && n >= 1
+            && f.last_label.is_none_or(|l| l < n)
+            && let Op::IterNext(it, exit) = f.chunk.code[n - 1]
+        {
+            f.chunk.code[n - 1] = Op::IterNextStore(it, exit, var);
+            return n - 1;
+        }
         f.chunk.code.push(op);
         let l = f.line;
         f.chunk.lines.push(l);
@@ -124,7 +157,10 @@ impl Compiler {
     }
 
     fn here(&mut self) -> usize {
-        self.f().chunk.code.len()
+        let f = self.f();
+        let at = f.chunk.code.len();
+        f.last_label = Some(at);
+        at
     }
 
     fn patch(&mut self, at: usize, target: usize) {
@@ -138,6 +174,7 @@ impl Compiler {
             Op::JumpIfTrueKeep(_) => Op::JumpIfTrueKeep(t),
             Op::PushHandler(_) => Op::PushHandler(t),
             Op::IterNext(s, _) => Op::IterNext(s, t),
+            Op::IterNextStore(s, _, v) => Op::IterNextStore(s, t, v),
             Op::JumpIfArgGiven(a, _) => Op::JumpIfArgGiven(a, t),
             Op::JumpIfDefined(a, _) => Op::JumpIfDefined(a, t),
             other => other,

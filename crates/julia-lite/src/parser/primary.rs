@@ -226,11 +226,17 @@ impl Parser {
         let saved = self.space_sensitive;
         self.space_sensitive = true;
         let r: PResult<()> = (|| {
-            while !matches!(
-                self.peek(),
-                Tok::Newline | Tok::Semi | Tok::Eof | Tok::RParen | Tok::RBracket | Tok::Comma
-            ) && !self.is_kw("end")
-            {
+            loop {
+                let at_end = matches!(
+                    self.peek(),
+                    Tok::Newline | Tok::Semi | Tok::Eof | Tok::RParen | Tok::RBracket | Tok::Comma
+                ) || self.is_kw("end");
+                // in brackets, `for` after an argument starts a comprehension's clauses:
+                // `[@elapsed f() for k in 1:3]`
+                let comprehension = saved && !args.is_empty() && self.is_kw("for");
+                if at_end || comprehension {
+                    break;
+                }
                 // the first argument of @assert/@show etc. may be a full expression incl. assignment
                 self.space_sensitive = true;
                 args.push(self.parse_assign()?);

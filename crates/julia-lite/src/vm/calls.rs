@@ -6,11 +6,12 @@ use super::*;
 impl Vm {
     /// Call the value at `callee_pos` with the args above it. Returns true if a new frame was pushed.
     pub(super) fn call(&mut self, callee_pos: usize, kw: Vec<(Name, Value)>) -> Result<bool, Exc> {
-        let callee = self
-            .stack
-            .get(callee_pos)
-            .cloned()
-            .unwrap_or(Value::Nothing);
+        // the callee moves into the frame (its stack slot is not read again; `Return`
+        // truncates the stack below it)
+        let callee = match self.stack.get_mut(callee_pos) {
+            Some(v) => std::mem::replace(v, Value::Nothing),
+            None => Value::Nothing,
+        };
         match &callee {
             Value::Builtin(id) => {
                 let mut args = std::mem::take(&mut self.argbuf);
@@ -24,13 +25,36 @@ impl Vm {
                 Ok(false)
             }
             Value::Generic(g) => {
+                // a function with one method: the method selected last time, while the
+                // function has not changed, needs no lock (only its arity and types checked)
+                let version = g.version.load(std::sync::atomic::Ordering::Acquire);
+                let args = &self.stack[callee_pos + 1..];
+                if let Some((k, v, m)) = &self.method_cache
+                    && Arc::ptr_eq(k, g)
+                    && *v == version
+                    && applicable(m, args)
+                {
+                    // enter with the cached method itself (taken out and put back: no
+                    // reference counting)
+                    let cached = self.method_cache.take();
+                    let r = match &cached {
+                        Some((_, _, m)) => self.enter(m, callee, callee_pos, kw),
+                        None => unreachable!("matched above"),
+                    };
+                    self.method_cache = cached;
+                    return r.map(|_| true);
+                }
                 let m = {
                     let methods = lock(&g.methods);
-                    select_method(&methods, &self.stack[callee_pos + 1..])
+                    let m = select_method(&methods, args);
+                    if let (Some(m), 1) = (&m, methods.len()) {
+                        self.method_cache = Some((g.clone(), version, m.clone()));
+                    }
+                    m
                 };
                 match m {
                     Some(m) => {
-                        self.enter(m, callee.clone(), callee_pos, kw)?;
+                        self.enter(&m, callee, callee_pos, kw)?;
                         Ok(true)
                     }
                     None => {
@@ -56,7 +80,7 @@ impl Vm {
                         &args,
                     ));
                 }
-                self.enter(m, callee.clone(), callee_pos, kw)?;
+                self.enter(&m, callee, callee_pos, kw)?;
                 Ok(true)
             }
             Value::Type(_) | Value::StructType(_) => {
@@ -72,7 +96,7 @@ impl Vm {
 
     pub(super) fn enter(
         &mut self,
-        m: Arc<Method>,
+        m: &Method,
         callee: Value,
         callee_pos: usize,
         kw: Vec<(Name, Value)>,
@@ -100,7 +124,13 @@ impl Vm {
             }
         }
         let nslots = m.chunk.nslots as usize;
-        self.alloc(nslots, false)?;
+        // A frame's slots are charged to the memory budget only when the frame is big: the
+        // small frames of ordinary calls hold at most `max_depth` × 16 slots in all (the
+        // values in them are charged where they are made), and charging every call was a
+        // twentieth of its cost.
+        if nslots > SMALL_FRAME_SLOTS {
+            self.alloc(nslots, false)?;
+        }
         for _ in np..nslots {
             self.stack.push(Value::Undef);
         }
@@ -126,11 +156,13 @@ impl Vm {
             base,
             callee,
             argc,
-            method: Some(m),
         });
         Ok(())
     }
 }
+
+/// Frames up to this many slots are not charged to the memory budget (see `enter`).
+const SMALL_FRAME_SLOTS: usize = 16;
 
 pub(super) struct OpIds {
     add: u16,
@@ -165,7 +197,7 @@ pub(super) fn op_ids() -> &'static OpIds {
 }
 
 /// Allocation-free arithmetic/comparison on Int64/Float64 pairs (same results as the builtins).
-#[inline]
+#[inline(always)]
 pub(super) fn fast_binop(id: u16, a: &Value, b: &Value) -> Option<Value> {
     let o = op_ids();
     match (a, b) {
@@ -226,33 +258,13 @@ pub(super) fn fast_binop(id: u16, a: &Value, b: &Value) -> Option<Value> {
 }
 
 pub(crate) fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<Arc<Method>> {
+    // most functions have one method: no specificity to compare
+    if let [m] = methods {
+        return applicable(m, args).then(|| m.clone());
+    }
     let mut best: Option<(i32, &Arc<Method>)> = None;
     for m in methods {
-        let np = m.params.len();
-        let argc = args.len();
-        let ok_arity = if m.vararg {
-            argc + 1 >= np && argc >= m.nreq.min(np.saturating_sub(1))
-        } else {
-            argc >= m.nreq && argc <= np
-        };
-        if !ok_arity {
-            continue;
-        }
-        let mut ok = true;
-        for (i, a) in args.iter().enumerate() {
-            let pi = if m.vararg && i >= np.saturating_sub(1) {
-                np - 1
-            } else {
-                i
-            };
-            if let Some((_, Some(t))) = m.params.get(pi)
-                && !isa(a, t)
-            {
-                ok = false;
-                break;
-            }
-        }
-        if !ok {
+        if !applicable(m, args) {
             continue;
         }
         let s = m.specificity();
@@ -261,6 +273,32 @@ pub(crate) fn select_method(methods: &[Arc<Method>], args: &[Value]) -> Option<A
         }
     }
     best.map(|(_, m)| m.clone())
+}
+
+/// Whether `m` accepts `args` (arity and parameter types).
+#[inline]
+fn applicable(m: &Method, args: &[Value]) -> bool {
+    let np = m.params.len();
+    let argc = args.len();
+    let ok_arity = if m.vararg {
+        argc + 1 >= np && argc >= m.nreq.min(np.saturating_sub(1))
+    } else {
+        argc >= m.nreq && argc <= np
+    };
+    if !ok_arity {
+        return false;
+    }
+    args.iter().enumerate().all(|(i, a)| {
+        let pi = if m.vararg && i >= np.saturating_sub(1) {
+            np - 1
+        } else {
+            i
+        };
+        match m.params.get(pi) {
+            Some((_, Some(t))) => isa(a, t),
+            _ => true,
+        }
+    })
 }
 
 pub(crate) fn define_method(
@@ -280,9 +318,11 @@ pub(crate) fn define_method(
             let g = Arc::new(Generic {
                 name: name.clone(),
                 methods: Mutex::new(vec![]),
+                version: std::sync::atomic::AtomicU64::new(0),
             });
             journal.note(&globals, &name);
             globals.insert(name.clone(), Value::Generic(g.clone()));
+            bump_functions_epoch(ws);
             g
         }
         Some(_) => {
@@ -301,5 +341,7 @@ pub(crate) fn define_method(
     } else {
         ms.push(m);
     }
+    g.version.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    drop(ms);
     Ok(Value::Generic(g.clone()))
 }

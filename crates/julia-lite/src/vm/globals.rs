@@ -29,6 +29,9 @@ pub(crate) fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
         {
             Value::Module(name.into())
         }
+        "I" if lock(&ws.using).contains("LinearAlgebra") => {
+            crate::types::uniform_scaling(Value::Bool(true))
+        }
         "pi" | "π" => Value::Float(std::f64::consts::PI),
         "ℯ" => Value::Float(std::f64::consts::E),
         "Inf" | "Inf64" => Value::Float(f64::INFINITY),

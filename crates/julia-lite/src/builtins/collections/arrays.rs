@@ -264,6 +264,7 @@ pub(super) fn filled(
         elty: ty,
         data: vec![v; n],
         dims,
+        wrap: Wrap::None,
     }))))
 }
 
@@ -292,6 +293,7 @@ pub(super) fn b_fill(vm: &mut Vm, a: &[Value], _k: K) -> R {
         elty: typeof_val(v),
         data: vec![v.clone(); n],
         dims,
+        wrap: Wrap::None,
     }))))
 }
 
@@ -317,7 +319,15 @@ pub(super) fn b_vcat(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 pub(super) fn b_copy(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
-        [Value::Array(arr)] => Ok(Value::Array(Arc::new(Mutex::new(lock(arr).clone())))),
+        [Value::Array(arr)] => {
+            let mut g = lock(arr).clone();
+            // Julia materialises `copy(A')` of a matrix as a Matrix; `copy(v')` stays an
+            // Adjoint of the copied vector
+            if !g.wrap.is_row_vector() {
+                g.wrap = Wrap::None;
+            }
+            Ok(Value::Array(Arc::new(Mutex::new(g))))
+        }
         [Value::Dict(d)] => Ok(Value::Dict(Arc::new(Mutex::new(lock(d).clone())))),
         [v] => Ok(v.clone()),
         _ => Err(merr("copy", a)),
@@ -336,6 +346,7 @@ pub(super) fn deep(v: &Value, depth: usize) -> Value {
                 elty: g.elty.clone(),
                 data,
                 dims: g.dims,
+                wrap: g.wrap,
             })))
         }
         Value::Dict(d) => {
@@ -471,7 +482,8 @@ pub(super) fn b_ntuple_len(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
-pub(super) fn b_adjoint(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+/// `permutedims(A)`: the transpose as a new plain matrix (no conjugation, any elements).
+pub(super) fn b_permutedims(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
         [x @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))] => Ok(x.clone()),
         [Value::Array(arr)] => {
@@ -487,9 +499,10 @@ pub(super) fn b_adjoint(_vm: &mut Vm, a: &[Value], _k: K) -> R {
                 elty: g.elty.clone(),
                 data,
                 dims: Some((c, r)),
+                wrap: Wrap::None,
             }))))
         }
-        _ => Err(merr("adjoint", a)),
+        _ => Err(merr("permutedims", a)),
     }
 }
 
@@ -544,11 +557,34 @@ fn matrix(rows: usize, cols: usize, data: Vec<Value>) -> Value {
         elty,
         data,
         dims: Some((rows, cols)),
+        wrap: Wrap::None,
     })))
 }
 
 /// `hcat(a, b, …)` and `[a b]`: side by side; every operand needs the same number of rows.
-pub(crate) fn b_hcat(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(crate) fn b_hcat(vm: &mut Vm, a: &[Value], k: K) -> R {
+    // Julia: hcat of adjoint (or transposed) vectors and numbers is again an adjoint
+    // (transposed) vector, so `[v' w'] * x` stays a dot product
+    let wrap_of = |v: &Value| match v {
+        Value::Array(arr) => Some(lock(arr).wrap),
+        _ => None,
+    };
+    let row = a.iter().find_map(wrap_of).filter(|w| w.is_row_vector());
+    if let Some(w) = row
+        && a.iter().all(|x| {
+            wrap_of(x).map_or(
+                matches!(x, Value::Int(_) | Value::Float(_) | Value::Bool(_)),
+                |xw| xw == w,
+            )
+        })
+    {
+        let plain = hcat_blocks(vm, a, k)?;
+        return Ok(crate::builtins::math::keep_wrap(plain, w));
+    }
+    hcat_blocks(vm, a, k)
+}
+
+fn hcat_blocks(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let mut blocks = Vec::with_capacity(a.len());
     for x in a {
         blocks.push(block(vm, x)?);

@@ -5,8 +5,10 @@ use super::*;
 pub(super) fn b_collect(vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
         [Value::Array(arr)] => {
-            let g = lock(arr);
-            Ok(Value::Array(Arc::new(Mutex::new(g.clone()))))
+            // `collect(A')` is a plain Matrix
+            let mut g = lock(arr).clone();
+            g.wrap = Wrap::None;
+            Ok(Value::Array(Arc::new(Mutex::new(g))))
         }
         [v @ Value::Str(_)] => Ok(Value::vector(Ty::Char, iterate_items(vm, v)?)),
         [Value::Struct(s)] if s.def.name.starts_with("WorkspaceArray") => {

@@ -92,6 +92,7 @@ pub(crate) fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                     elty,
                     data: out,
                     dims: Some((nr, nc)),
+                    wrap: Wrap::None,
                 }))));
             }
             let [i] = idx else {
@@ -269,10 +270,17 @@ pub(crate) fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
 pub(crate) fn setindex(vm: &mut Vm, obj: &Value, v: Value, idx: &[Value]) -> Result<(), Exc> {
     match obj {
         Value::Array(a) => {
-            let (elty, dims, len) = {
+            let (elty, dims, len, wrap) = {
                 let g = lock(a);
-                (g.elty.clone(), g.dims, g.data.len())
+                (g.elty.clone(), g.dims, g.data.len(), g.wrap)
             };
+            if wrap != Wrap::None {
+                // Julia's `A'` is a view: writing through it changes `A`. julia-lite's is a
+                // copy, so a write would silently not reach the parent.
+                return Err(errors::error_exception(
+                    "writing into an adjoint or transpose (`A'[i] = x`) is not supported by julia-lite (it is a copy here, a view in Julia); use collect(A') or permutedims(A)",
+                ));
+            }
             let v = convert(&elty, v)?;
             let pos = match (dims, idx) {
                 (Some((r, c)), [Value::Int(i), Value::Int(j)]) => {

@@ -1,7 +1,7 @@
 //! Arrays, tuples, ranges, dicts: indexing, iteration and the collection library.
 
 use super::{BFn, R, as_f64, as_int, convert, kwarg, merr};
-use crate::builtins::math::{add, equals, isless, minmax2, mul};
+use crate::builtins::math::{add, equals, isless, minmax2, mul, sub};
 use crate::errors;
 use crate::show::repr;
 use crate::types::typeof_val;
@@ -77,6 +77,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     ("firstindex", b_firstindex),
     ("lastindex", b_lastindex),
     ("cumsum", b_cumsum),
+    ("diff", b_diff),
     ("cumprod", b_cumprod),
     ("unique", b_unique),
     ("vcat", b_vcat),
@@ -91,6 +92,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     ("_bc_get", b_bc_get),
     ("Statistics.mean", b_mean),
     ("Statistics.median", b_median),
+    ("Statistics.quantile", b_quantile),
     ("Statistics.var", b_var),
     ("Statistics.std", b_std),
     ("eltype", b_eltype),
@@ -100,9 +102,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     ("_tuple_len", b_ntuple_len),
     ("getindex", b_getindex),
     ("setindex!", b_setindex),
-    ("adjoint", b_adjoint),
-    ("transpose", b_adjoint),
-    ("permutedims", b_adjoint),
+    ("permutedims", b_permutedims),
     ("vec", b_vec),
     ("_similar_empty", b_similar_empty),
     ("_to_any_vec", b_to_vec),

@@ -264,6 +264,34 @@ pub(super) fn b_cumsum(vm: &mut Vm, a: &[Value], _k: K) -> R {
     Ok(Value::vector(t, out))
 }
 
+/// `diff(v)`: `v[i+1] - v[i]` for a vector or range; an empty result keeps Julia's element
+/// type (`diff([1])` is `Int64[]`).
+pub(super) fn b_diff(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    let [v @ (Value::Array(_) | Value::Range(_) | Value::FRange(_))] = a else {
+        return Err(merr("diff", a));
+    };
+    let items = iterate_items(vm, v)?;
+    let mut out = Vec::with_capacity(items.len().saturating_sub(1));
+    for w in items.windows(2) {
+        out.push(sub(vm, &[w[1].clone(), w[0].clone()], &[])?);
+    }
+    let t = if out.is_empty() {
+        match v {
+            Value::Range(_) => Ty::Int64,
+            Value::FRange(_) => Ty::Float64,
+            Value::Array(arr) => match lock(arr).elty.clone() {
+                Ty::Bool => Ty::Int64,
+                t @ (Ty::Int64 | Ty::Float64) => t,
+                _ => Ty::Any,
+            },
+            _ => Ty::Any,
+        }
+    } else {
+        promote_elty(&out)
+    };
+    Ok(Value::vector(t, out))
+}
+
 pub(super) fn b_cumprod(vm: &mut Vm, a: &[Value], _k: K) -> R {
     let [v] = a else {
         return Err(merr("cumprod", a));
@@ -342,34 +370,113 @@ pub(super) fn floats(vm: &mut Vm, name: &str, a: &[Value]) -> Result<Vec<f64>, E
         .collect()
 }
 
-pub(super) fn b_median(vm: &mut Vm, a: &[Value], _k: K) -> R {
+pub(super) fn b_median(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let (Some(d), [v]) = (kwarg(k, "dims"), a) {
+        return reduce_dims(vm, "median", v, d, b_median);
+    }
     let mut xs = floats(vm, "median", a)?;
     if xs.is_empty() {
         return Err(errors::argument_error(
             "median of an empty array is undefined, Float64[]",
         ));
     }
-    xs.sort_by(|p, q| p.partial_cmp(q).unwrap_or(std::cmp::Ordering::Equal));
+    // Statistics: NaN anywhere makes the median NaN
+    if xs.iter().any(|x| x.is_nan()) {
+        return Ok(Value::Float(f64::NAN));
+    }
+    xs.sort_by(|p, q| p.total_cmp(q));
     let n = xs.len();
     Ok(Value::Float(if n % 2 == 1 {
         xs[n / 2]
     } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+        // Statistics.middle(x, y) = x/2 + y/2
+        xs[n / 2 - 1] / 2.0 + xs[n / 2] / 2.0
     }))
 }
 
+/// `quantile(v, p)` for a probability or a vector of them: Statistics' default
+/// (type 7) interpolation between the sorted values.
+pub(super) fn b_quantile(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    let [_, p] = a else {
+        return Err(merr("quantile", a));
+    };
+    let mut xs = floats(vm, "quantile", &a[..1])?;
+    if xs.is_empty() {
+        return Err(errors::argument_error("empty data vector"));
+    }
+    if xs.iter().any(|x| x.is_nan()) {
+        return Err(errors::argument_error(
+            "quantiles are undefined in presence of NaNs or missing values",
+        ));
+    }
+    xs.sort_by(|p, q| p.total_cmp(q));
+    let one = |p: f64| -> Result<f64, Exc> {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(errors::argument_error(
+                "input probability out of [0,1] range",
+            ));
+        }
+        let n = xs.len();
+        let aleph = n as f64 * p + (1.0 - p);
+        let j = (aleph.trunc() as usize).clamp(1, (n - 1).max(1));
+        let gamma = (aleph - j as f64).clamp(0.0, 1.0);
+        let (lo, hi) = if n == 1 {
+            (xs[0], xs[0])
+        } else {
+            (xs[j - 1], xs[j])
+        };
+        Ok(if lo.is_finite() && hi.is_finite() {
+            lo + gamma * (hi - lo)
+        } else {
+            (1.0 - gamma) * lo + gamma * hi
+        })
+    };
+    match p {
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+            Ok(Value::Float(one(as_f64(p).unwrap_or(0.0))?))
+        }
+        Value::Array(_) | Value::Range(_) | Value::FRange(_) => {
+            let ps = iterate_items(vm, p)?;
+            let mut out = Vec::with_capacity(ps.len());
+            for q in ps {
+                let q = as_f64(&q).ok_or_else(|| merr("quantile", a))?;
+                out.push(Value::Float(one(q)?));
+            }
+            Ok(Value::vector(Ty::Float64, out))
+        }
+        _ => Err(merr("quantile", a)),
+    }
+}
+
 pub(super) fn b_var(vm: &mut Vm, a: &[Value], k: K) -> R {
+    let corrected = !matches!(kwarg(k, "corrected"), Some(Value::Bool(false)));
+    if let (Some(d), [v]) = (kwarg(k, "dims"), a) {
+        let f = if corrected { b_var } else { var_uncorrected };
+        return reduce_dims(vm, "var", v, d, f);
+    }
     let xs = floats(vm, "var", a)?;
     let n = xs.len() as f64;
     let m = xs.iter().sum::<f64>() / n;
-    let corrected = !matches!(kwarg(k, "corrected"), Some(Value::Bool(false)));
     let d = if corrected { n - 1.0 } else { n };
     Ok(Value::Float(
         xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / d,
     ))
 }
 
+fn var_uncorrected(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    b_var(vm, a, &[("corrected".into(), Value::Bool(false))])
+}
+
+fn std_uncorrected(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    b_std(vm, a, &[("corrected".into(), Value::Bool(false))])
+}
+
 pub(super) fn b_std(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let (Some(d), [v]) = (kwarg(k, "dims"), a) {
+        let corrected = !matches!(kwarg(k, "corrected"), Some(Value::Bool(false)));
+        let f = if corrected { b_std } else { std_uncorrected };
+        return reduce_dims(vm, "std", v, d, f);
+    }
     match b_var(vm, a, k)? {
         Value::Float(v) => Ok(Value::Float(v.sqrt())),
         o => Ok(o),

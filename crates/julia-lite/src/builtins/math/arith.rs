@@ -102,7 +102,14 @@ pub(super) fn elementwise(
         out.push(f(vm, &[x.clone(), y.clone()], &[])?);
     }
     let t = promote_elty(&out);
-    Ok(with_dims(Value::vector(t, out), dims))
+    let v = with_dims(Value::vector(t, out), dims);
+    // `v' + w'` stays a row vector when both are the same kind of wrapper
+    let w = wrap_of(a);
+    Ok(if w.is_row_vector() && w == wrap_of(b) {
+        keep_wrap(v, w)
+    } else {
+        v
+    })
 }
 
 pub(super) fn scale(
@@ -122,7 +129,32 @@ pub(super) fn scale(
         });
     }
     let t = promote_elty(&out);
-    Ok(with_dims(Value::vector(t, out), matrix_dims(arr)))
+    let v = with_dims(Value::vector(t, out), matrix_dims(arr));
+    // `2 * v'` and `v' / 2` stay row vectors (Julia keeps Adjoint/Transpose around vectors)
+    let w = wrap_of(arr);
+    Ok(if w.is_row_vector() {
+        keep_wrap(v, w)
+    } else {
+        v
+    })
+}
+
+/// The `Adjoint`/`Transpose` wrapper an array stands for.
+pub(crate) fn wrap_of(v: &Value) -> Wrap {
+    match v {
+        Value::Array(a) => lock(a).wrap,
+        _ => Wrap::None,
+    }
+}
+
+/// Mark a freshly built matrix as standing for wrapper `w`.
+pub(crate) fn keep_wrap(v: Value, w: Wrap) -> Value {
+    if let Value::Array(a) = &v
+        && w != Wrap::None
+    {
+        lock(a).wrap = w;
+    }
+    v
 }
 
 pub(super) fn has_missing(a: &[Value]) -> bool {
@@ -132,6 +164,11 @@ pub(super) fn has_missing(a: &[Value]) -> bool {
 }
 
 pub(crate) fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if a.len() == 2
+        && let Some(r) = crate::builtins::linalg::operator(vm, "+", a)
+    {
+        return r;
+    }
     if let Some(r) = crate::builtins::ratbig::binop("+", a) {
         return r;
     }
@@ -168,6 +205,11 @@ pub(crate) fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub(crate) fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if a.len() == 2
+        && let Some(r) = crate::builtins::linalg::operator(vm, "-", a)
+    {
+        return r;
+    }
     if let Some(r) = crate::builtins::ratbig::binop("-", a) {
         return r;
     }
@@ -197,12 +239,23 @@ pub(crate) fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
         }
         [Value::Rational(n, d)] => Ok(Value::Rational(n.wrapping_neg(), *d)),
         [Value::Big(b)] => Ok(Value::Big(Box::new(-**b))),
-        [x] if is_arr(x) => scale(vm, x, &Value::Int(-1), mul, true),
+        // `-A'` stays an Adjoint (Julia: `-(A::Adjoint) = Adjoint(-A.parent)`)
+        [x] if is_arr(x) => Ok(keep_wrap(
+            scale(vm, x, &Value::Int(-1), mul, true)?,
+            wrap_of(x),
+        )),
+        [x] => crate::builtins::linalg::negate_uniform_scaling(vm, x)
+            .unwrap_or_else(|| Err(merr("-", a))),
         _ => Err(merr("-", a)),
     }
 }
 
 pub(crate) fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if a.len() == 2
+        && let Some(r) = crate::builtins::linalg::operator(vm, "*", a)
+    {
+        return r;
+    }
     if let Some(r) = crate::builtins::ratbig::binop("*", a) {
         return r;
     }
@@ -240,6 +293,9 @@ pub(crate) fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub(super) fn ldiv(vm: &mut Vm, a: &[Value], k: K) -> R {
+    if let Some(r) = crate::builtins::linalg::operator(vm, "\\", a) {
+        return r;
+    }
     match a {
         [x, y] => fdiv(vm, &[y.clone(), x.clone()], k),
         _ => Err(merr("\\", a)),
@@ -247,6 +303,11 @@ pub(super) fn ldiv(vm: &mut Vm, a: &[Value], k: K) -> R {
 }
 
 pub(crate) fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if a.len() == 2
+        && let Some(r) = crate::builtins::linalg::operator(vm, "/", a)
+    {
+        return r;
+    }
     if let Some(r) = crate::builtins::ratbig::binop("/", a) {
         return r;
     }
@@ -413,6 +474,11 @@ pub(super) fn ipow(base: i64, e: i64) -> i64 {
 }
 
 pub(crate) fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if a.len() == 2
+        && let Some(r) = crate::builtins::linalg::operator(vm, "^", a)
+    {
+        return r;
+    }
     if let Some(r) = crate::builtins::ratbig::binop("^", a) {
         return r;
     }

@@ -36,6 +36,26 @@ pub(super) fn b_sqrt(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
+/// `isqrt(n)`: the largest integer whose square is at most `n` (Julia: a float square
+/// root corrected by one Newton step); a negative `n` is `sqrt`'s `DomainError`.
+pub(super) fn b_isqrt(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    match a {
+        [Value::Int(x)] if *x < 0 => Err(neg_domain("sqrt", *x as f64)),
+        [Value::Int(0)] => Ok(Value::Int(0)),
+        [Value::Int(x)] => {
+            let x = *x;
+            let s = (x as f64).sqrt().trunc() as i64;
+            let s = (s + x / s) >> 1;
+            Ok(Value::Int(if s.checked_mul(s).is_none_or(|q| q > x) {
+                s - 1
+            } else {
+                s
+            }))
+        }
+        _ => Err(merr("isqrt", a)),
+    }
+}
+
 pub(super) fn b_cbrt(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     f1("cbrt", a, f64::cbrt)
 }

@@ -58,6 +58,7 @@ pub(crate) const FNS: &[(&str, BFn)] = &[
     (">>", b_shr),
     (">>>", b_ushr),
     ("sqrt", b_sqrt),
+    ("isqrt", b_isqrt),
     ("cbrt", b_cbrt),
     ("exp", b_exp),
     ("exp2", b_exp2),
