@@ -80,7 +80,8 @@ impl Default for TargetConfig {
             allow_lifecycle: false,
             check_timeout_secs: 60,
             wait_secs: 120,
-            request_timeout_secs: 30,
+            // longer than the Engee mock's 30 s evaluation budget, which the budget check waits out
+            request_timeout_secs: 45,
             assume_real: false,
             cleanup: true,
         }

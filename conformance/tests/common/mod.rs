@@ -14,6 +14,9 @@ pub struct Mocks {
 pub async fn start() -> Mocks {
     let mut ec = engee_mock::Config::for_tests();
     ec.oauth.auto_approve = Some("demo".into());
+    // The endless-loop check waits out the wall budget: 2 s instead of the default 30 s
+    // keeps `make test` lean.
+    ec.julia.max_wall = std::time::Duration::from_secs(2);
     let engee = engee_mock::MockServer::start(ec)
         .await
         .expect("engee mock starts");
