@@ -10,6 +10,7 @@ pub mod capture;
 pub mod cli;
 pub mod clock;
 pub mod config;
+mod dashboard;
 pub mod entropy;
 pub mod errors;
 pub mod faults;
