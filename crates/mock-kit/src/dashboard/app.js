@@ -51,12 +51,23 @@ function el(tag, text, cls) {
   return e;
 }
 
-// One cell's text: strings as they are, anything else as JSON, long values shortened.
-function cellText(v) {
+// One cell's text: strings as they are, anything else as JSON.
+function fullText(v) {
   if (v === undefined || v === null) return "";
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  return s.length > 300 ? s.slice(0, 300) + "…" : s;
+  return typeof v === "string" ? v : JSON.stringify(v);
 }
+
+// A cell: long values shortened, the whole value in the tooltip.
+function cell(v, cls) {
+  const s = fullText(v);
+  const td = el("td", s.length > 160 ? s.slice(0, 160) + "…" : s, cls);
+  if (s.length > 160) td.title = s.slice(0, 4000);
+  return td;
+}
+
+// Columns that say which item a row is come first; the rest in the order they appear.
+const FIRST = ["user", "nickname", "name", "path", "task_id", "exec_id", "job_id", "status",
+  "progress"];
 
 // A list of objects as a table whose columns are the union of their keys.
 function table(rows, id) {
@@ -65,6 +76,8 @@ function table(rows, id) {
   for (const row of rows) {
     for (const k of Object.keys(row)) if (!cols.includes(k)) cols.push(k);
   }
+  const rank = (k) => (FIRST.includes(k) ? FIRST.indexOf(k) : FIRST.length);
+  cols.sort((a, b) => rank(a) - rank(b)); // stable: the others keep their order
   const t = el("table");
   if (id) t.id = id;
   const head = t.createTHead().insertRow();
@@ -72,9 +85,11 @@ function table(rows, id) {
   const body = t.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
-    for (const c of cols) tr.appendChild(el("td", cellText(row[c])));
+    for (const c of cols) tr.appendChild(cell(row[c]));
   }
-  return t;
+  const wrap = el("div", null, "scroll");
+  wrap.appendChild(t);
+  return wrap;
 }
 
 // Every list in a JSON object becomes a titled table (Engee's users, files, servers, jobs;
@@ -85,6 +100,10 @@ function renderLists(container, doc, prefix) {
   for (const [key, value] of Object.entries(doc || {})) {
     if (!Array.isArray(value)) continue;
     const rows = value.map((v) => (v !== null && typeof v === "object" ? v : { value: v }));
+    // Files by path, so the /user tree reads top-down.
+    if (rows.every((r) => typeof r.path === "string")) {
+      rows.sort((a, b) => fullText(a.user).localeCompare(fullText(b.user)) || a.path.localeCompare(b.path));
+    }
     const h = el("h3", `${prefix}${key} (${rows.length})`);
     parts.push(h, table(rows, `${prefix}${key}`.replace(/[^a-z0-9]+/gi, "-")));
   }
@@ -131,7 +150,7 @@ function journalRow(entry) {
     ["fault", entry.fault],
     ["body", body],
   ];
-  for (const [cls, v] of cells) tr.appendChild(el("td", cellText(v), cls));
+  for (const [cls, v] of cells) tr.appendChild(cell(v, cls));
   return tr;
 }
 
