@@ -113,6 +113,9 @@ async function checkEngee() {
   // The eval made by the script, in the journal with its body.
   await journalRow(page, "/external/command/eval").filter({ hasText: "3 + 5" })
     .waitFor({ timeout: TIMEOUT });
+  // A hostile request body is text in its cell, not an element.
+  await journalRow(page, "<img id=injected").waitFor({ timeout: TIMEOUT });
+  assert.equal(await page.locator("#injected").count(), 0, "request body became markup");
   // The uploaded file in the /user tree; the running server and the sleeping job.
   await page.locator("#files", { hasText: "/user/data/points.csv" }).waitFor({ timeout: TIMEOUT });
   await page.locator("#live-servers", { hasText: "running" }).waitFor({ timeout: TIMEOUT });
@@ -164,7 +167,27 @@ async function checkLinkis() {
   await page.close();
 }
 
+// With an admin token in force: the page is opened once with ?token=, which it moves to
+// sessionStorage (out of the address bar) and sends as X-Admin-Token from then on.
+async function checkToken() {
+  const base = env("TOKEN_URL");
+  const token = env("ADMIN_TOKEN");
+  const page = await browser.newPage();
+  const refused = await page.goto(`${base}/__admin/`);
+  assert.equal(refused.status(), 401, "no token, no page");
+  await page.goto(`${base}/__admin/?token=${encodeURIComponent(token)}`);
+  await page.locator("#title", { hasText: "engee-mock" }).waitFor({ timeout: TIMEOUT });
+  assert.equal(new URL(page.url()).search, "", "the token left the address bar");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("mock-admin-token")), token);
+  await page.locator("#users", { hasText: "demo" }).waitFor({ timeout: TIMEOUT });
+  await advanceClock(page, 60);
+  assert.equal(await page.locator("#status").textContent(), "clock advanced");
+  await page.close();
+}
+
 try {
+  await checkToken();
+  console.log("ok: the dashboard with an admin token");
   await checkEngee();
   console.log("ok: engee-mock dashboard");
   await checkLinkis();

@@ -20,8 +20,14 @@ const $ = (id) => document.getElementById(id);
   }
 })();
 
-function say(text) {
+// The status line: what the last action did, or the last error until things work again.
+let showingError = false;
+function say(text, isError = false) {
   $("status").textContent = text;
+  showingError = isError;
+}
+function complain(e) {
+  say(String(e.message || e), true);
 }
 
 async function api(method, path, body) {
@@ -36,7 +42,7 @@ async function api(method, path, body) {
   const r = await fetch(path, init);
   const text = await r.text();
   if (!r.ok) {
-    if (r.status === 401) say("admin token required: enter it above");
+    if (r.status === 401) throw new Error("admin token required: enter it above");
     throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 200)}`);
   }
   return text ? JSON.parse(text) : null;
@@ -123,9 +129,9 @@ async function refresh() {
     renderLists($("state"), await api("GET", "/__admin/state"), "");
     const view = document.body.dataset.view;
     if (view) renderLists($("view"), await api("GET", view), "live ");
-    say("");
+    if (showingError) say("");
   } catch (e) {
-    say(String(e.message || e));
+    complain(e);
   }
 }
 
@@ -171,7 +177,7 @@ async function pollJournal() {
     // Bounded like the journal itself: a long session must not grow the page for ever.
     while (tbody.rows.length > 500) tbody.deleteRow(-1);
   } catch (e) {
-    say(String(e.message || e));
+    complain(e);
   }
 }
 
@@ -187,7 +193,7 @@ async function act(what, fn) {
     await fn();
     say(what);
   } catch (e) {
-    say(String(e.message || e));
+    complain(e);
   }
   await refresh();
 }
