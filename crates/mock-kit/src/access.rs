@@ -8,7 +8,9 @@
 //!   is configured (`--admin-token`, `MOCK_ADMIN_TOKEN`, `[admin] token`), the mock makes
 //!   a random one at start and prints it on stdout (`admin token: …`, after the `listening
 //!   on` line). A configured token is required on any address. It is sent as
-//!   `Authorization: Bearer <token>` or `X-Admin-Token: <token>`; without it: 401.
+//!   `Authorization: Bearer <token>` or `X-Admin-Token: <token>`; without it: 401. The
+//!   dashboard page alone (`GET /__admin/`, `GET /__admin`) also takes it as `?token=`,
+//!   since a browser navigation cannot carry a header ([`crate::dashboard`]).
 //! - **web pages in the developer's browser.** A page may send "simple" cross-site requests
 //!   (a form POST, `fetch` with `text/plain`) that need no CORS preflight. So:
 //!   - a request whose `Origin` is not the mock's own (`Host`) is refused: 403;
@@ -133,7 +135,8 @@ impl AdminAccess {
                     "admin_token_required",
                     "the admin API needs the admin token: send `Authorization: Bearer <token>` \
                      or `X-Admin-Token: <token>` (the token printed at start, or the one given \
-                     with --admin-token / MOCK_ADMIN_TOKEN / [admin] token)",
+                     with --admin-token / MOCK_ADMIN_TOKEN / [admin] token); in a browser, \
+                     open the dashboard as /__admin/?token=<token>",
                 ));
             }
             _ => {}
