@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Real third-party clients against the mock binaries: the original documents' curl lines,
 # a Python OAuth client library (Authlib), the PyPI linkis-python-sdk, the README's
-# curl walk-through as written, and schemathesis fuzzing both mocks from their own
-# OpenAPI documents.
+# curl walk-through as written, schemathesis fuzzing both mocks from their own
+# OpenAPI documents, and the dashboards in Chromium (skipped, with a SKIP line, where
+# /usr/bin/chromium is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
 for check in scripts/engee-curl-check.sh scripts/engee-oauth-check.sh scripts/linkis-sdk-check.sh \
-  scripts/readme-walkthrough.sh scripts/schemathesis-check.sh; do
+  scripts/readme-walkthrough.sh scripts/schemathesis-check.sh scripts/dashboard-check.sh; do
   echo "== $check"
   if bash "$check"; then
     passed=$((passed + 1))

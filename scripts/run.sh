@@ -48,6 +48,10 @@ Linkis mock  $linkis_url
               (built-in copy of fixtures/proxy.properties; carol/carol logs in acting as etl_user)
   try         curl -s -X POST -H 'Content-Type: application/json' -d '{"userName":"hadoop","password":"hadoop"}' $linkis_url/api/rest_j/v1/user/login
 
+Dashboards (state, clock, faults, the request journal live)
+  engee       $engee_url/__admin/${engee_admin:+?token=$engee_admin}
+  linkis      $linkis_url/__admin/${linkis_admin:+?token=$linkis_admin}
+
 Admin API on both: /__admin/health, /__admin/reset, /__admin/clock, /__admin/requests, /__admin/faults
   POST calls need Content-Type: application/json (send {} when there is nothing to say):
   curl -X POST -H 'Content-Type: application/json' -d '{"advance_secs": 601}' $engee_url/__admin/clock

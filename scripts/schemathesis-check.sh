@@ -13,7 +13,9 @@
 # and Engee's `DELETE /account/api/engee/stop`: a stopped server makes the user API answer
 # 503, which Engee does by design (spec: "a user API called while the server is not
 # running: HTTP 503") and is documented, but which the "no 5xx" check cannot tell from a
-# crash. Their Rust tests cover them.
+# crash. The dashboard page and its redirect (`GET /__admin/`, `GET /__admin`) are left out
+# too: an HTML page for a browser, not an API (the page's own reads, such as the
+# overviews, are fuzzed). Their Rust tests and scripts/dashboard-check.sh cover them.
 #
 # Env: CARGO_TARGET_DIR (default: target), SCHEMATHESIS_VENV (default:
 #      $CARGO_TARGET_DIR/schemathesis-venv), PYTHON (default: python3),
@@ -88,6 +90,8 @@ run() {
     --workers 2 \
     --request-timeout 10 \
     --exclude-operation-id reset \
+    --exclude-operation-id dashboard_page \
+    --exclude-operation-id dashboard_redirect \
     --exclude-operation-id seed \
     --exclude-operation-id clock_move \
     --exclude-operation-id faults_add \

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod oauth;
 mod openapi;
+mod overview;
 pub mod routes;
 pub mod seed;
 pub mod server_api;
@@ -85,6 +86,7 @@ impl MockServer {
             }
         })
         .with_seeding(seeder.clone())
+        .with_dashboard_view("/__admin/engee/overview")
         .with_entropy(state.entropy.clone())
         .with_errors(errors.clone())
         .with_access(access)

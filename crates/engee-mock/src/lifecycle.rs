@@ -298,6 +298,20 @@ impl Servers {
             .min()
     }
 
+    /// Every server the mock has a record of, as of `now`, by user.
+    pub fn all(&self, now: DateTime<Utc>) -> Vec<(String, ServerRecord)> {
+        let mut map = self.lock();
+        let mut all: Vec<(String, ServerRecord)> = map
+            .iter_mut()
+            .map(|(user, rec)| {
+                rec.refresh(now, &self.cfg);
+                (user.clone(), rec.clone())
+            })
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
     /// Stops every server at once (reset, shutdown): their jobs end.
     pub fn clear(&self, now: DateTime<Utc>) {
         let mut map = self.lock();

@@ -190,3 +190,14 @@ pub struct CreatedPat {
     token: String,
     user: String,
 }
+
+/// `GET /__admin/engee/overview`.
+#[derive(ToSchema)]
+pub struct Overview {
+    /// `{"user", "status", "startingAt", "startedAt", "stoppingAt", "stoppedAt",
+    /// "lastActivityAt", "inactivityTimeout", "stopSessionAt"}`, as `info` answers them.
+    servers: Vec<serde_json::Value>,
+    /// `{"user"}` plus a job as `GET …/jobs/{job_id}/result` answers it (`IN_PROGRESS`
+    /// ones too).
+    jobs: Vec<serde_json::Value>,
+}

@@ -42,6 +42,7 @@ fn admin_api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(oauth::pats::pat_create))
         .routes(routes!(oauth::pats::pat_delete))
+        .routes(routes!(crate::overview::overview_get))
 }
 
 /// The OpenAPI 3.1 document of everything the mock serves: the API, Engee's admin routes

@@ -31,7 +31,7 @@ pub fn user_url(base: &str, user: &User) -> String {
     format!("{base}/prod/user/{}/", user.prefix())
 }
 
-fn ts(t: Option<DateTime<Utc>>) -> Value {
+pub(crate) fn ts(t: Option<DateTime<Utc>>) -> Value {
     t.map_or(Value::Null, |t| Value::String(iso_millis(t)))
 }
 

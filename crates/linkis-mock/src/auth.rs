@@ -38,6 +38,14 @@ struct Session {
     seq: u64,
 }
 
+/// A live session as the dashboard shows it: who, and until when, but not the ticket.
+pub(crate) struct SessionView {
+    pub(crate) login: String,
+    pub(crate) user: String,
+    pub(crate) last_access: DateTime<Utc>,
+    pub(crate) expires: DateTime<Utc>,
+}
+
 /// Users, tokens and proxy entries seeded on top of the config and the proxy file
 /// (`POST /__admin/seed`); a reset forgets them.
 #[derive(Clone, Debug, Default)]
@@ -127,6 +135,30 @@ impl AuthStore {
 
     fn timeout(cfg: &Config) -> Duration {
         Duration::seconds(i64::try_from(cfg.session_timeout_secs).unwrap_or(i64::MAX / 1000))
+    }
+
+    /// The live sessions, oldest first, without their tickets (credentials). For the
+    /// dashboard; touches nothing.
+    pub(crate) fn sessions(&self, cfg: &Config) -> Vec<SessionView> {
+        let now = self.clock.now();
+        let timeout = Self::timeout(cfg);
+        let sessions = lock(&self.sessions);
+        let mut live: Vec<&Session> = sessions
+            .values()
+            .filter(|s| now - s.last_access <= timeout)
+            .collect();
+        live.sort_by_key(|s| s.seq);
+        live.into_iter()
+            .map(|s| SessionView {
+                login: s.login.clone(),
+                user: s.acting.clone(),
+                last_access: s.last_access,
+                expires: s
+                    .last_access
+                    .checked_add_signed(timeout)
+                    .unwrap_or(s.last_access),
+            })
+            .collect()
     }
 
     /// The caller behind a session ticket, refreshing the sliding timeout.

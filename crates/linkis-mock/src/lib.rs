@@ -16,6 +16,7 @@ pub mod history;
 pub mod joblog;
 pub mod jobs;
 mod openapi;
+mod overview;
 pub mod profile;
 pub mod proxy_file;
 pub mod routes;
@@ -94,6 +95,7 @@ impl MockServer {
             }
         })
         .with_seeding(seeder.clone())
+        .with_dashboard_view("/__admin/linkis/overview")
         .with_entropy(state.entropy.clone())
         .with_errors(errors.clone())
         .with_access(access)
@@ -102,7 +104,7 @@ impl MockServer {
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let router = control
             .clone()
-            .wrap(routes::app(state.clone()), routes::admin());
+            .wrap(routes::app(state.clone()), routes::admin(state.clone()));
         control.mark_ready();
         let server = RunningServer::start_with_errors(router, addr, errors).await?;
         Ok(MockServer {

@@ -154,3 +154,13 @@ pub fn schemas() -> Schemas {
     ok::<TaskPage>(&mut out);
     out
 }
+
+/// `GET /__admin/linkis/overview`.
+#[derive(ToSchema)]
+pub struct Overview {
+    /// `{"login", "user", "last_access", "expires"}`, oldest first; no tickets.
+    sessions: Vec<serde_json::Value>,
+    /// `{"task_id", "exec_id", "user", "creator", "engine", "status", "progress",
+    /// "created", "updated", "code", "log_tail"}`, by taskID.
+    jobs: Vec<serde_json::Value>,
+}

@@ -82,20 +82,30 @@ pub fn app(state: AppState) -> Router {
     envelope_layers(router, state)
 }
 
-/// The mock's own admin routes (relative to `/__admin`): the OpenAPI document.
-pub fn admin() -> Router {
-    mock_kit::openapi::route(&openapi())
+/// The mock's own admin routes (relative to `/__admin`).
+fn admin_api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(crate::overview::overview_get))
+}
+
+/// The mock's own admin routes, mounted under `/__admin` by [`mock_kit::Control::wrap`]
+/// behind the shared admin guard (never journaled or faulted), with `openapi.json`.
+pub fn admin(state: AppState) -> Router {
+    let (router, _) = admin_api().split_for_parts();
+    router
+        .with_state(state)
+        .merge(mock_kit::openapi::route(&openapi()))
 }
 
 /// The OpenAPI 3.1 document of everything the mock serves: the Linkis API and the shared
 /// admin API (served at `GET /__admin/openapi.json`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, api) = api().split_for_parts();
+    let (_, admin) = admin_api().split_for_parts();
     let mut doc = mock_kit::openapi::document(
         "linkis-mock",
         "A mock of the Apache Linkis 1.x gateway and entrance REST API. Every answer is the \
          Envelope; its HTTP status mirrors the envelope's status.",
-        api,
+        api.nest("/__admin", admin),
     );
     let schemas = &mut doc.components.get_or_insert_default().schemas;
     schemas.extend(crate::openapi::schemas());

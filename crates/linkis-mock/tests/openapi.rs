@@ -21,7 +21,7 @@ fn document_snapshot() {
 fn every_route_is_documented() {
     let state = AppState::new(Config::testing()).unwrap();
     let control = mock_kit::Control::new(state.clock.clone(), || {});
-    let router = control.wrap(routes::app(state), routes::admin());
+    let router = control.wrap(routes::app(state.clone()), routes::admin(state));
     let served = router_routes(&router);
     let documented = document_routes(&routes::openapi());
     let undocumented: Vec<_> = served.difference(&documented).collect();

@@ -8,7 +8,9 @@
 //!   is configured (`--admin-token`, `MOCK_ADMIN_TOKEN`, `[admin] token`), the mock makes
 //!   a random one at start and prints it on stdout (`admin token: …`, after the `listening
 //!   on` line). A configured token is required on any address. It is sent as
-//!   `Authorization: Bearer <token>` or `X-Admin-Token: <token>`; without it: 401.
+//!   `Authorization: Bearer <token>` or `X-Admin-Token: <token>`; without it: 401. The
+//!   dashboard page alone (`GET /__admin/`, `GET /__admin`) also takes it as `?token=`,
+//!   since a browser navigation cannot carry a header ([`crate::dashboard`]).
 //! - **web pages in the developer's browser.** A page may send "simple" cross-site requests
 //!   (a form POST, `fetch` with `text/plain`) that need no CORS preflight. So:
 //!   - a request whose `Origin` is not the mock's own (`Host`) is refused: 403;
@@ -24,7 +26,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -86,7 +88,14 @@ impl AdminAccess {
     }
 
     /// Why `req` may not use the admin API, or `None` when it may.
-    fn refuse(&self, method: &Method, headers: &HeaderMap) -> Option<Refusal> {
+    /// `page_token` is a token the request carries elsewhere than in a header (the
+    /// dashboard's `?token=`, see [`crate::dashboard`]).
+    fn refuse(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        page_token: Option<&str>,
+    ) -> Option<Refusal> {
         let host = headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
@@ -116,13 +125,18 @@ impl AdminAccess {
                     ),
                 ));
             }
-            Some(token) if !presented(headers).is_some_and(|t| constant_time_eq(t, token)) => {
+            Some(token)
+                if !presented(headers)
+                    .or(page_token)
+                    .is_some_and(|t| constant_time_eq(t, token)) =>
+            {
                 return Some(Refusal::new(
                     StatusCode::UNAUTHORIZED,
                     "admin_token_required",
                     "the admin API needs the admin token: send `Authorization: Bearer <token>` \
                      or `X-Admin-Token: <token>` (the token printed at start, or the one given \
-                     with --admin-token / MOCK_ADMIN_TOKEN / [admin] token)",
+                     with --admin-token / MOCK_ADMIN_TOKEN / [admin] token); in a browser, \
+                     open the dashboard as /__admin/?token=<token>",
                 ));
             }
             _ => {}
@@ -146,7 +160,13 @@ pub(crate) async fn guard(
     req: Request,
     next: Next,
 ) -> Response {
-    match access.refuse(req.method(), req.headers()) {
+    // Nested under the prefix, the request's own URI has lost it: the original has it.
+    let uri = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().clone(), |o| o.0.clone());
+    let page_token = crate::dashboard::page_token(req.method(), &uri);
+    match access.refuse(req.method(), req.headers(), page_token.as_deref()) {
         Some(refusal) => {
             tracing::info!(path = %req.uri().path(), status = refusal.status.as_u16(),
                 reason = %refusal.message, "admin call refused");

@@ -12,6 +12,7 @@
 //! | `GET /__admin/ready` | 200 `{"ready": true}` once the mock is ready, else 503 |
 //! | `POST /__admin/seed` | applies a seed document wholly or not at all ([`Seeding`]) |
 //! | `GET /__admin/state` | the mock's state as a seed document ([`Seeding`]) |
+//! | `GET /__admin/` (`/__admin` redirects) | the dashboard page ([`crate::dashboard`]) |
 //!
 //! A mock adds its own admin routes (Engee's PATs) through [`Control::wrap`]; they get the
 //! same treatment as the shared ones:
@@ -107,6 +108,7 @@ pub struct Control {
     access: AdminAccess,
     seeding: Option<Arc<dyn Seeding>>,
     readiness: Arc<Readiness>,
+    dashboard_view: Option<&'static str>,
 }
 
 impl Control {
@@ -125,6 +127,7 @@ impl Control {
             access: AdminAccess::open(),
             seeding: None,
             readiness: Arc::default(),
+            dashboard_view: None,
         }
     }
 
@@ -133,6 +136,19 @@ impl Control {
     pub fn with_seeding(mut self, seeding: impl Seeding) -> Self {
         self.seeding = Some(Arc::new(seeding));
         self
+    }
+
+    /// A read-only admin route of the mock's own (`/__admin/engee/overview`) that the
+    /// dashboard shows beside `GET /__admin/state`: what the state leaves out (running
+    /// jobs, sessions, timestamps). It must answer a JSON object; each list in it is shown
+    /// as a table.
+    pub fn with_dashboard_view(mut self, path: &'static str) -> Self {
+        self.dashboard_view = Some(path);
+        self
+    }
+
+    pub(crate) fn dashboard_view(&self) -> Option<&'static str> {
+        self.dashboard_view
     }
 
     /// Declares the mock ready (`GET /__admin/ready` answers 200 from now on, except
@@ -211,6 +227,8 @@ impl Control {
     pub fn wrap(self, app: Router, admin_routes: Router) -> Router {
         let errors = self.errors.clone();
         let guarded = Router::new()
+            // Nested, `/` is `/__admin` exactly; the page itself is mounted below.
+            .route("/", get(crate::dashboard::redirect))
             .route("/ready", get(ready))
             .route("/seed", post(seed))
             .route("/state", get(state_get))
@@ -239,12 +257,23 @@ impl Control {
                 access::guard,
             ));
         let admin = Router::new().route("/health", get(health)).merge(guarded);
+        // `/__admin/` is not a path inside the nest (its `/` is `/__admin`), so the page is
+        // a route of its own, behind the same guard. Added after the journal and fault
+        // layers (not journaled, not faulted) with `route`: a `merge` here would drop the
+        // layered fallback, and unrouted requests would go unjournaled.
+        let page = get(crate::dashboard::page).with_state(self.clone()).layer(
+            middleware::from_fn_with_state(
+                (self.access.clone(), self.errors.clone()),
+                access::guard,
+            ),
+        );
         // The state is cloned per request: an Arc keeps that one atomic increment.
         app.layer(middleware::from_fn_with_state(
             Arc::new(self),
             crate::observe::observe,
         ))
         .nest(ADMIN_PREFIX, admin)
+        .route(&format!("{ADMIN_PREFIX}/"), page)
     }
 
     fn no_seeding(&self) -> Response {

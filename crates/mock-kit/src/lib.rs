@@ -1,8 +1,9 @@
 //! What both mocks share and nothing specific to either: serving (with the HTTP limits of
 //! [`serve`]), config loading, the [`Clock`], the admin API (reset, clock, request journal,
-//! faults; guarded as [`access`] describes), the [`Entropy`] behind every generated id
-//! (seeded for deterministic runs), the [`ErrorFormat`] hook through which a mock
-//! answers every error mock-kit produces, and log setup.
+//! faults; guarded as [`access`] describes; a dashboard page at `/__admin/` over it), the
+//! [`Entropy`] behind every generated id (seeded for deterministic runs), the
+//! [`ErrorFormat`] hook through which a mock answers every error mock-kit produces, and
+//! log setup.
 
 pub mod access;
 pub mod admin;
@@ -10,6 +11,7 @@ pub mod capture;
 pub mod cli;
 pub mod clock;
 pub mod config;
+mod dashboard;
 pub mod entropy;
 pub mod errors;
 pub mod faults;

@@ -43,6 +43,11 @@ use utoipa::openapi::{Info, RefOr, Required};
 )]
 struct AdminApi;
 
+/// The dashboard's two paths, given in full: nested, `/` would be `/__admin` only.
+#[derive(OpenApi)]
+#[openapi(paths(dashboard_page, dashboard_redirect))]
+struct DashboardApi;
+
 /// The document of a mock: its own `api` (paths and schemas from its `OpenApiRouter`) plus
 /// the shared admin API, titled, with every `{name}` in a path declared as a string path
 /// parameter where the annotation did not (nested prefixes like Engee's `{prefix}`).
@@ -52,6 +57,7 @@ pub fn document(
     api: utoipa::openapi::OpenApi,
 ) -> utoipa::openapi::OpenApi {
     let mut doc = api.nest("/__admin", AdminApi::openapi());
+    doc.merge(DashboardApi::openapi());
     let mut info = Info::new(title, env!("CARGO_PKG_VERSION"));
     info.description = Some(description.to_owned());
     doc.info = info;
@@ -390,6 +396,21 @@ fn faults_add() {}
     responses((status = 204, description = "No fault rules remain.")))]
 #[allow(dead_code)]
 fn faults_clear() {}
+
+#[utoipa::path(get, path = "/__admin/", tag = "admin",
+    params(("token" = Option<String>, Query, description = "The admin token, for a browser that cannot send a header on a navigation; only this page takes it here. The page keeps it in sessionStorage and drops it from the address.")),
+    responses(
+        (status = 200, description = "The dashboard: one self-contained HTML page (no external assets) showing the mock's state, clock, faults and request journal, live; it calls the admin API like a script.", content_type = "text/html"),
+        (status = 401, description = "An admin token is in force and was not sent, in the mock's error format."),
+        (status = 403, description = "A foreign `Origin`, or a non-loopback `Host` without a token, in the mock's error format."),
+    ))]
+#[allow(dead_code)]
+fn dashboard_page() {}
+
+#[utoipa::path(get, path = "/__admin", tag = "admin",
+    responses((status = 307, description = "To `/__admin/`, the query string kept.")))]
+#[allow(dead_code)]
+fn dashboard_redirect() {}
 
 #[utoipa::path(get, path = "/openapi.json", tag = "admin",
     responses((status = 200, description = "This document (OpenAPI 3.1).", body = serde_json::Value)))]

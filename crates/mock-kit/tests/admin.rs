@@ -491,3 +491,23 @@ async fn not_ready_while_a_seed_is_being_applied() {
     let r = t.http.get(t.url("/__admin/ready")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// The dashboard page is an admin route like the others: a fault on every path does not
+/// touch it and it leaves no journal entry, while an unrouted request still does.
+#[tokio::test]
+async fn the_dashboard_is_neither_journaled_nor_faulted() {
+    let t = Tiny::open().await;
+    t.fault(json!({"path": "/", "status": 503})).await;
+    let r = t.http.get(t.url("/__admin/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+    let r = t.http.get(t.url("/nowhere")).send().await.unwrap();
+    assert_eq!(r.status(), 503, "faulted");
+    let paths: Vec<Value> = t
+        .journal("")
+        .await
+        .iter()
+        .map(|e| e["path"].clone())
+        .collect();
+    assert_eq!(paths, [json!("/nowhere")]);
+}
