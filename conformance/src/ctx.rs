@@ -194,6 +194,12 @@ impl EngeeEnv {
         need_mock(self.is_mock, why)
     }
 
+    /// The mock's admin API (mock only): seeding, state, readiness.
+    pub fn admin(&self) -> Result<&Http, Fail> {
+        self.require_mock("uses the mock's admin API")?;
+        Ok(&self.admin)
+    }
+
     /// Moves the mock's clock (mock only).
     pub async fn advance(&self, secs: f64) -> Result<(), Fail> {
         self.require_mock("moves the clock")?;
@@ -394,6 +400,12 @@ impl LinkisEnv {
     pub async fn advance(&self, secs: f64) -> Result<(), Fail> {
         self.require_mock("moves the clock")?;
         admin_advance(&self.admin, secs).await
+    }
+
+    /// The mock's admin API (mock only): seeding, state, readiness.
+    pub fn admin(&self) -> Result<&Http, Fail> {
+        self.require_mock("uses the mock's admin API")?;
+        Ok(&self.admin)
     }
 
     pub async fn tick(&self) -> Result<(), Fail> {

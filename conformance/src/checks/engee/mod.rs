@@ -3,6 +3,7 @@
 pub mod eval;
 pub mod files;
 pub mod jobs;
+pub mod mockdef;
 pub mod oauth;
 pub mod server;
 
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Check> {
     v.extend(files::all());
     v.extend(jobs::all());
     v.extend(server::all());
+    v.extend(mockdef::all());
     v.append(&mut late);
     v
 }

@@ -50,7 +50,67 @@ pub fn all() -> Vec<Check> {
             "job timing follows the mock's clock: a `queue=5s duration=5s` job is not finished until the clock moves",
             clock_timing
         ),
+        check!(
+            "linkis.mock.seed",
+            Linkis,
+            MockDefined,
+            "POST /__admin/seed adds a user who can log in at once; GET /__admin/state lists them; GET /__admin/ready is 200; seeded SQL that would attach a database is an envelope 400 that adds nothing",
+            seed
+        ),
     ]
+}
+
+async fn seed(ctx: &Ctx) -> CheckResult {
+    let env = ctx.linkis()?;
+    let admin = env.admin()?;
+    let (name, password) = ("conformanceseeded", "seeded-password");
+    // Seeding an item equal to one the mock has changes nothing: the check can run twice.
+    let r = admin
+        .post("/__admin/seed")
+        .json(&serde_json::json!({"users": [{"name": name, "password": password}]}))
+        .send()
+        .await?;
+    ensure!(r.status < 300, "the seed was refused: {}", r.summary());
+    let (_, r) = env.login(name, password).await?;
+    expect(&r, 0)?;
+
+    let r = admin.get("/__admin/state").send().await?;
+    ensure_eq!(r.status, 200, "GET /__admin/state");
+    ensure!(
+        r.json()?["users"]
+            .as_array()
+            .is_some_and(|u| u.iter().any(|u| u["name"] == name)),
+        "the state should list the seeded user: {}",
+        r.summary()
+    );
+
+    let refused = "conformancerefused";
+    let r = admin
+        .post("/__admin/seed")
+        .json(&serde_json::json!({
+            "users": [{"name": refused, "password": "x"}],
+            "sql": ["ATTACH DATABASE 'conformance.db' AS c"],
+        }))
+        .send()
+        .await?;
+    ensure_eq!(r.status, 400, "a seed with ATTACH");
+    let v = r.json()?;
+    ensure!(
+        v["status"].as_i64().is_some_and(|s| s != 0) && v["message"].is_string(),
+        "the refusal should be a Linkis envelope: {}",
+        r.summary()
+    );
+    let (_, r) = env.login(refused, "x").await?;
+    ensure!(
+        r.json()?["status"].as_i64() != Some(0),
+        "the refused seed's user should not log in: {}",
+        r.summary()
+    );
+
+    let r = admin.get("/__admin/ready").send().await?;
+    ensure_eq!(r.status, 200, "GET /__admin/ready");
+    ensure_eq!(r.json()?["ready"], serde_json::json!(true), "ready");
+    Ok(())
 }
 
 async fn unsafe_creator(ctx: &Ctx) -> CheckResult {
