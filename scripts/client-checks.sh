@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 for check in scripts/engee-curl-check.sh scripts/engee-oauth-check.sh scripts/linkis-sdk-check.sh \
-  scripts/readme-walkthrough.sh scripts/schemathesis-check.sh scripts/dashboard-check.sh; do
+  scripts/readme-walkthrough.sh scripts/ci-example-check.sh scripts/schemathesis-check.sh scripts/dashboard-check.sh; do
   echo "== $check"
   if bash "$check"; then
     passed=$((passed + 1))

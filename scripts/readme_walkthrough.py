@@ -16,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 
-RUN = "```bash walkthrough"
+# README_BLOCKS picks another kind of block: `ci-example` runs "Use it in CI" the same way.
+RUN = "```bash " + os.environ.get("README_BLOCKS", "walkthrough")
 OUTPUT = "```text output"
 TIMEOUT_SECS = 60
 
