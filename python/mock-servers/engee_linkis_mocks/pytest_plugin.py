@@ -2,8 +2,8 @@
 
 `engee_mock` / `linkis_mock` start a fresh process per test: nothing leaks between tests,
 at ~50 ms a start. `engee_mock_session` / `linkis_mock_session` keep one process for the
-whole run and call reset() before each test, for suites where starts add up; a fault or
-clock move made by one test is undone by that reset.
+whole run and call reset() (tokens, servers, jobs, files, the request journal) and
+clear_faults() before each test, for suites where starts add up.
 """
 
 from __future__ import annotations
