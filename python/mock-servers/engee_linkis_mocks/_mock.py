@@ -18,10 +18,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Dict, List, Optional, Sequence, Type
+from typing import Any, Dict, List, Optional, Sequence, Type, TypeVar
 
 START_TIMEOUT_SECS = 30.0
 STOP_TIMEOUT_SECS = 5.0
+
+# start() and `with` hand back the subclass (EngeeMock, LinkisMock) they were called on
+M = TypeVar("M", bound="MockServer")
 
 
 class MockStartError(RuntimeError):
@@ -75,7 +78,7 @@ class MockServer:
 
     # -- process ---------------------------------------------------------------------
 
-    def start(self) -> "MockServer":
+    def start(self: M) -> M:
         # stdout and stderr go to files, not pipes: a pipe nobody drains fills up and then
         # blocks the mock in the middle of a test.
         self._logdir = tempfile.TemporaryDirectory(prefix=f"{self.binary_name}-")
@@ -127,7 +130,7 @@ class MockServer:
             self._logdir.cleanup()
             self._logdir = None
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self: M) -> M:
         return self.start()
 
     def __exit__(
@@ -163,10 +166,7 @@ class MockServer:
         tenant=, since=, body_contains=."""
         query = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
         answer = self.admin("GET", "requests" + (f"?{query}" if query else ""))
-        # the journal may come wrapped ({"requests": [...]}) or bare; give the list
-        if isinstance(answer, dict) and "requests" in answer:
-            return list(answer["requests"])
-        return list(answer)
+        return list(answer["requests"])
 
     def count(self, **matcher: Any) -> int:
         """How many journaled requests match (same fields as requests())."""
@@ -175,6 +175,10 @@ class MockServer:
     def fail(self, **rule: Any) -> Any:
         """Add a fault rule, e.g. fail(path="/account", status=503, times=1)."""
         return self.admin("POST", "faults", rule)
+
+    def faults(self) -> List[Dict[str, Any]]:
+        """The fault rules in force (a `sequence` shows the steps left)."""
+        return list(self.admin("GET", "faults")["faults"])
 
     def clear_faults(self) -> None:
         self.admin("DELETE", "faults")
