@@ -153,20 +153,15 @@ fn a_relative_data_dir_counts_from_the_config_file() {
     .replace("[files]\n", "[files]\ndata_dir = \"data\"\n");
     std::fs::write(config_dir.join("engee.toml"), config).unwrap();
     let config_path = config_dir.join("engee.toml");
-    let mut child = spawn_copy(
-        installed
-            .command(&[
-                "--addr",
-                "127.0.0.1:0",
-                "--config",
-                config_path.to_str().unwrap(),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let first = next_line(&mut BufReader::new(child.stdout.take().unwrap()));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let first = installed
+        .start(&[
+            "--addr",
+            "127.0.0.1:0",
+            "--config",
+            config_path.to_str().unwrap(),
+        ])
+        .first_line
+        .clone();
     assert!(first.starts_with("listening on "), "{first}");
     assert!(config_dir.join("data/.engee-mock").is_file());
     assert_eq!(std::fs::read_dir(installed.work()).unwrap().count(), 0);
@@ -311,14 +306,8 @@ fn a_seed_file_is_applied_before_the_first_request() {
         .to_string(),
     )
     .unwrap();
-    let mut child = spawn_copy(
-        installed
-            .command(&["--addr", "127.0.0.1:0", "--seed-file", "seed.json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let first = next_line(&mut BufReader::new(child.stdout.take().unwrap()));
-    let url = first.strip_prefix("listening on ").unwrap().to_owned();
+    let mock = installed.start(&["--addr", "127.0.0.1:0", "--seed-file", "seed.json"]);
+    let url = mock.url().to_owned();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (ready, session) = rt.block_on(async {
         let http = reqwest::Client::new();
@@ -340,8 +329,7 @@ fn a_seed_file_is_applied_before_the_first_request() {
             .unwrap();
         (ready, session)
     });
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(mock);
     assert_eq!(ready, 200);
     assert_eq!(session["nickname"], "alice", "{session}");
 

@@ -263,18 +263,10 @@ fn a_configured_file_that_is_missing_is_refused() {
         &["cannot read catalog_file", "catalog.sql"],
     );
     std::fs::write(etc.join("catalog.sql"), "create table t (x int);\n").unwrap();
-    let mut child = spawn_copy(
-        installed
-            .command(&["--addr", "127.0.0.1:0", "--config", config])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let line = installed
+        .start(&["--addr", "127.0.0.1:0", "--config", config])
+        .first_line
+        .clone();
     assert!(line.starts_with("listening on "), "{line}");
 }
 
@@ -360,21 +352,8 @@ fn a_seed_file_is_applied_before_the_first_request() {
         serde_json::json!({"users": [{"name": "dora", "password": "explorer"}]}).to_string(),
     )
     .unwrap();
-    let mut child = spawn_copy(
-        installed
-            .command(&["--addr", "127.0.0.1:0", "--seed-file", "seed.json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let mock = installed.start(&["--addr", "127.0.0.1:0", "--seed-file", "seed.json"]);
+    let url = mock.url().to_owned();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (ready, login) = rt.block_on(async {
         let http = reqwest::Client::new();
@@ -396,8 +375,7 @@ fn a_seed_file_is_applied_before_the_first_request() {
             .unwrap();
         (ready, login)
     });
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(mock);
     assert_eq!(ready, 200);
     assert_eq!(login["status"], 0, "{login}");
 

@@ -54,6 +54,26 @@ impl Installed {
         command
     }
 
+    /// Starts the copy with `args` and waits for its first stdout line (`listening on
+    /// URL`); stderr is discarded. The process is killed when the [`Started`] is dropped.
+    pub fn start(&self, args: &[&str]) -> Started {
+        let mut child = spawn_copy(
+            self.command(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        );
+        let mut first_line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut first_line,
+        )
+        .unwrap();
+        Started {
+            child,
+            first_line: first_line.trim_end().to_owned(),
+        }
+    }
+
     /// Runs what should be a refusal. A process still running after 20 s (it did not
     /// refuse) is killed and reported with status `None`.
     pub fn refused(&self, args: &[&str]) -> Refused {
@@ -81,6 +101,29 @@ impl Installed {
             status,
             stderr,
         }
+    }
+}
+
+/// A running copy (see [`Installed::start`]); killed on drop.
+pub struct Started {
+    child: Child,
+    /// What it printed first, without the line end.
+    pub first_line: String,
+}
+
+impl Started {
+    /// The address from its `listening on URL` banner; panics with the line otherwise.
+    pub fn url(&self) -> &str {
+        self.first_line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("not a banner: {:?}", self.first_line))
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
