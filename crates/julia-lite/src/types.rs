@@ -78,13 +78,11 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
             };
             Ty::Dict(Box::new(cap(&d.kty)), Box::new(cap(&d.vty)))
         }
-        Value::Range(r) => {
-            if r.1 == 1 {
-                Ty::UnitRange
-            } else {
-                Ty::StepRange
-            }
-        }
+        Value::Range(r) => match r.3 {
+            crate::value::RangeKind::Unit => Ty::UnitRange,
+            crate::value::RangeKind::Step => Ty::StepRange,
+            crate::value::RangeKind::OneTo => Ty::OneTo,
+        },
         Value::FRange(_) => Ty::FloatRange,
         Value::Generic(g) => Ty::FunctionOf(g.name.clone()),
         Value::Closure(c) => Ty::FunctionOf(format!("#{}", c.method.name).into()),
@@ -133,6 +131,7 @@ pub(crate) fn type_name(t: &Ty) -> String {
         Ty::Pair(a, b) => format!("Pair{{{}, {}}}", type_name(a), type_name(b)),
         Ty::UnitRange => "UnitRange{Int64}".into(),
         Ty::StepRange => "StepRange{Int64, Int64}".into(),
+        Ty::OneTo => "Base.OneTo{Int64}".into(),
         Ty::FloatRange => "StepRangeLen{Float64, Base.TwicePrecision{Float64}, Base.TwicePrecision{Float64}, Int64}".into(),
         Ty::Function => "Function".into(),
         Ty::FunctionOf(n) => format!("typeof({n})"),

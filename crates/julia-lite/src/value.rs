@@ -80,6 +80,7 @@ pub enum Ty {
     Pair(Box<Ty>, Box<Ty>),
     UnitRange,
     StepRange,
+    OneTo,
     FloatRange,
     Function,
     /// typeof(f)
@@ -160,14 +161,15 @@ impl Ty {
                     | AbstractVector
                     | UnitRange
                     | StepRange
+                    | OneTo
                     | FloatRange
                     | AbstractRange
             ),
             AbstractVector => matches!(
                 self,
-                Array(_, 1) | UnitRange | StepRange | FloatRange | AbstractRange
+                Array(_, 1) | UnitRange | StepRange | OneTo | FloatRange | AbstractRange
             ),
-            AbstractRange => matches!(self, UnitRange | StepRange | FloatRange),
+            AbstractRange => matches!(self, UnitRange | StepRange | OneTo | FloatRange),
             AbstractDict => matches!(self, Dict(..)),
             Function => matches!(self, FunctionOf(_)),
             Exception => matches!(self, Exc(_)),
@@ -355,8 +357,9 @@ pub enum Value {
     NamedTuple(Arc<(Vec<Name>, NtVals)>),
     Pair(PairV),
     Dict(Arc<Mutex<DictV>>),
-    /// start, step, stop (stop normalised so that the range is exact)
-    Range(Arc<(i64, i64, i64)>),
+    /// start, step, stop (stop normalised so that the range is exact), and which of Julia's
+    /// integer range types it is (it decides `typeof` and printing only)
+    Range(Arc<(i64, i64, i64, RangeKind)>),
     /// start, step, length
     FRange(Arc<(f64, f64, i64, f64)>),
     Generic(Arc<Generic>),
@@ -628,6 +631,15 @@ impl Drop for PairV {
     }
 }
 
+/// Julia's integer range types: `UnitRange{Int64}` (`a:b`), `StepRange{Int64, Int64}`
+/// (`a:s:b`, which keeps an explicit step of 1) and `Base.OneTo{Int64}` (`eachindex`, `axes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeKind {
+    Unit,
+    Step,
+    OneTo,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum IterState {
     Range {
@@ -681,8 +693,17 @@ impl Value {
             inner: Arc::new((a, b)),
         })
     }
+    /// `start:stop` (a `UnitRange`) when `step` is 1, `start:step:stop` otherwise
     pub fn range(start: i64, step: i64, stop: i64) -> Value {
-        Value::Range(Arc::new((start, step, stop)))
+        let kind = if step == 1 {
+            RangeKind::Unit
+        } else {
+            RangeKind::Step
+        };
+        Value::Range(Arc::new((start, step, stop, kind)))
+    }
+    pub fn range_of(start: i64, step: i64, stop: i64, kind: RangeKind) -> Value {
+        Value::Range(Arc::new((start, step, stop, kind)))
     }
     pub fn is_nothing(&self) -> bool {
         matches!(self, Value::Nothing)
@@ -811,8 +832,8 @@ pub(crate) fn promote_to(t: &Ty, v: Value) -> Value {
 }
 
 /// Number of elements of a range `(start, step, stop)`.
-pub(crate) fn range_len(r: &(i64, i64, i64)) -> i64 {
-    let (a, s, b) = *r;
+pub(crate) fn range_len(r: &(i64, i64, i64, RangeKind)) -> i64 {
+    let (a, s, b, _) = *r;
     if (s > 0 && b < a) || (s < 0 && b > a) {
         0
     } else {

@@ -29,7 +29,8 @@ pub(crate) fn make_range(start: &Value, step: Option<&Value>, stop: &Value) -> R
                 let n = ((b as i128 - a as i128) / s as i128) as i64;
                 a + n * s
             };
-            Ok(Value::range(a, s, last))
+            // an explicit step makes a StepRange, even a step of 1 (`1:1:5` prints so)
+            Ok(Value::range_of(a, s, last, crate::value::RangeKind::Step))
         }
         (Value::Char(a), None, Value::Char(b)) => {
             let items: Vec<Value> = (*a..=*b).map(Value::Char).collect();
