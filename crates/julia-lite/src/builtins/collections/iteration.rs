@@ -291,6 +291,10 @@ pub(super) fn b_last(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 pub(super) fn b_eachindex(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        // Julia's `eachindex` of a vector, tuple or range is `Base.OneTo(n)`
+        [v @ (Value::Array(_) | Value::Tuple(_) | Value::Range(_) | Value::FRange(_))] => len_of(v)
+            .map(|n| Value::range_of(1, 1, n as i64, crate::value::RangeKind::OneTo))
+            .ok_or_else(|| merr("eachindex", a)),
         [v] => len_of(v)
             .map(|n| Value::range(1, 1, n as i64))
             .ok_or_else(|| merr("eachindex", a)),
