@@ -745,6 +745,8 @@ impl Value {
             Value::Lazy(l) => HKey::Ptr(Arc::as_ptr(l) as usize),
             Value::Closure(c) => HKey::Ptr(Arc::as_ptr(c) as usize),
             Value::Generic(g) => HKey::Ptr(Arc::as_ptr(g) as usize),
+            // isequal ranges of different kinds (`1:5`, `1:1:5`, `Base.OneTo(5)`) are one key
+            Value::Range(r) => HKey::Other(crate::show::repr(&Value::range(r.0, r.1, r.2))),
             // these print without taking any lock
             other => HKey::Other(crate::show::repr(other)),
         }
