@@ -202,6 +202,7 @@ impl Printer {
             Value::ComplexI(..) | Value::ComplexF(..) => self.out.push_str(&show_complex(v)),
             Value::Big(b) => self.out.push_str(&b.to_string()),
             Value::Float(f) => self.out.push_str(&fmt_float(*f)),
+            Value::Irrational(c) => self.out.push(*c),
             Value::Char(c) => self.out.push_str(&repr_char(*c)),
             Value::Str(s) => self.out.push_str(&repr_string(s)),
             Value::Sym(s) => {

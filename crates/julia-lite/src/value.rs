@@ -55,6 +55,8 @@ pub enum Ty {
     Any,
     Int64,
     Float64,
+    /// `Irrational{:π}` / `Irrational{:ℯ}`
+    Irrational(char),
     Bool,
     String,
     Char,
@@ -134,6 +136,7 @@ impl Ty {
                 self,
                 Int64
                     | Float64
+                    | Irrational(_)
                     | Bool
                     | Real
                     | Integer
@@ -147,7 +150,15 @@ impl Ty {
             ),
             Real => matches!(
                 self,
-                Int64 | Float64 | Bool | Integer | Signed | AbstractFloat | Rational | BigInt
+                Int64
+                    | Float64
+                    | Irrational(_)
+                    | Bool
+                    | Integer
+                    | Signed
+                    | AbstractFloat
+                    | Rational
+                    | BigInt
             ),
             Integer => matches!(self, Int64 | Bool | Signed | BigInt),
             Signed => matches!(self, Int64 | BigInt),
@@ -386,6 +397,9 @@ pub enum Value {
     F32(f32),
     /// `Complex{Int64}` / `Complex{Float64}`
     ComplexI(i64, i64),
+    /// `π` (`pi`) or `ℯ`: an `Irrational`, which prints by name and becomes a Float64 as
+    /// soon as it is used as a number (`Value::decay`)
+    Irrational(char),
     ComplexF(f64, f64),
 }
 
@@ -422,6 +436,7 @@ impl Value {
             Value::Pair(p) => Value::Pair(p.clone()),
             Value::Dict(d) => Value::Dict(d.clone()),
             Value::Range(r) => Value::Range(r.clone()),
+            Value::Irrational(c) => Value::Irrational(*c),
             Value::FRange(r) => Value::FRange(r.clone()),
             Value::Generic(g) => Value::Generic(g.clone()),
             Value::Closure(c) => Value::Closure(c.clone()),
@@ -631,6 +646,15 @@ impl Drop for PairV {
     }
 }
 
+/// `Float64(π)` / `Float64(ℯ)` (both round down: the true values lie above them)
+pub fn irrational_f64(c: char) -> f64 {
+    if c == 'π' {
+        std::f64::consts::PI
+    } else {
+        std::f64::consts::E
+    }
+}
+
 /// Julia's integer range types: `UnitRange{Int64}` (`a:b`), `StepRange{Int64, Int64}`
 /// (`a:s:b`, which keeps an explicit step of 1) and `Base.OneTo{Int64}` (`eachindex`, `axes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -704,6 +728,13 @@ impl Value {
     }
     pub fn range_of(start: i64, step: i64, stop: i64, kind: RangeKind) -> Value {
         Value::Range(Arc::new((start, step, stop, kind)))
+    }
+    /// The Float64 value of an irrational (`Float64(π)`); other values unchanged.
+    pub fn decay(self) -> Value {
+        match self {
+            Value::Irrational(c) => Value::Float(irrational_f64(c)),
+            v => v,
+        }
     }
     pub fn is_nothing(&self) -> bool {
         matches!(self, Value::Nothing)
@@ -815,6 +846,9 @@ pub(crate) fn join_ty(a: &Ty, b: &Ty) -> Ty {
 pub(crate) fn promote_to(t: &Ty, v: Value) -> Value {
     match (t, v) {
         (Ty::Float64, Value::Int(i)) => Value::Float(i as f64),
+        (Ty::Float64 | Ty::Float32 | Ty::ComplexFloat, v @ Value::Irrational(_)) => {
+            promote_to(t, v.decay())
+        }
         (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
         (Ty::Int64, Value::Bool(b)) => Value::Int(b as i64),
         (Ty::Rational, Value::Int(i)) => Value::Rational(i, 1),
