@@ -141,6 +141,13 @@ fn call_with_irrational(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value
         };
         return Ok(Value::Bool(found != (name == "∉")));
     }
+    // Julia: `ℯ^x` is `exp(x)` (`ℯ^2` is 7.38905609893065, not Float64(ℯ)^2)
+    if matches!(name, "^" | "_literal_pow")
+        && let [Value::Irrational('ℯ'), y] = args
+        && let Some(exp) = crate::natives::builtin_id("exp")
+    {
+        return call_builtin(vm, exp, std::slice::from_ref(y), kw);
+    }
     let numeric = NUMERIC_ON_IRRATIONAL.contains(&name)
         // `@printf("%.2f", pi)`: a number; `%s` would print `π`
         || (matches!(name, "_printf" | "_sprintf")
@@ -273,6 +280,7 @@ pub(super) const NUMERIC_ON_IRRATIONAL: &[&str] = &[
     "eps",
     "muladd",
     "fma",
+    "_literal_pow",
     "range",
 ];
 
