@@ -158,7 +158,24 @@ fn call_with_irrational(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value
     if !numeric {
         return Err(refuse_irrational(name));
     }
-    let args: Vec<Value> = args.iter().cloned().map(Value::decay).collect();
+    // Julia promotes an irrational with a BigInt to BigFloat (refused) and with a Float32 to
+    // Float32 (`pi * 1f0` is 3.1415927f0); with anything else to Float64
+    if args.iter().any(|v| match v {
+        Value::Big(_) => true,
+        Value::Array(x) => matches!(lock(x).elty, Ty::Float32 | Ty::BigInt | Ty::Any),
+        _ => false,
+    }) {
+        return Err(refuse_irrational(name));
+    }
+    let to_f32 = args.iter().any(|v| matches!(v, Value::F32(_)))
+        && !args
+            .iter()
+            .any(|v| matches!(v, Value::Float(_) | Value::ComplexF(..)));
+    let decay = |v: Value| match (v, to_f32) {
+        (Value::Irrational(c), true) => Value::F32(crate::value::irrational_f64(c) as f32),
+        (v, _) => v.decay(),
+    };
+    let args: Vec<Value> = args.iter().cloned().map(decay).collect();
     let kw: Vec<(Name, Value)> = kw
         .iter()
         .map(|(k, v)| (k.clone(), v.clone().decay()))
