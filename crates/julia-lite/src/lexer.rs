@@ -278,9 +278,13 @@ fn lex_number(chars: &[char], mut i: usize) -> LexResult<(Tok, usize)> {
                 chars[st..i].iter().collect::<String>()
             ));
         }
-        let v = u64::from_str_radix(&digits, radix)
-            .map_err(|_| "hex literal too large (UInt128 is not supported)".to_string())?;
-        return Ok((Tok::Int(v as i64), i));
+        // Julia's 0x/0b/0o literals are unsigned (`0xff` is a UInt8 printing `0xff`, the type
+        // widening with the digit count); julia-lite has no unsigned integers, so it refuses
+        // them rather than answer with an Int64
+        return Err(format!(
+            "unsupported syntax: unsigned integer literals (0x…, 0b…, 0o…) are not supported by julia-lite (`{}` would be a UInt); use a decimal Int",
+            chars[st..i].iter().collect::<String>()
+        ));
     }
     let mut s = String::new();
     let mut is_float = false;

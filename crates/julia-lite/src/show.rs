@@ -202,6 +202,7 @@ impl Printer {
             Value::ComplexI(..) | Value::ComplexF(..) => self.out.push_str(&show_complex(v)),
             Value::Big(b) => self.out.push_str(&b.to_string()),
             Value::Float(f) => self.out.push_str(&fmt_float(*f)),
+            Value::Irrational(c) => self.out.push(*c),
             Value::Char(c) => self.out.push_str(&repr_char(*c)),
             Value::Str(s) => self.out.push_str(&repr_string(s)),
             Value::Sym(s) => {
@@ -349,13 +350,15 @@ impl Printer {
                 self.out.push(')');
                 self.stack.pop();
             }
-            Value::Range(r) => {
-                if r.1 == 1 {
-                    self.out.push_str(&format!("{}:{}", r.0, r.2));
-                } else {
-                    self.out.push_str(&format!("{}:{}:{}", r.0, r.1, r.2));
+            Value::Range(r) => match r.3 {
+                crate::value::RangeKind::Unit => self.out.push_str(&format!("{}:{}", r.0, r.2)),
+                crate::value::RangeKind::Step => {
+                    self.out.push_str(&format!("{}:{}:{}", r.0, r.1, r.2))
                 }
-            }
+                crate::value::RangeKind::OneTo => {
+                    self.out.push_str(&format!("Base.OneTo({})", r.2))
+                }
+            },
             Value::FRange(r) => {
                 // Julia prints first:step:last, last computed like the elements (TwicePrecision)
                 let stop = crate::value::frange_elem(r, r.2 - 1);

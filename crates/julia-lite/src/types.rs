@@ -78,14 +78,13 @@ fn typeof_d(v: &Value, d: usize) -> Ty {
             };
             Ty::Dict(Box::new(cap(&d.kty)), Box::new(cap(&d.vty)))
         }
-        Value::Range(r) => {
-            if r.1 == 1 {
-                Ty::UnitRange
-            } else {
-                Ty::StepRange
-            }
-        }
+        Value::Range(r) => match r.3 {
+            crate::value::RangeKind::Unit => Ty::UnitRange,
+            crate::value::RangeKind::Step => Ty::StepRange,
+            crate::value::RangeKind::OneTo => Ty::OneTo,
+        },
         Value::FRange(_) => Ty::FloatRange,
+        Value::Irrational(c) => Ty::Irrational(*c),
         Value::Generic(g) => Ty::FunctionOf(g.name.clone()),
         Value::Closure(c) => Ty::FunctionOf(format!("#{}", c.method.name).into()),
         Value::Builtin(b) => Ty::FunctionOf(crate::natives::builtin_name(*b).into()),
@@ -103,6 +102,7 @@ pub(crate) fn type_name(t: &Ty) -> String {
         Ty::Any => "Any".into(),
         Ty::Int64 => "Int64".into(),
         Ty::Float64 => "Float64".into(),
+        Ty::Irrational(c) => format!("Irrational{{:{c}}}"),
         Ty::Bool => "Bool".into(),
         Ty::String => "String".into(),
         Ty::Char => "Char".into(),
@@ -133,6 +133,7 @@ pub(crate) fn type_name(t: &Ty) -> String {
         Ty::Pair(a, b) => format!("Pair{{{}, {}}}", type_name(a), type_name(b)),
         Ty::UnitRange => "UnitRange{Int64}".into(),
         Ty::StepRange => "StepRange{Int64, Int64}".into(),
+        Ty::OneTo => "Base.OneTo{Int64}".into(),
         Ty::FloatRange => "StepRangeLen{Float64, Base.TwicePrecision{Float64}, Base.TwicePrecision{Float64}, Int64}".into(),
         Ty::Function => "Function".into(),
         Ty::FunctionOf(n) => format!("typeof({n})"),

@@ -55,6 +55,8 @@ pub enum Ty {
     Any,
     Int64,
     Float64,
+    /// `Irrational{:π}` / `Irrational{:ℯ}`
+    Irrational(char),
     Bool,
     String,
     Char,
@@ -80,6 +82,7 @@ pub enum Ty {
     Pair(Box<Ty>, Box<Ty>),
     UnitRange,
     StepRange,
+    OneTo,
     FloatRange,
     Function,
     /// typeof(f)
@@ -133,6 +136,7 @@ impl Ty {
                 self,
                 Int64
                     | Float64
+                    | Irrational(_)
                     | Bool
                     | Real
                     | Integer
@@ -146,7 +150,15 @@ impl Ty {
             ),
             Real => matches!(
                 self,
-                Int64 | Float64 | Bool | Integer | Signed | AbstractFloat | Rational | BigInt
+                Int64
+                    | Float64
+                    | Irrational(_)
+                    | Bool
+                    | Integer
+                    | Signed
+                    | AbstractFloat
+                    | Rational
+                    | BigInt
             ),
             Integer => matches!(self, Int64 | Bool | Signed | BigInt),
             Signed => matches!(self, Int64 | BigInt),
@@ -160,14 +172,15 @@ impl Ty {
                     | AbstractVector
                     | UnitRange
                     | StepRange
+                    | OneTo
                     | FloatRange
                     | AbstractRange
             ),
             AbstractVector => matches!(
                 self,
-                Array(_, 1) | UnitRange | StepRange | FloatRange | AbstractRange
+                Array(_, 1) | UnitRange | StepRange | OneTo | FloatRange | AbstractRange
             ),
-            AbstractRange => matches!(self, UnitRange | StepRange | FloatRange),
+            AbstractRange => matches!(self, UnitRange | StepRange | OneTo | FloatRange),
             AbstractDict => matches!(self, Dict(..)),
             Function => matches!(self, FunctionOf(_)),
             Exception => matches!(self, Exc(_)),
@@ -355,8 +368,9 @@ pub enum Value {
     NamedTuple(Arc<(Vec<Name>, NtVals)>),
     Pair(PairV),
     Dict(Arc<Mutex<DictV>>),
-    /// start, step, stop (stop normalised so that the range is exact)
-    Range(Arc<(i64, i64, i64)>),
+    /// start, step, stop (stop normalised so that the range is exact), and which of Julia's
+    /// integer range types it is (it decides `typeof` and printing only)
+    Range(Arc<(i64, i64, i64, RangeKind)>),
     /// start, step, length
     FRange(Arc<(f64, f64, i64, f64)>),
     Generic(Arc<Generic>),
@@ -383,6 +397,9 @@ pub enum Value {
     F32(f32),
     /// `Complex{Int64}` / `Complex{Float64}`
     ComplexI(i64, i64),
+    /// `π` (`pi`) or `ℯ`: an `Irrational`, which prints by name and becomes a Float64 as
+    /// soon as it is used as a number (`Value::decay`)
+    Irrational(char),
     ComplexF(f64, f64),
 }
 
@@ -419,6 +436,7 @@ impl Value {
             Value::Pair(p) => Value::Pair(p.clone()),
             Value::Dict(d) => Value::Dict(d.clone()),
             Value::Range(r) => Value::Range(r.clone()),
+            Value::Irrational(c) => Value::Irrational(*c),
             Value::FRange(r) => Value::FRange(r.clone()),
             Value::Generic(g) => Value::Generic(g.clone()),
             Value::Closure(c) => Value::Closure(c.clone()),
@@ -628,6 +646,24 @@ impl Drop for PairV {
     }
 }
 
+/// `Float64(π)` / `Float64(ℯ)` (both round down: the true values lie above them)
+pub fn irrational_f64(c: char) -> f64 {
+    if c == 'π' {
+        std::f64::consts::PI
+    } else {
+        std::f64::consts::E
+    }
+}
+
+/// Julia's integer range types: `UnitRange{Int64}` (`a:b`), `StepRange{Int64, Int64}`
+/// (`a:s:b`, which keeps an explicit step of 1) and `Base.OneTo{Int64}` (`eachindex`, `axes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeKind {
+    Unit,
+    Step,
+    OneTo,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum IterState {
     Range {
@@ -681,8 +717,24 @@ impl Value {
             inner: Arc::new((a, b)),
         })
     }
+    /// `start:stop` (a `UnitRange`) when `step` is 1, `start:step:stop` otherwise
     pub fn range(start: i64, step: i64, stop: i64) -> Value {
-        Value::Range(Arc::new((start, step, stop)))
+        let kind = if step == 1 {
+            RangeKind::Unit
+        } else {
+            RangeKind::Step
+        };
+        Value::Range(Arc::new((start, step, stop, kind)))
+    }
+    pub fn range_of(start: i64, step: i64, stop: i64, kind: RangeKind) -> Value {
+        Value::Range(Arc::new((start, step, stop, kind)))
+    }
+    /// The Float64 value of an irrational (`Float64(π)`); other values unchanged.
+    pub fn decay(self) -> Value {
+        match self {
+            Value::Irrational(c) => Value::Float(irrational_f64(c)),
+            v => v,
+        }
     }
     pub fn is_nothing(&self) -> bool {
         matches!(self, Value::Nothing)
@@ -724,6 +776,8 @@ impl Value {
             Value::Lazy(l) => HKey::Ptr(Arc::as_ptr(l) as usize),
             Value::Closure(c) => HKey::Ptr(Arc::as_ptr(c) as usize),
             Value::Generic(g) => HKey::Ptr(Arc::as_ptr(g) as usize),
+            // isequal ranges of different kinds (`1:5`, `1:1:5`, `Base.OneTo(5)`) are one key
+            Value::Range(r) => HKey::Other(crate::show::repr(&Value::range(r.0, r.1, r.2))),
             // these print without taking any lock
             other => HKey::Other(crate::show::repr(other)),
         }
@@ -792,6 +846,9 @@ pub(crate) fn join_ty(a: &Ty, b: &Ty) -> Ty {
 pub(crate) fn promote_to(t: &Ty, v: Value) -> Value {
     match (t, v) {
         (Ty::Float64, Value::Int(i)) => Value::Float(i as f64),
+        (Ty::Float64 | Ty::Float32 | Ty::ComplexFloat, v @ Value::Irrational(_)) => {
+            promote_to(t, v.decay())
+        }
         (Ty::Float64, Value::Bool(b)) => Value::Float(if b { 1.0 } else { 0.0 }),
         (Ty::Int64, Value::Bool(b)) => Value::Int(b as i64),
         (Ty::Rational, Value::Int(i)) => Value::Rational(i, 1),
@@ -811,8 +868,8 @@ pub(crate) fn promote_to(t: &Ty, v: Value) -> Value {
 }
 
 /// Number of elements of a range `(start, step, stop)`.
-pub(crate) fn range_len(r: &(i64, i64, i64)) -> i64 {
-    let (a, s, b) = *r;
+pub(crate) fn range_len(r: &(i64, i64, i64, RangeKind)) -> i64 {
+    let (a, s, b, _) = *r;
     if (s > 0 && b < a) || (s < 0 && b > a) {
         0
     } else {

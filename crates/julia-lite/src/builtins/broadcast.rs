@@ -4,6 +4,21 @@ use super::*;
 
 /// Element-wise application of a builtin (for `.+`, `.*`, ...).
 pub(crate) fn broadcast(vm: &mut Vm, id: u16, args: &[Value]) -> R {
+    if args.iter().any(|a| matches!(a, Value::Irrational(_))) {
+        // `sin.(pi)`, `pi .* v`: the irrational's Float64 value (numeric built-ins only)
+        let name = crate::natives::builtin_name(id);
+        // Float32 and BigInt operands would promote it otherwise than to Float64
+        let other_float = args.iter().any(|a| match a {
+            Value::F32(_) | Value::Big(_) => true,
+            Value::Array(x) => matches!(lock(x).elty, Ty::Float32 | Ty::BigInt | Ty::Any),
+            _ => false,
+        });
+        if !super::NUMERIC_ON_IRRATIONAL.contains(&name) || other_float {
+            return Err(super::refuse_irrational(name));
+        }
+        let args: Vec<Value> = args.iter().cloned().map(Value::decay).collect();
+        return broadcast(vm, id, &args);
+    }
     let op = builtin_name(id);
     if let [x, y] = args
         && matches!(op, "+" | "-" | "*" | "/")

@@ -163,6 +163,22 @@ fn matrix_of_size(vm: &mut Vm, et: &Ty, args: &[Value], tn: &str) -> R {
 
 /// Calling a type: constructors and conversions.
 pub(crate) fn construct(vm: &mut Vm, callee: &Value, args: &[Value], kw: &[(Name, Value)]) -> R {
+    if args
+        .iter()
+        .any(|a| matches!(a, Value::Irrational(_)) || holds_irrational(a))
+    {
+        if matches!(callee, Value::StructType(_)) {
+            return Err(errors::error_exception(
+                "a struct field holding an irrational (π, ℯ) is not supported by julia-lite; use Float64(π)",
+            ));
+        }
+        if args.iter().any(holds_irrational) {
+            return Err(refuse_irrational(&crate::show::to_string(callee)));
+        }
+        // `Float64(pi)`, `float(pi)`, `Complex(pi)`: the Float64 value
+        let args: Vec<Value> = args.iter().cloned().map(Value::decay).collect();
+        return construct(vm, callee, &args, kw);
+    }
     let t = match callee {
         Value::StructType(d) => {
             if args.len() != d.fields.len() {

@@ -112,6 +112,11 @@ pub(super) fn b_display(vm: &mut Vm, a: &[Value], _k: &[(Name, Value)]) -> R {
 /// one row a line, cells aligned as Julia aligns them (numbers on the decimal point).
 pub(crate) fn display(v: &Value) -> Result<String, Exc> {
     Ok(match v {
+        // Julia's text/plain show of an irrational: `π = 3.1415926535897...`
+        Value::Irrational(c) => {
+            let f = crate::show::to_string(&Value::Float(crate::value::irrational_f64(*c)));
+            format!("{c} = {}...", &f[..f.len().min(15)])
+        }
         Value::Array(arr) => {
             let (elty, data, dims, wrap) = {
                 let g = lock(arr);

@@ -107,7 +107,304 @@ impl crate::vm::Natives for Library {
     }
 }
 
+/// `π`/`ℯ` (`Value::Irrational`) as arguments of a built-in: printing and type functions see
+/// the irrational itself (`string(pi)` is `π`), comparisons are exact (`pi == 3.141592653589793`
+/// is false, as in Julia), every other built-in gets its Float64 value (`sin(pi)`, `2pi`).
+fn call_with_irrational(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
+    let name = crate::natives::builtin_name(id);
+    let bare = |v: &Value| matches!(v, Value::Irrational(_));
+    if PRINTS_IRRATIONAL.contains(&name) {
+        return call_builtin_inner(vm, id, args, kw);
+    }
+    if args.iter().any(holds_irrational) {
+        return Err(refuse_irrational(name));
+    }
+    if matches!(
+        name,
+        "==" | "!=" | "isequal" | "<" | "<=" | ">" | ">=" | "isless" | "≤" | "≥" | "≠"
+    ) && let [x, y] = args
+        && (bare(x) || bare(y))
+    {
+        return Ok(Value::Bool(compare_irrational(name, x, y)?));
+    }
+    if matches!(name, "in" | "∈" | "∉")
+        && let [Value::Irrational(c), coll] = args
+    {
+        // `==` of an irrational is true only for the same irrational
+        let found = match coll {
+            Value::Array(_) | Value::Range(_) | Value::FRange(_) | Value::Tuple(_) => {
+                collections::iterate_items(vm, coll)?
+                    .iter()
+                    .any(|v| matches!(v, Value::Irrational(d) if d == c))
+            }
+            _ => return Err(refuse_irrational(name)),
+        };
+        return Ok(Value::Bool(found != (name == "∉")));
+    }
+    // Julia: `ℯ^x` is `exp(x)` (`ℯ^2` is 7.38905609893065, not Float64(ℯ)^2)
+    if matches!(name, "^" | "_literal_pow")
+        && let [Value::Irrational('ℯ'), y] = args
+        && let Some(exp) = crate::natives::builtin_id("exp")
+    {
+        return call_builtin(vm, exp, std::slice::from_ref(y), kw);
+    }
+    let numeric = NUMERIC_ON_IRRATIONAL.contains(&name)
+        // `@printf("%.2f", pi)`: a number; `%s` would print `π`
+        || (matches!(name, "_printf" | "_sprintf")
+            && !args.iter().any(|v| matches!(v, Value::Str(s) if s.contains("%s"))))
+        // `v .= pi` into a Float64 array stores Float64(π), as Julia converts
+        || (name == "_dotassign!"
+            && matches!(args.first(), Some(Value::Array(a)) if lock(a).elty == Ty::Float64));
+    if !numeric {
+        return Err(refuse_irrational(name));
+    }
+    // Julia promotes an irrational with a BigInt to BigFloat (refused) and with a Float32 to
+    // Float32 (`pi * 1f0` is 3.1415927f0); with anything else to Float64
+    if args.iter().any(|v| match v {
+        Value::Big(_) => true,
+        Value::Array(x) => matches!(lock(x).elty, Ty::Float32 | Ty::BigInt | Ty::Any),
+        _ => false,
+    }) {
+        return Err(refuse_irrational(name));
+    }
+    let to_f32 = args.iter().any(|v| matches!(v, Value::F32(_)))
+        && !args
+            .iter()
+            .any(|v| matches!(v, Value::Float(_) | Value::ComplexF(..)));
+    let decay = |v: Value| match (v, to_f32) {
+        (Value::Irrational(c), true) => Value::F32(crate::value::irrational_f64(c) as f32),
+        (v, _) => v.decay(),
+    };
+    let args: Vec<Value> = args.iter().cloned().map(decay).collect();
+    let kw: Vec<(Name, Value)> = kw
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone().decay()))
+        .collect();
+    call_builtin_inner(vm, id, &args, &kw)
+}
+
+/// Built-ins that print or inspect a value: they see `π` itself (`string(pi)` is `π`).
+const PRINTS_IRRATIONAL: &[&str] = &[
+    "string",
+    "print",
+    "println",
+    "show",
+    "repr",
+    "display",
+    "typeof",
+    "isa",
+    "sprint",
+    "===",
+    "!==",
+    "@show",
+    "_bc_len",
+    "_bc_get",
+    "_bc_shape",
+];
+
+/// Built-ins that compute with the number: `π` becomes Float64(π) (Julia promotes it so).
+pub(super) const NUMERIC_ON_IRRATIONAL: &[&str] = &[
+    "+",
+    "-",
+    "*",
+    "/",
+    "÷",
+    "%",
+    "^",
+    "\\",
+    "abs",
+    "abs2",
+    "sign",
+    "sqrt",
+    "cbrt",
+    "exp",
+    "exp2",
+    "expm1",
+    "exp10",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "sec",
+    "csc",
+    "cot",
+    "sind",
+    "cosd",
+    "tand",
+    "sinpi",
+    "cospi",
+    "deg2rad",
+    "rad2deg",
+    "hypot",
+    "round",
+    "floor",
+    "ceil",
+    "trunc",
+    "mod",
+    "rem",
+    "div",
+    "fld",
+    "cld",
+    "mod2pi",
+    "rem2pi",
+    "max",
+    "min",
+    "minmax",
+    "clamp",
+    "float",
+    "Float64",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "isinteger",
+    "iszero",
+    "isone",
+    "zero",
+    "one",
+    "inv",
+    "sincos",
+    "modf",
+    "isapprox",
+    "≈",
+    "real",
+    "imag",
+    "conj",
+    "angle",
+    "complex",
+    "cis",
+    "@sprintf",
+    "@printf",
+    "JSON.json",
+    "signbit",
+    "copysign",
+    "flipsign",
+    "exponent",
+    "significand",
+    "nextfloat",
+    "prevfloat",
+    "eps",
+    "muladd",
+    "fma",
+    "_literal_pow",
+    "range",
+];
+
+pub(super) fn refuse_irrational(name: &str) -> Exc {
+    errors::error_exception(&format!(
+        "`{name}` of an irrational (π, ℯ) is not supported by julia-lite; use Float64(π)"
+    ))
+}
+
+/// A tuple, pair or named tuple that holds `π`/`ℯ` (built-ins other than printing refuse it).
+pub(super) fn holds_irrational(v: &Value) -> bool {
+    let irr = |x: &Value| matches!(x, Value::Irrational(_));
+    match v {
+        Value::Tuple(t) => t.iter().any(irr),
+        Value::Pair(p) => irr(&p.inner.0) || irr(&p.inner.1),
+        Value::NamedTuple(nt) => nt.1.iter().any(irr),
+        _ => false,
+    }
+}
+
+/// Julia compares an irrational with a real exactly; `Float64(π)` and `Float64(ℯ)` lie below
+/// the true values, so `x < π` exactly when `x <= Float64(π)`, and no float equals one.
+fn compare_irrational(op: &str, x: &Value, y: &Value) -> Result<bool, Exc> {
+    let real = |v: &Value| -> Option<f64> {
+        match v {
+            Value::Irrational(c) => Some(crate::value::irrational_f64(*c)),
+            Value::Int(i) if i.unsigned_abs() < (1 << 53) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::F32(f) => Some(*f as f64),
+            Value::Bool(b) => Some(*b as i64 as f64),
+            _ => None,
+        }
+    };
+    let (Some(a), Some(b)) = (real(x), real(y)) else {
+        if matches!(op, "==" | "!=" | "isequal" | "≠")
+            && !matches!((x, y), (Value::Irrational(_), Value::Irrational(_)))
+            && !matches!(x, Value::Rational(..) | Value::Big(_) | Value::Int(_))
+            && !matches!(y, Value::Rational(..) | Value::Big(_) | Value::Int(_))
+            && !matches!(x, Value::ComplexI(..) | Value::ComplexF(..))
+            && !matches!(y, Value::ComplexI(..) | Value::ComplexF(..))
+        {
+            // an irrational is never equal to a non-number
+            return Ok(matches!(op, "!=" | "≠"));
+        }
+        return Err(errors::error_exception(&format!(
+            "`{op}` of an irrational (π, ℯ) and {} is not supported by julia-lite; use Float64(π)",
+            crate::types::type_name(&crate::types::typeof_val(
+                if matches!(x, Value::Irrational(_)) {
+                    y
+                } else {
+                    x
+                }
+            ))
+        )));
+    };
+    // exact value, as (rounded-down Float64, is_irrational)
+    let xi = matches!(x, Value::Irrational(_));
+    let yi = matches!(y, Value::Irrational(_));
+    let eq = xi == yi && a == b;
+    // x < y, exactly: an irrational is just above its Float64
+    let lt = if a.is_nan() || b.is_nan() {
+        false
+    } else if xi && !yi {
+        b > a
+    } else if !xi && yi {
+        a <= b
+    } else {
+        a < b
+    };
+    let gt = if a.is_nan() || b.is_nan() {
+        false
+    } else if xi && !yi {
+        b <= a
+    } else {
+        // a float above Float64(π) is above π
+        a > b
+    };
+    Ok(match op {
+        "==" | "isequal" => eq,
+        "!=" | "≠" => !eq,
+        "<" => lt,
+        "<=" | "≤" => lt || eq,
+        ">" => gt,
+        ">=" | "≥" => gt || eq,
+        // isless puts NaN last
+        _ => {
+            if b.is_nan() {
+                !a.is_nan()
+            } else {
+                lt
+            }
+        }
+    })
+}
+
 pub(crate) fn call_builtin(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
+    if args
+        .iter()
+        .any(|a| matches!(a, Value::Irrational(_)) || holds_irrational(a))
+        || kw.iter().any(|(_, v)| matches!(v, Value::Irrational(_)))
+    {
+        return call_with_irrational(vm, id, args, kw);
+    }
+    call_builtin_inner(vm, id, args, kw)
+}
+
+fn call_builtin_inner(vm: &mut Vm, id: u16, args: &[Value], kw: &[(Name, Value)]) -> R {
     // a builtin call can do much more work than an instruction: weigh it so the budget and
     // time-slice checks (every 1024 steps) come sooner
     vm.steps += 8;

@@ -32,8 +32,8 @@ pub(crate) fn global_fallback(ws: &WsInner, name: &str) -> Result<Value, Exc> {
         "I" if lock(&ws.using).contains("LinearAlgebra") => {
             crate::types::uniform_scaling(Value::Bool(true))
         }
-        "pi" | "π" => Value::Float(std::f64::consts::PI),
-        "ℯ" => Value::Float(std::f64::consts::E),
+        "pi" | "π" => Value::Irrational('π'),
+        "ℯ" => Value::Irrational('ℯ'),
         "Inf" | "Inf64" => Value::Float(f64::INFINITY),
         "NaN" | "NaN64" => Value::Float(f64::NAN),
         "missing" => Value::Missing,

@@ -749,6 +749,7 @@ impl Vm {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let idx = self.stack.split_off(at);
                     let obj = pop!();
+                    let v = tri!(irrational_stored(&obj, v));
                     tri!(natives().setindex(self, &obj, v.clone(), &idx));
                     self.stack.push(v);
                 }
@@ -761,6 +762,11 @@ impl Vm {
                 Op::SetField(n) => {
                     let v = pop!();
                     let obj = pop!();
+                    if matches!(v, Value::Irrational(_)) {
+                        fail!(errors::error_exception(
+                            "a struct field holding an irrational (π, ℯ) is not supported by julia-lite; use Float64(π)"
+                        ));
+                    }
                     tri!(natives().setfield(
                         &obj,
                         &self.frames[fi].chunk.names[n as usize],
@@ -780,7 +786,7 @@ impl Vm {
                 }
                 Op::MakeVec(n) => {
                     let at = self.stack.len().saturating_sub(n as usize);
-                    let items = self.stack.split_off(at);
+                    let items = tri!(irrationals_in_literal(self.stack.split_off(at)));
                     let elty = promote_elty(&items);
                     let items: Vec<Value> = if n == 0 {
                         items
@@ -801,6 +807,8 @@ impl Vm {
                     };
                     let mut out = Vec::with_capacity(items.len());
                     for v in items {
+                        // `Float64[pi]` holds Float64(π); `Any[pi]` keeps π
+                        let v = if ty == Ty::Any { v } else { v.decay() };
                         out.push(tri!(natives().convert(&ty, v)));
                     }
                     self.stack.push(Value::vector(ty, out));
@@ -808,7 +816,7 @@ impl Vm {
                 Op::MakeMatrix(r, c) => {
                     let n = r as usize * c as usize;
                     let at = self.stack.len().saturating_sub(n);
-                    let items = self.stack.split_off(at);
+                    let items = tri!(irrationals_in_literal(self.stack.split_off(at)));
                     if items
                         .iter()
                         .any(|v| matches!(v, Value::Array(_) | Value::Range(_) | Value::FRange(_)))
@@ -1029,6 +1037,11 @@ impl Vm {
                 }
                 Op::VecPush => {
                     let v = pop!();
+                    if matches!(v, Value::Irrational(_)) {
+                        fail!(errors::error_exception(
+                            "an array of irrationals (π, ℯ) is not supported by julia-lite; use Float64(π)"
+                        ));
+                    }
                     if let Some(Value::Array(a)) = self.stack.last() {
                         let a = a.clone();
                         tri!(self.alloc_push(&a, 1));
@@ -1158,4 +1171,48 @@ impl Vm {
             None => Flow::Reload,
         }
     }
+}
+
+/// An array literal with `π`/`ℯ` among other reals is a Float64 array in Julia (`[pi, 1]`);
+/// one of irrationals only (`[pi]`, an `Irrational{:π}` vector) or with non-numbers
+/// (`Any[π, "a"]`) is refused.
+fn irrationals_in_literal(items: Vec<Value>) -> Result<Vec<Value>, Exc> {
+    if !items.iter().any(|v| matches!(v, Value::Irrational(_))) {
+        return Ok(items);
+    }
+    let numbers = items.iter().all(|v| {
+        matches!(
+            v,
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Irrational(_)
+        )
+    });
+    let first = items
+        .iter()
+        .find(|v| matches!(v, Value::Irrational(_)))
+        .cloned();
+    let all_same = items.iter().all(
+        |v| matches!((v, &first), (Value::Irrational(a), Some(Value::Irrational(b))) if a == b),
+    );
+    if !numbers || all_same {
+        return Err(errors::error_exception(
+            "an array of irrationals (π, ℯ) is not supported by julia-lite; use Float64(π)",
+        ));
+    }
+    Ok(items.into_iter().map(Value::decay).collect())
+}
+
+/// `v[i] = pi` stores Float64(π) into a Float64 array (Julia converts); anything else that
+/// would hold the irrational itself is refused.
+fn irrational_stored(obj: &Value, v: Value) -> Result<Value, Exc> {
+    if !matches!(v, Value::Irrational(_)) {
+        return Ok(v);
+    }
+    if let Value::Array(a) = obj
+        && matches!(lock(a).elty, Ty::Float64)
+    {
+        return Ok(v.decay());
+    }
+    Err(errors::error_exception(
+        "storing an irrational (π, ℯ) into a container other than a Float64 array is not supported by julia-lite; use Float64(π)",
+    ))
 }

@@ -11,6 +11,35 @@ pub(super) fn b_length(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     }
 }
 
+/// `axes(a)` / `axes(a, d)`: `Base.OneTo` ranges, as Julia (`axes([1, 2])` is
+/// `(Base.OneTo(2),)`; a dimension past `ndims` is `Base.OneTo(1)`).
+pub(super) fn b_axes(_vm: &mut Vm, a: &[Value], _k: K) -> R {
+    let one_to = |n: i64| Value::range_of(1, 1, n, crate::value::RangeKind::OneTo);
+    let dims: Vec<i64> = match a.first() {
+        Some(Value::Array(arr)) => {
+            let g = lock(arr);
+            match g.dims {
+                Some((r, c)) => vec![r as i64, c as i64],
+                None => vec![g.data.len() as i64],
+            }
+        }
+        Some(v @ (Value::Tuple(_) | Value::Range(_) | Value::FRange(_))) => {
+            vec![len_of(v).unwrap_or(0) as i64]
+        }
+        _ => return Err(merr("axes", a)),
+    };
+    match a {
+        [_] => Ok(Value::tuple(dims.into_iter().map(one_to).collect())),
+        [_, Value::Int(d)] if *d >= 1 => {
+            Ok(one_to(dims.get(*d as usize - 1).copied().unwrap_or(1)))
+        }
+        [_, Value::Int(_)] => Err(errors::error_exception(
+            "`axes(a, d)` with d < 1 is not supported by julia-lite",
+        )),
+        _ => Err(merr("axes", a)),
+    }
+}
+
 pub(super) fn b_size(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
         [Value::Array(arr)] => {

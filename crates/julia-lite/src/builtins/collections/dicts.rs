@@ -101,6 +101,10 @@ pub(super) fn b_keys(_vm: &mut Vm, a: &[Value], _k: K) -> R {
         [Value::NamedTuple(nt)] => Ok(Value::tuple(
             nt.0.iter().map(|n| Value::Sym(n.clone())).collect(),
         )),
+        // `keys` of a vector, tuple or range is `Base.OneTo(n)`, like `eachindex`
+        [v @ (Value::Array(_) | Value::Tuple(_) | Value::Range(_) | Value::FRange(_))] => len_of(v)
+            .map(|n| Value::range_of(1, 1, n as i64, crate::value::RangeKind::OneTo))
+            .ok_or_else(|| merr("keys", a)),
         [v] => len_of(v)
             .map(|n| Value::range(1, 1, n as i64))
             .ok_or_else(|| merr("keys", a)),

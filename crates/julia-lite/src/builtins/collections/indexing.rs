@@ -222,8 +222,15 @@ pub(crate) fn getindex(vm: &mut Vm, obj: &Value, idx: &[Value]) -> R {
                 let start = r.0 + (q.0 - 1) * r.1;
                 let step = r.1 * q.1;
                 let stop = r.0 + (q.2 - 1) * r.1;
-                if step == 1 {
-                    Ok(Value::range(start, 1, stop))
+                // Julia: a StepRange indexed by a range, or a range indexed by a StepRange,
+                // is a StepRange (`(1:1:5)[2:3]` is `2:1:3`); otherwise a UnitRange
+                if r.3 == crate::value::RangeKind::Step || q.3 == crate::value::RangeKind::Step {
+                    Ok(Value::range_of(
+                        start,
+                        step,
+                        stop,
+                        crate::value::RangeKind::Step,
+                    ))
                 } else {
                     Ok(Value::range(start, step, stop))
                 }

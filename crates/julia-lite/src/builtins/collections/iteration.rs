@@ -29,7 +29,8 @@ pub(crate) fn make_range(start: &Value, step: Option<&Value>, stop: &Value) -> R
                 let n = ((b as i128 - a as i128) / s as i128) as i64;
                 a + n * s
             };
-            Ok(Value::range(a, s, last))
+            // an explicit step makes a StepRange, even a step of 1 (`1:1:5` prints so)
+            Ok(Value::range_of(a, s, last, crate::value::RangeKind::Step))
         }
         (Value::Char(a), None, Value::Char(b)) => {
             let items: Vec<Value> = (*a..=*b).map(Value::Char).collect();
@@ -290,6 +291,10 @@ pub(super) fn b_last(vm: &mut Vm, a: &[Value], _k: K) -> R {
 
 pub(super) fn b_eachindex(_vm: &mut Vm, a: &[Value], _k: K) -> R {
     match a {
+        // Julia's `eachindex` of a vector, tuple or range is `Base.OneTo(n)`
+        [v @ (Value::Array(_) | Value::Tuple(_) | Value::Range(_) | Value::FRange(_))] => len_of(v)
+            .map(|n| Value::range_of(1, 1, n as i64, crate::value::RangeKind::OneTo))
+            .ok_or_else(|| merr("eachindex", a)),
         [v] => len_of(v)
             .map(|n| Value::range(1, 1, n as i64))
             .ok_or_else(|| merr("eachindex", a)),

@@ -28,6 +28,7 @@ type K<'a> = &'a [(Name, Value)];
 pub(crate) const FNS: &[(&str, BFn)] = &[
     ("length", b_length),
     ("size", b_size),
+    ("axes", b_axes),
     ("ndims", b_ndims),
     ("push!", b_push),
     ("pushfirst!", b_pushfirst),

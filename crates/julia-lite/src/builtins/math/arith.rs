@@ -625,6 +625,11 @@ pub(crate) fn range_arith(op: &str, a: &Value, b: &Value) -> R {
         let Some(last) = (len - 1).checked_mul(s2).and_then(|d| f2.checked_add(d)) else {
             return Err(refuse());
         };
+        // a StepRange stays one (`(1:1:5) .+ 1` is `2:1:6`); UnitRange and OneTo give
+        // a UnitRange or, with a step other than 1, a StepRange
+        if matches!(r, Value::Range(t) if t.3 == crate::value::RangeKind::Step) {
+            return Ok(Value::range_of(f2, s2, last, crate::value::RangeKind::Step));
+        }
         return Ok(Value::range(f2, s2, last));
     }
     let (Some(f), Some(s), Some(k)) = (as_f64(&first), as_f64(&step), as_f64(x)) else {

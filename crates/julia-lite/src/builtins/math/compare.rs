@@ -103,6 +103,8 @@ pub(crate) fn egal(a: &Value, b: &Value) -> bool {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
         (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Irrational(x), Value::Irrational(y)) => x == y,
+        (Value::Irrational(_), _) | (_, Value::Irrational(_)) => false,
         (Value::Array(x), Value::Array(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Dict(x), Value::Dict(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Struct(x), Value::Struct(y)) => {
