@@ -177,7 +177,14 @@ function findall(f::Function, xs)
 end
 findfirst(v::AbstractArray) = findfirst(identity, v)
 findall(v::AbstractArray) = findall(identity, v)
-function sort(xs; by=identity, lt=isless, rev=false)
+function sort(xs; by=nothing, lt=nothing, rev=nothing)
+    # No keyword at all: Julia's keyword-free methods apply (a sorted range is itself).
+    if by === nothing && lt === nothing && rev === nothing
+        return _sort(xs)
+    end
+    by = by === nothing ? identity : by
+    lt = lt === nothing ? isless : lt
+    rev = rev === nothing ? false : rev
     if lt === isless
         if by === identity
             return _sort(xs; rev=rev)
@@ -199,7 +206,7 @@ function sort(xs; by=identity, lt=isless, rev=false)
     rev ? reverse(v) : v
 end
 function sort!(v; by=identity, lt=isless, rev=false)
-    s = sort(v; by=by, lt=lt, rev=rev)
+    s = collect(sort(v; by=by, lt=lt, rev=rev))
     for i in 1:length(v)
         v[i] = s[i]
     end

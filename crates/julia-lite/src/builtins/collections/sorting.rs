@@ -38,6 +38,30 @@ pub(super) fn b_sort_default(vm: &mut Vm, a: &[Value], k: K) -> R {
     if let Value::Dict(_) = v {
         return Err(merr("sort", a));
     }
+    // Julia 1.9 (base/range.jl): `sort(r::AbstractUnitRange) = r` and
+    // `sort(r::AbstractRange) = issorted(r) ? r : reverse(r)`, methods without keywords;
+    // with keywords the generic method answers a Vector, as below.
+    if k.is_empty() {
+        match v {
+            Value::Range(r) => {
+                let (start, step, _, _) = **r;
+                let n = range_len(r);
+                if step > 0 || n <= 1 {
+                    return Ok(v.clone());
+                }
+                // reverse(r::StepRange) = last(r):-step(r):first(r)
+                let last = start + (n - 1) * step;
+                return Ok(Value::range_of(last, -step, start, RangeKind::Step));
+            }
+            Value::FRange(r) if r.1 >= 0.0 || r.2 <= 1 => return Ok(v.clone()),
+            Value::FRange(_) => {
+                return Err(errors::error_exception(
+                    "sort of a decreasing floating-point range is not supported by julia-lite",
+                ));
+            }
+            _ => {}
+        }
+    }
     let mut items = iterate_items(vm, v)?;
     sort_values(&mut items)?;
     if kwarg(k, "rev").is_some_and(|r| matches!(r, Value::Bool(true))) {
