@@ -163,16 +163,19 @@ pub(super) fn has_missing(a: &[Value]) -> bool {
         && a.iter().all(|v| matches!(v, Value::Missing) || is_num(v))
 }
 
-pub(crate) fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
+/// The operands an arithmetic operator hands to another module before its own number
+/// rules: matrices and `I` (linear algebra), rationals and big integers, complex numbers.
+fn special_operands(vm: &mut Vm, op: &str, a: &[Value]) -> Option<R> {
     if a.len() == 2
-        && let Some(r) = crate::builtins::linalg::operator(vm, "+", a)
+        && let Some(r) = crate::builtins::linalg::operator(vm, op, a)
     {
-        return r;
+        return Some(r);
     }
-    if let Some(r) = crate::builtins::ratbig::binop("+", a) {
-        return r;
-    }
-    if let Some(r) = cx("+", a) {
+    crate::builtins::ratbig::binop(op, a).or_else(|| cx(op, a))
+}
+
+pub(crate) fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
+    if let Some(r) = special_operands(vm, "+", a) {
         return r;
     }
     match a {
@@ -205,15 +208,7 @@ pub(crate) fn add(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub(crate) fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
-    if a.len() == 2
-        && let Some(r) = crate::builtins::linalg::operator(vm, "-", a)
-    {
-        return r;
-    }
-    if let Some(r) = crate::builtins::ratbig::binop("-", a) {
-        return r;
-    }
-    if let Some(r) = cx("-", a) {
+    if let Some(r) = special_operands(vm, "-", a) {
         return r;
     }
     match a {
@@ -251,15 +246,7 @@ pub(crate) fn sub(vm: &mut Vm, a: &[Value], _k: K) -> R {
 }
 
 pub(crate) fn mul(vm: &mut Vm, a: &[Value], _k: K) -> R {
-    if a.len() == 2
-        && let Some(r) = crate::builtins::linalg::operator(vm, "*", a)
-    {
-        return r;
-    }
-    if let Some(r) = crate::builtins::ratbig::binop("*", a) {
-        return r;
-    }
-    if let Some(r) = cx("*", a) {
+    if let Some(r) = special_operands(vm, "*", a) {
         return r;
     }
     match a {
@@ -303,15 +290,7 @@ pub(super) fn ldiv(vm: &mut Vm, a: &[Value], k: K) -> R {
 }
 
 pub(crate) fn fdiv(vm: &mut Vm, a: &[Value], _k: K) -> R {
-    if a.len() == 2
-        && let Some(r) = crate::builtins::linalg::operator(vm, "/", a)
-    {
-        return r;
-    }
-    if let Some(r) = crate::builtins::ratbig::binop("/", a) {
-        return r;
-    }
-    if let Some(r) = cx("/", a) {
+    if let Some(r) = special_operands(vm, "/", a) {
         return r;
     }
     match a {
@@ -474,15 +453,7 @@ pub(super) fn ipow(base: i64, e: i64) -> i64 {
 }
 
 pub(crate) fn pow(vm: &mut Vm, a: &[Value], _k: K) -> R {
-    if a.len() == 2
-        && let Some(r) = crate::builtins::linalg::operator(vm, "^", a)
-    {
-        return r;
-    }
-    if let Some(r) = crate::builtins::ratbig::binop("^", a) {
-        return r;
-    }
-    if let Some(r) = cx("^", a) {
+    if let Some(r) = special_operands(vm, "^", a) {
         return r;
     }
     match a {
